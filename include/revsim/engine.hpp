@@ -1,0 +1,44 @@
+// The parallel Monte Carlo engine: trials on oneTBB, reduced in a fixed order so that the
+// results do not depend on the thread count (MODEL.md §6).
+#pragma once
+
+#include "revsim/results.hpp"
+#include "revsim/scenario.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace revsim {
+
+struct RunOptions {
+  std::uint64_t trials = 0;  ///< 0: the scenario's
+  std::uint64_t seed = 0;
+  bool seed_set = false;     ///< use `seed` instead of the scenario's
+  int threads = 0;           ///< 0: all cores
+};
+
+/// What one trial produced, per fiscal year and per named account. Public so that tests can
+/// check one trial's flows (MODEL.md §6: channels sum to the total in every trial).
+struct TrialOutcome {
+  std::vector<double> revenue;         ///< [year * kChannels + channel], M RMB
+  std::vector<double> face_value;      ///< [year], the face-value pipeline
+  int fail_month = -1;                 ///< month the cash ran out, -1 if never
+  std::uint32_t listing = 0;           ///< bit y: STAR standard 2 met in fiscal year y
+  std::vector<double> account_revenue; ///< [named account], internet accounts then operators
+  std::vector<int> account_first;      ///< [named account], month of first paid volume, -1 if none
+  double year_total(int y) const {
+    double t = 0;
+    for (int c = 0; c < kChannels; ++c) t += revenue[static_cast<std::size_t>(y * kChannels + c)];
+    return t;
+  }
+};
+
+/// Simulate trials [first, first + count) one after another on this thread (tests, tools).
+std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed, std::uint64_t first,
+                                          std::uint64_t count);
+
+/// Run the whole simulation and summarise it.
+Results run_simulation(const Scenario& s, const RunOptions& opt);
+
+}  // namespace revsim

@@ -1,0 +1,69 @@
+// What a run answers (MODEL.md §5): plain data, filled by the engine, read by the reporters.
+#pragma once
+
+#include "revsim/scenario.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace revsim {
+
+struct ChannelStats {
+  double mean = 0;
+  double p50 = 0;
+  double p90 = 0;
+  double share = 0;  ///< channel mean / total mean (0 when the total is 0)
+};
+
+struct YearStats {
+  int year = 0;
+  double mean = 0, sd = 0;
+  double p5 = 0, p10 = 0, p25 = 0, p50 = 0, p75 = 0, p90 = 0, p95 = 0;
+  double p_threshold = 0;     ///< P(revenue >= threshold)
+  double p_threshold_se = 0;  ///< sqrt(p (1 - p) / N)
+  double p_alive = 0;         ///< P(no failure up to the end of the year)
+  double p_listing = 0;       ///< P(all three STAR standard-2 tests pass)
+  std::array<ChannelStats, kChannels> channels{};
+};
+
+struct AccountStats {
+  std::string name;
+  Channel channel = Channel::internet;
+  double p_production = 0;  ///< P(at least one production or award delivery while alive)
+  double mean_revenue = 0;  ///< over all trials
+  std::optional<double> median_first_order_month;  ///< over trials that have one
+};
+
+struct ForecastYear {
+  int year = 0;
+  double forecast = 0;
+  double percentile = 0;  ///< 100 (P(rev < f) + P(rev = f) / 2)
+  double p_at_least = 0;  ///< P(rev >= f)
+  double p10 = 0, p50 = 0, p90 = 0;
+  double face_value = 0;  ///< mean face-value pipeline (MODEL.md §8)
+};
+
+struct Runtime {
+  double seconds = 0;
+  double trials_per_second = 0;
+  int threads = 1;
+};
+
+struct Results {
+  std::string scenario;
+  std::uint64_t trials = 0;
+  std::uint64_t seed = 0;
+  double threshold = 0;
+  int start_year = 0;
+  std::vector<YearStats> years;
+  std::vector<std::pair<std::string, double>> first_crossing;  ///< "YEAR" -> p, then "never"
+  std::vector<AccountStats> accounts;
+  std::vector<ForecastYear> forecast_audit;
+  Runtime runtime;
+};
+
+}  // namespace revsim

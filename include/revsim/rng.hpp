@@ -1,0 +1,112 @@
+// Random-number engine and samplers.
+//
+// A trial's randomness is a pure function of (seed, trial index, stream id): every entity
+// (account, operator, project, ISV) owns its own stream, so editing one entity leaves every
+// other entity's draws unchanged (common random numbers; see docs/model.md, "Streams").
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace revsim {
+
+/// SplitMix64 step (Steele, Lea, Flood 2014): used only to seed and to derive stream keys.
+constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31U);
+}
+
+/// Stable 64-bit id of a stream name (FNV-1a), e.g. "internet/BigCloud A".
+constexpr std::uint64_t stream_id(std::string_view name) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/// Combine a stream id with an index (the k-th project, the j-th ISV of an industry).
+constexpr std::uint64_t stream_id(std::uint64_t base, std::uint64_t index) noexcept {
+  std::uint64_t s = base ^ (index * 0xd1342543de82ef95ULL);
+  return splitmix64(s);
+}
+
+/// xoshiro256++ (Blackman & Vigna 2019). Satisfies the UniformRandomBitGenerator concept,
+/// so Boost.Random and <random> distributions accept it.
+class Xoshiro256pp {
+ public:
+  using result_type = std::uint64_t;
+  static constexpr result_type min() noexcept { return 0; }
+  static constexpr result_type max() noexcept { return std::numeric_limits<result_type>::max(); }
+
+  explicit Xoshiro256pp(std::uint64_t seed = 0) noexcept {
+    std::uint64_t sm = seed;
+    for (auto& w : s_) w = splitmix64(sm);
+  }
+
+  result_type operator()() noexcept {
+    const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
+    const std::uint64_t t = s_[1] << 17U;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
+    return (x << static_cast<unsigned>(k)) | (x >> static_cast<unsigned>(64 - k));
+  }
+  std::uint64_t s_[4]{};
+};
+
+/// A stream of random variates: the engine plus the samplers the model uses.
+class Random {
+ public:
+  Random() = default;
+  /// The stream of (seed, trial, stream): a pure function of the three.
+  Random(std::uint64_t seed, std::uint64_t trial, std::uint64_t stream) noexcept
+      : engine_(key(seed, trial, stream)) {}
+
+  static std::uint64_t key(std::uint64_t seed, std::uint64_t trial, std::uint64_t stream) noexcept {
+    std::uint64_t k = seed;
+    k = splitmix64(k) ^ trial;
+    k = splitmix64(k) ^ stream;
+    return splitmix64(k);
+  }
+
+  Xoshiro256pp& engine() noexcept { return engine_; }
+
+  /// Uniform on [0, 1) with 53 random bits.
+  double uniform() noexcept { return static_cast<double>(engine_() >> 11U) * 0x1.0p-53; }
+  /// Uniform on (0, 1]: safe for logarithms.
+  double uniform_pos() noexcept { return (static_cast<double>(engine_() >> 11U) + 1.0) * 0x1.0p-53; }
+  double uniform(double a, double b) noexcept { return a + (b - a) * uniform(); }
+  bool bernoulli(double p) noexcept { return uniform() < p; }
+  /// Standard normal (Boost.Random's ziggurat).
+  double normal();
+  /// Exponential with the given mean.
+  double exponential(double mean) noexcept { return -mean * std::log(uniform_pos()); }
+  /// Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 by the u^(1/a) boost.
+  double gamma(double shape);
+  /// Beta(a, b) as G_a / (G_a + G_b).
+  double beta(double a, double b);
+  /// Poisson with mean mu: inversion for small means, PTRS (Hormann 1993) above.
+  std::uint64_t poisson(double mu);
+
+ private:
+  Xoshiro256pp engine_;
+};
+
+/// Standard normal CDF.
+inline double normal_cdf(double x) noexcept { return 0.5 * std::erfc(-x * 0.70710678118654752440); }
+
+}  // namespace revsim

@@ -1,0 +1,223 @@
+// A validated, typed scenario (MODEL.md §2-§4, §7): plain structs holding every key with its
+// built-in default. Parsing lives in scenario_io.hpp; the engine never sees YAML.
+#pragma once
+
+#include "revsim/distribution.hpp"
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace revsim {
+
+/// The four channels, in the order of market.channel_correlation's rows.
+enum class Channel { internet = 0, carriers = 1, government = 2, isv = 3 };
+inline constexpr int kChannels = 4;
+inline constexpr std::array<const char*, kChannels> kChannelNames{"internet", "carriers", "government", "isv"};
+inline const char* to_string(Channel c) noexcept { return kChannelNames[static_cast<int>(c)]; }
+
+struct Raise {
+  Dist month = Dist::constant(0);
+  Dist amount = Dist::constant(0);
+  Dist p = Dist::constant(1);
+};
+
+struct Company {
+  Dist cash = Dist::constant(1000);
+  Dist burn_per_month = Dist::constant(40);
+  Dist rd_share = Dist::constant(0.7);
+  Dist gross_margin = Dist::constant(0.5);
+  Dist valuation = Dist::constant(5000);
+  Dist poc_capacity = Dist::constant(3);
+  std::vector<Raise> raises;
+};
+
+struct Generation {
+  Dist month = Dist::constant(0);
+  Dist perf_gain = Dist::constant(1);
+};
+
+struct Product {
+  Dist card_price = Dist::make(DistKind::uniform, {0.03, 0.08});
+  Dist tco_advantage = Dist::constant(1.5);
+  std::vector<Generation> generations;
+};
+
+struct Software {
+  Dist maturity = Dist::constant(0.5);
+  Dist growth_per_year = Dist::constant(0.1);
+  Dist isv_boost = Dist::constant(0.01);
+  Dist branch_penalty = Dist::constant(0.1);
+  Dist hardcode_p = Dist::constant(0.5);
+};
+
+struct Nvidia {
+  Dist first_release_month = Dist::constant(3);
+  Dist interval_months = Dist::constant(6);
+  Dist jitter_months = Dist::constant(1);
+  Dist gain_per_release = Dist::make(DistKind::lognormal, {1.05, 1.35});
+};
+
+struct Market {
+  Nvidia nvidia;
+  Eigen::Matrix4d channel_correlation = default_correlation();
+  std::array<double, kChannels> within_channel_correlation{0.2, 0.2, 0.2, 0.2};
+
+  static Eigen::Matrix4d default_correlation() {
+    Eigen::Matrix4d m = Eigen::Matrix4d::Constant(0.3);
+    m.diagonal().setOnes();
+    return m;
+  }
+};
+
+/// Channel-level constants (MODEL.md §4: "maturity_elasticity and effort are channel-level").
+struct ChannelCommon {
+  double maturity_elasticity = 1.0;
+  double effort = 1.0;
+};
+
+enum class AccountKind { internal, cloud };
+
+struct InhouseChip {
+  Dist p = Dist::constant(0.3);
+  Dist month = Dist::make(DistKind::lognormal, {24, 60});
+  Dist residual = Dist::constant(0.1);
+};
+
+/// One internet/cloud account (MODEL.md §4.1), after the defaults cascade.
+struct InternetAccount {
+  std::string name;
+  AccountKind kind = AccountKind::internal;
+  bool investor = false;
+  Dist price_factor = Dist::constant(1.0);
+  Dist start_month = Dist::constant(0);
+  Dist annual_cards = Dist::constant(10000);
+  Dist domestic_share = Dist::make(DistKind::uniform, {0.10, 0.20});
+  Dist vendor_share = Dist::constant(0.25);
+  Dist eval_months = Dist::make(DistKind::lognormal, {2, 6});
+  Dist p_eval = Dist::constant(0.6);
+  Dist npi_months = Dist::make(DistKind::lognormal, {9, 24});
+  Dist p_npi = Dist::constant(0.6);
+  Dist grey_cards = Dist::constant(100);
+  Dist p_grey_paid = Dist::constant(0.5);
+  Dist grey_months = Dist::make(DistKind::uniform, {3, 6});
+  Dist p_stable = Dist::constant(0.7);
+  Dist cloud_stability_factor = Dist::constant(0.8);
+  Dist tco_hurdle = Dist::constant(1.2);
+  std::vector<Dist> ramp{Dist::constant(0.3), Dist::constant(0.7), Dist::constant(1.0)};
+  Dist investor_npi_factor = Dist::constant(0.6);
+  Dist investor_inhouse_factor = Dist::constant(1.5);
+  InhouseChip inhouse_chip;
+};
+
+struct InternetChannel {
+  bool present = false;
+  ChannelCommon common{1.0, 1.0};
+  std::vector<InternetAccount> accounts;
+};
+
+/// One telecom operator (MODEL.md §4.2).
+struct CarrierOperator {
+  std::string name;
+  Dist price_factor = Dist::constant(0.8);
+  Dist start_month = Dist::constant(0);
+  Dist eval_months = Dist::make(DistKind::uniform, {3, 9});
+  Dist p_eval = Dist::constant(0.5);
+  Dist p_list = Dist::constant(0.5);
+  Dist annual_cards = Dist::constant(5000);
+  Dist procurement_month = Dist::constant(6);
+  Dist p_award = Dist::constant(0.3);
+  Dist award_share = Dist::make(DistKind::beta, {2, 6});
+  Dist tco_hurdle = Dist::constant(1.0);
+  Dist delivery_months = Dist::constant(6);
+};
+
+struct CarrierChannel {
+  bool present = false;
+  ChannelCommon common{0.7, 1.0};
+  std::vector<CarrierOperator> operators;
+};
+
+/// Government and large enterprise (MODEL.md §4.3): one block.
+struct GovernmentChannel {
+  bool present = false;
+  ChannelCommon common{0.3, 0.0};
+  Dist price_factor = Dist::constant(1.0);  ///< no effect (MODEL.md §8)
+  Dist projects_per_year = Dist::constant(1.0);
+  Dist first_month = Dist::constant(0);
+  Dist value = Dist::make(DistKind::lognormal, {100, 800});
+  Dist sales_cycle_months = Dist::make(DistKind::lognormal, {6, 24});
+  Dist p_slip = Dist::constant(0.4);
+  Dist max_slips = Dist::constant(2);
+  Dist p_win = Dist::constant(0.3);
+  Dist turnkey_p = Dist::constant(0.5);
+  Dist turnkey_cost_share = Dist::make(DistKind::uniform, {0.15, 0.35});
+  Dist subcontract_share = Dist::make(DistKind::uniform, {0.2, 0.4});
+  Dist delivery_months = Dist::make(DistKind::uniform, {3, 12});
+  Dist sales_patience_months = Dist::constant(30);
+  Dist p_sales_leave = Dist::constant(0.5);
+  Dist rehire_months = Dist::constant(6);
+};
+
+/// Per-ISV keys (MODEL.md §4.4); an industry entry may override any of them.
+struct IsvParams {
+  Dist price_factor = Dist::constant(1.1);
+  Dist migration_months = Dist::make(DistKind::lognormal, {2, 6});
+  Dist p_migrate = Dist::constant(0.6);
+  Dist industry_reuse = Dist::constant(0.5);
+  Dist industry_p_bonus = Dist::constant(0.15);
+  Dist orders_per_year = Dist::constant(3);
+  Dist cards_per_order = Dist::make(DistKind::uniform_int, {3, 5});
+  Dist order_growth = Dist::constant(0.3);
+  Dist p_large = Dist::constant(0.05);
+  Dist large_cards_per_year = Dist::make(DistKind::uniform_int, {50, 150});
+};
+
+struct Industry {
+  std::string name;
+  Dist isvs = Dist::constant(0);  ///< drawn once per trial, floored
+  IsvParams params;
+};
+
+struct IsvChannel {
+  bool present = false;
+  ChannelCommon common{0.5, 0.25};
+  Dist first_month = Dist::constant(0);
+  Dist engagements_per_year = Dist::constant(6);
+  std::vector<Industry> industries;
+};
+
+struct Channels {
+  InternetChannel internet;
+  CarrierChannel carriers;
+  GovernmentChannel government;
+  IsvChannel isv;
+};
+
+/// Limits that keep a run bounded (docs/model.md, "Limits").
+inline constexpr int kMaxYears = 30;
+inline constexpr std::uint64_t kMaxTrials = 1'000'000'000ULL;
+
+struct Scenario {
+  std::string name;
+  std::string source;  ///< file the scenario came from (for messages and reports)
+  int start_year = 2023;
+  int years = 5;
+  double threshold = 200;
+  std::uint64_t trials = 100000;
+  std::uint64_t seed = 1;
+  Company company;
+  Product product;
+  Software software;
+  Market market;
+  Channels channels;
+  std::map<int, double> forecast;  ///< fiscal year -> M RMB
+
+  int horizon_months() const noexcept { return 12 * years; }
+};
+
+}  // namespace revsim

@@ -1,0 +1,36 @@
+// Reading a scenario from YAML (MODEL.md §2, §4, §7) with errors that name the place:
+// "file:line:column: key.path: what was expected".
+#pragma once
+
+#include "revsim/scenario.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace revsim {
+
+/// A scenario that cannot be used. what() is the whole message, location first.
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string file, int line, int column, std::string path, const std::string& message);
+  const std::string& file() const noexcept { return file_; }
+  int line() const noexcept { return line_; }      ///< 1-based, 0 when unknown
+  int column() const noexcept { return column_; }  ///< 1-based, 0 when unknown
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+  std::string path_;
+};
+
+/// Largest scenario file accepted (docs/model.md, "Limits").
+inline constexpr std::size_t kMaxScenarioBytes = 4U << 20U;
+
+/// Load and validate a scenario file. Throws ScenarioError.
+Scenario load_scenario(const std::string& path);
+/// Load from YAML text; `file` is the name used in messages. Throws ScenarioError.
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file = "<string>");
+
+}  // namespace revsim

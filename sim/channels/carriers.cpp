@@ -1,0 +1,93 @@
+// Telecom operators: evaluation before centralized procurement -> vendor list -> yearly
+// awards (MODEL.md §4.2, §8).
+#include "channel_models.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace revsim::detail {
+
+void CarrierModel::setup(TrialContext& ctx) {
+  const auto& ch = P_.s.channels.carriers;
+  ops_.clear();
+  awards_.assign(ch.present ? ch.operators.size() * static_cast<std::size_t>(P_.Y) : 0U, 0.0);
+  if (!ch.present) return;
+  for (std::size_t i = 0; i < ch.operators.size(); ++i) {
+    const CarrierOperator& src = ch.operators[i];
+    Operator o{};
+    o.rng = ctx.stream(P_.carrier_ids[i]);
+    Random& r = o.rng;
+    o.price_factor = src.price_factor.sample(r);
+    o.start = src.start_month.sample(r);
+    o.eval_m = src.eval_months.sample(r);
+    o.p_eval = src.p_eval.sample(r);
+    o.p_list = src.p_list.sample(r);
+    o.annual = src.annual_cards.sample(r);
+    o.procurement = src.procurement_month.sample(r);
+    o.p_award = src.p_award.sample(r);
+    o.share = src.award_share.sample(r);  // once per operator (§8)
+    o.hurdle = src.tco_hurdle.sample(r);
+    o.delivery = src.delivery_months.sample(r);
+    o.phase = Phase::waiting;
+    o.listed_at = kNever;
+    // Face value (§8): winning the whole annual procurement every year.
+    ctx.add_face_value(0.0, P_.H, o.annual * ctx.card_price * o.price_factor / 12.0);
+    ops_.push_back(o);
+  }
+}
+
+double CarrierModel::load(int m) const {
+  double n = 0;
+  for (const Operator& o : ops_)
+    if (o.phase == Phase::evaluation || (o.phase == Phase::waiting && o.start < m + 1.0)) n += 1.0;
+  return n * P_.s.channels.carriers.common.effort;
+}
+
+void CarrierModel::step(int m, TrialContext& ctx) {
+  const double month_end = m + 1.0;
+  const int y = TrialContext::year_of(m);
+  const std::size_t first_account = P_.internet_ids.size();
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    Operator& o = ops_[i];
+    // Evaluation (集采前评测), then the vendor list (入围名录) at its end: same month, same Z.
+    if (o.phase == Phase::waiting && o.start < month_end) {
+      o.phase = Phase::evaluation;
+      o.remaining = ctx.scaled_duration(Channel::carriers, o.eval_m);
+    }
+    if (o.phase == Phase::evaluation) {
+      double t = std::max(static_cast<double>(m), o.start);
+      if (advance_engagement(o.remaining, t, month_end, ctx.rate)) {
+        ctx.phase_finished(o.rng);
+        const bool listed = ctx.success(Channel::carriers, o.p_eval, m, o.rng) &&
+                            ctx.success(Channel::carriers, o.p_list, m, o.rng);
+        o.phase = listed ? Phase::listed : Phase::done;
+        if (listed) o.listed_at = t;
+      }
+    }
+    // Procurement of fiscal year y at T = 12y + procurement_month, open to vendors listed at or
+    // before T: "能入围名录，与是不是会有单子，有多少，最好有个理智判断".
+    const double T = 12.0 * y + o.procurement;
+    if (o.phase == Phase::listed && static_cast<int>(std::floor(T)) == m && o.listed_at <= T &&
+        ctx.A[static_cast<std::size_t>(m)] >= o.hurdle && ctx.success(Channel::carriers, o.p_award, m, o.rng))
+      awards_[i * static_cast<std::size_t>(P_.Y) + static_cast<std::size_t>(y)] = o.annual * o.share;
+    // Deliveries: uniform over [T, T + delivery_months), all in month floor(T) when 0.
+    double cards = 0;
+    for (int ay = 0; ay <= y; ++ay) {
+      const double award = awards_[i * static_cast<std::size_t>(P_.Y) + static_cast<std::size_t>(ay)];
+      if (award <= 0) continue;
+      const double Ta = 12.0 * ay + o.procurement;
+      if (o.delivery <= 0) {
+        if (static_cast<int>(std::floor(Ta)) == m) cards += award;
+      } else {
+        cards += award * overlap_month(Ta, Ta + o.delivery, m) / o.delivery;
+      }
+    }
+    if (cards > 0) {
+      const double revenue = cards * ctx.card_price * o.price_factor;
+      ctx.book(Channel::carriers, revenue);
+      ctx.account_delivery(first_account + i, m, revenue);
+    }
+  }
+}
+
+}  // namespace revsim::detail

@@ -1,0 +1,126 @@
+// The four channel processes (MODEL.md §4 with the conventions of §8). Each model draws its
+// entities' values at the start of a trial (setup), reports its engineering load for a month
+// (load), and then advances the month (step). Models are State: one per thread, reused.
+#pragma once
+
+#include "../model/trial_context.hpp"
+
+#include <limits>
+#include <vector>
+
+namespace revsim::detail {
+
+inline constexpr double kNever = std::numeric_limits<double>::infinity();
+
+/// Where an entity stands in its path to volume.
+enum class Phase { waiting, evaluation, npi, grey, production, listed, migrating, live, done };
+
+/// Internet and cloud accounts (MODEL.md §4.1).
+class InternetModel {
+ public:
+  explicit InternetModel(const Prepared& p) : P_(p) {}
+  void setup(TrialContext& ctx);
+  /// Accounts whose own chip has arrived by month m leave unless they are in production (§8).
+  void drop(int m);
+  double load(int m) const;
+  void step(int m, TrialContext& ctx);
+
+ private:
+  struct Account {
+    Random rng;
+    double price_factor, start, eval_m, p_eval, npi_m, p_npi, grey_cards, p_grey_paid, grey_m, p_stable, hurdle;
+    double base_volume;  ///< annual_cards x domestic_share x vendor_share
+    double chip_time, residual;
+    std::size_t ramp_begin, ramp_len;
+    Phase phase;
+    double remaining;   ///< engagement work left, in months at full speed
+    double grey_end, prod_start;
+    int prod_year;      ///< production year whose TCO check has been passed
+  };
+  void deliver(Account& a, std::size_t idx, int m, TrialContext& ctx);
+
+  const Prepared& P_;
+  std::vector<Account> accounts_;
+  std::vector<double> ramp_;  ///< every account's drawn ramp, back to back
+};
+
+/// Telecom operators (MODEL.md §4.2).
+class CarrierModel {
+ public:
+  explicit CarrierModel(const Prepared& p) : P_(p) {}
+  void setup(TrialContext& ctx);
+  double load(int m) const;
+  void step(int m, TrialContext& ctx);
+
+ private:
+  struct Operator {
+    Random rng;
+    double price_factor, start, eval_m, p_eval, p_list, annual, procurement, p_award, share, hurdle, delivery;
+    Phase phase;
+    double remaining;
+    double listed_at;
+  };
+  const Prepared& P_;
+  std::vector<Operator> ops_;
+  std::vector<double> awards_;  ///< [operator * years + year]: cards awarded, 0 if none
+};
+
+/// Government and large-enterprise projects (MODEL.md §4.3).
+class GovernmentModel {
+ public:
+  explicit GovernmentModel(const Prepared& p) : P_(p) {}
+  void setup(TrialContext& ctx);
+  void step(int m, TrialContext& ctx);
+
+ private:
+  struct Project {
+    Random rng;
+    double arrival, value, p_slip, p_win, turnkey_p, cost_share, sub_share, delivery;
+    int max_slips, slips;
+    double due;
+  };
+  struct Cost {
+    double start, end, total;
+  };
+  void decide(std::size_t open_idx, double tau, int m, TrialContext& ctx);
+  static void out_face(TrialContext& ctx, double t, double value);
+
+  const Prepared& P_;
+  Random rng_;  ///< trial-level draws: sales leaving
+  double patience_ = 0, p_leave_ = 0, rehire_ = 0;
+  std::vector<Project> projects_;     ///< every arrival of the Poisson process, in time order
+  std::size_t next_arrival_ = 0;
+  std::vector<std::size_t> open_;     ///< projects waiting for their decision
+  double next_check_ = kNever;        ///< next sales-patience check
+  double rehire_until_ = -1;          ///< no arrivals before this time
+  std::vector<double> revenue_by_month_;  ///< recognised revenue of won projects
+  std::vector<Cost> costs_;           ///< turnkey integration cost, spread over delivery
+};
+
+/// ISVs (MODEL.md §4.4).
+class IsvModel {
+ public:
+  explicit IsvModel(const Prepared& p) : P_(p) {}
+  void setup(TrialContext& ctx);
+  double load(int m) const;
+  void step(int m, TrialContext& ctx);
+
+ private:
+  struct Isv {
+    Random rng;
+    std::size_t industry;
+    double engage_at, price_factor, migration_m, p_migrate, reuse, bonus, orders_per_year, cards_per_order,
+        growth, large_cards;
+    bool large;
+    bool reused;
+    Phase phase;
+    double remaining;
+    double live_at;
+  };
+  const Prepared& P_;
+  std::vector<Isv> isvs_;
+  std::vector<int> first_success_;  ///< per industry: month of the first successful migration, -1
+  std::vector<double> unengaged_;   ///< per industry, while scheduling
+};
+
+}  // namespace revsim::detail

@@ -1,0 +1,181 @@
+// Internet and cloud accounts: evaluation -> NPI -> grey release -> production (MODEL.md §4.1, §8).
+#include "channel_models.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace revsim::detail {
+
+void InternetModel::setup(TrialContext& ctx) {
+  const auto& ch = P_.s.channels.internet;
+  accounts_.clear();
+  ramp_.clear();
+  if (!ch.present) return;
+  for (std::size_t i = 0; i < ch.accounts.size(); ++i) {
+    const InternetAccount& src = ch.accounts[i];
+    Account a{};
+    a.rng = ctx.stream(P_.internet_ids[i]);
+    Random& r = a.rng;
+    // Every per-account value is drawn once per account per trial (§2), in a fixed order.
+    a.price_factor = src.price_factor.sample(r);
+    a.start = src.start_month.sample(r);
+    const double annual = src.annual_cards.sample(r);
+    a.base_volume = annual * src.domestic_share.sample(r) * src.vendor_share.sample(r);
+    a.eval_m = src.eval_months.sample(r);
+    a.p_eval = src.p_eval.sample(r);
+    a.npi_m = src.npi_months.sample(r);
+    a.p_npi = src.p_npi.sample(r);
+    a.grey_cards = src.grey_cards.sample(r);
+    a.p_grey_paid = src.p_grey_paid.sample(r);
+    a.grey_m = src.grey_months.sample(r);
+    a.p_stable = src.p_stable.sample(r);
+    const double cloud_factor = src.cloud_stability_factor.sample(r);
+    a.hurdle = src.tco_hurdle.sample(r);
+    const double npi_factor = src.investor_npi_factor.sample(r);
+    const double inhouse_factor = src.investor_inhouse_factor.sample(r);
+    a.ramp_begin = ramp_.size();
+    a.ramp_len = src.ramp.size();
+    for (const Dist& d : src.ramp) ramp_.push_back(d.sample(r));
+    double p_chip = src.inhouse_chip.p.sample(r);
+    const double chip_month = src.inhouse_chip.month.sample(r);
+    a.residual = src.inhouse_chip.residual.sample(r);
+    // "云计算在某种意义上导入要求比互联网内部自用更严格": cloud accounts are less likely to be stable.
+    if (src.kind == AccountKind::cloud) a.p_stable *= cloud_factor;
+    // An investor account: faster NPI (applied before maturity scaling, §8), likelier own chip.
+    if (src.investor) {
+      a.npi_m *= npi_factor;
+      p_chip = std::min(1.0, p_chip * inhouse_factor);
+    }
+    a.chip_time = r.bernoulli(p_chip) ? chip_month : kNever;
+    a.phase = Phase::waiting;
+    // Face value (§8): the account's whole annual_cards every year.
+    ctx.add_face_value(0.0, P_.H, annual * ctx.card_price * a.price_factor / 12.0);
+    accounts_.push_back(a);
+  }
+}
+
+void InternetModel::drop(int m) {
+  // §8: an account that has not reached production when its own chip arrives drops out
+  // (also before its evaluation starts). A chip at time t counts from month floor(t).
+  for (Account& a : accounts_) {
+    const bool before_production = a.phase == Phase::waiting || a.phase == Phase::evaluation ||
+                                   a.phase == Phase::npi || a.phase == Phase::grey;
+    if (before_production && a.chip_time < m + 1.0) a.phase = Phase::done;
+  }
+}
+
+double InternetModel::load(int m) const {
+  // §8: evaluation and NPI are engagements; an account counts once in a month even when its
+  // evaluation hands over to NPI inside it (docs/model.md, "Engineering load").
+  double n = 0;
+  for (const Account& a : accounts_) {
+    if (a.phase == Phase::evaluation || a.phase == Phase::npi || (a.phase == Phase::waiting && a.start < m + 1.0))
+      n += 1.0;
+  }
+  return n * P_.s.channels.internet.common.effort;
+}
+
+void InternetModel::step(int m, TrialContext& ctx) {
+  const double month_end = m + 1.0;
+  for (std::size_t i = 0; i < accounts_.size(); ++i) {
+    Account& a = accounts_[i];
+    if (a.phase == Phase::done) continue;
+    double t = m;
+    if (a.phase == Phase::waiting) {
+      if (a.start >= month_end) continue;
+      t = std::max(a.start, t);
+      a.phase = Phase::evaluation;
+      a.remaining = ctx.scaled_duration(Channel::internet, a.eval_m);  // d / M(start)^e
+    }
+    // A phase that ends mid-month hands the rest of the month to the next (§8).
+    bool busy = true;
+    while (busy) {
+      switch (a.phase) {
+        case Phase::evaluation:
+        case Phase::npi: {
+          if (!advance_engagement(a.remaining, t, month_end, ctx.rate)) {
+            busy = false;
+            break;
+          }
+          ctx.phase_finished(a.rng);
+          if (a.phase == Phase::evaluation) {
+            if (!ctx.success(Channel::internet, a.p_eval, m, a.rng)) {
+              a.phase = Phase::done;
+              break;
+            }
+            a.phase = Phase::npi;
+            a.remaining = ctx.scaled_duration(Channel::internet, a.npi_m);
+          } else {
+            if (!ctx.success(Channel::internet, a.p_npi, m, a.rng)) {
+              a.phase = Phase::done;
+              break;
+            }
+            // Grey release (灰度): paid or not, recognised when it starts (§8).
+            a.phase = Phase::grey;
+            a.grey_end = t + a.grey_m;
+            if (ctx.success(Channel::internet, a.p_grey_paid, m, a.rng)) {
+              const double revenue = a.grey_cards * ctx.card_price * a.price_factor;
+              ctx.book(Channel::internet, revenue);
+              ctx.account_revenue(i, revenue);
+            }
+          }
+          break;
+        }
+        case Phase::grey: {
+          if (a.grey_end >= month_end) {
+            busy = false;
+            break;
+          }
+          t = a.grey_end;
+          // Production decision: stable, and the TCO advantage still clears the hurdle.
+          const bool stable = ctx.success(Channel::internet, a.p_stable, m, a.rng);
+          if (!stable || ctx.A[static_cast<std::size_t>(m)] < a.hurdle) {
+            a.phase = Phase::done;
+            break;
+          }
+          a.phase = Phase::production;
+          a.prod_start = t;
+          a.prod_year = 0;
+          break;
+        }
+        case Phase::production:
+          deliver(a, i, m, ctx);
+          busy = false;
+          break;
+        default: busy = false; break;
+      }
+      if (a.phase == Phase::done) busy = false;
+    }
+  }
+}
+
+void InternetModel::deliver(Account& a, std::size_t idx, int m, TrialContext& ctx) {
+  // Production year k is [t_p + 12k, t_p + 12k + 12), delivered uniformly in time; at each
+  // anniversary the account re-checks the TCO hurdle, else it stops for good (§4.1, §8).
+  double from = std::max(static_cast<double>(m), a.prod_start);
+  const double month_end = m + 1.0;
+  double cards = 0;
+  while (from < month_end) {
+    while (from >= a.prod_start + 12.0 * (a.prod_year + 1)) {
+      ++a.prod_year;
+      if (ctx.A[static_cast<std::size_t>(m)] < a.hurdle) {
+        a.phase = Phase::done;
+        break;
+      }
+    }
+    if (a.phase == Phase::done) break;
+    double to = std::min(month_end, a.prod_start + 12.0 * (a.prod_year + 1));
+    if (a.chip_time > from && a.chip_time < to) to = a.chip_time;
+    const double own_chip = from >= a.chip_time ? a.residual : 1.0;
+    const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(a.prod_year), a.ramp_len - 1);
+    cards += a.base_volume * ramp_[a.ramp_begin + k] / 12.0 * (to - from) * own_chip;
+    from = to;
+  }
+  if (cards > 0) {
+    const double revenue = cards * ctx.card_price * a.price_factor;
+    ctx.book(Channel::internet, revenue);
+    ctx.account_delivery(idx, m, revenue);
+  }
+}
+
+}  // namespace revsim::detail

@@ -1,0 +1,121 @@
+// ISVs: scheduled engagements, algorithm migration (算法迁移), industry reuse, then Poisson
+// orders of a few cards or a large ISV's steady volume (MODEL.md §4.4, §8).
+#include "channel_models.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace revsim::detail {
+
+void IsvModel::setup(TrialContext& ctx) {
+  const IsvChannel& ch = P_.s.channels.isv;
+  isvs_.clear();
+  first_success_.assign(ch.industries.size(), -1);
+  unengaged_.assign(ch.industries.size(), 0.0);
+  if (!ch.present) return;
+  Random sched = ctx.stream(streams::isv_schedule);
+  const double first = ch.first_month.sample(sched);
+  const double per_year = ch.engagements_per_year.sample(sched);
+  double total = 0;
+  for (std::size_t i = 0; i < ch.industries.size(); ++i) {
+    unengaged_[i] = std::floor(ch.industries[i].isvs.sample(sched));
+    total += unengaged_[i];
+  }
+  if (per_year <= 0) return;
+  std::vector<std::size_t> engaged_in(ch.industries.size(), 0);
+  // The k-th engagement starts at first_month + k * 12 / engagements_per_year, until every ISV
+  // is engaged, in an industry picked in proportion to its unengaged ISVs.
+  for (std::size_t k = 0; total > 0; ++k) {
+    const double t = first + static_cast<double>(k) * 12.0 / per_year;
+    if (t >= P_.H) break;
+    double u = sched.uniform() * total;
+    std::size_t ind = 0;
+    while (ind + 1 < unengaged_.size() && (unengaged_[ind] <= 0 || u >= unengaged_[ind])) {
+      u -= unengaged_[ind];
+      ++ind;
+    }
+    unengaged_[ind] -= 1;
+    total -= 1;
+    const IsvParams& src = ch.industries[ind].params;
+    Isv v{};
+    v.rng = ctx.stream(stream_id(P_.industry_ids[ind], engaged_in[ind]++));
+    Random& r = v.rng;
+    v.industry = ind;
+    v.engage_at = t;
+    v.price_factor = src.price_factor.sample(r);
+    v.migration_m = src.migration_months.sample(r);
+    v.p_migrate = src.p_migrate.sample(r);
+    v.reuse = src.industry_reuse.sample(r);
+    v.bonus = src.industry_p_bonus.sample(r);
+    v.orders_per_year = src.orders_per_year.sample(r);
+    v.cards_per_order = src.cards_per_order.sample(r);  // fixed per ISV (§8)
+    v.growth = src.order_growth.sample(r);
+    const double p_large = src.p_large.sample(r);
+    v.large_cards = src.large_cards_per_year.sample(r);
+    v.large = r.bernoulli(p_large);
+    v.phase = Phase::waiting;
+    // Face value (§8): live from its engagement at its order (or large) volume, no growth.
+    const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
+    ctx.add_face_value(t, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
+    isvs_.push_back(v);
+  }
+}
+
+double IsvModel::load(int m) const {
+  double n = 0;
+  for (const Isv& v : isvs_)
+    if (v.phase == Phase::migrating || (v.phase == Phase::waiting && v.engage_at < m + 1.0)) n += 1.0;
+  return n * P_.s.channels.isv.common.effort;
+}
+
+void IsvModel::step(int m, TrialContext& ctx) {
+  const double month_end = m + 1.0;
+  for (Isv& v : isvs_) {
+    if (v.phase == Phase::done) continue;
+    if (v.phase == Phase::waiting) {
+      if (v.engage_at >= month_end) continue;
+      // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
+      // earlier month than this migration's start (§8).
+      const int first = first_success_[v.industry];
+      v.reused = first >= 0 && first < m;
+      v.phase = Phase::migrating;
+      v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0));
+    }
+    if (v.phase == Phase::migrating) {
+      double t = std::max(static_cast<double>(m), v.engage_at);
+      if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) continue;
+      ctx.phase_finished(v.rng);
+      const double p = v.reused ? std::min(1.0, v.p_migrate + v.bonus) : v.p_migrate;
+      if (!ctx.success(Channel::isv, p, m, v.rng)) {
+        v.phase = Phase::done;  // a failed migration is not retried
+        continue;
+      }
+      // "ISV默默的做了小白鼠，帮着完备了软件栈": each success adds isv_boost to M next month.
+      ++ctx.isv_successes;
+      if (first_success_[v.industry] < 0) first_success_[v.industry] = m;
+      v.phase = Phase::live;
+      v.live_at = t;
+    }
+    // Live: "一个单子三、五片", or a large ISV's steady volume.
+    double from = std::max(static_cast<double>(m), v.live_at);
+    if (from >= month_end) continue;
+    double cards = 0;
+    if (v.large) {
+      cards = v.large_cards / 12.0 * (month_end - from);
+    } else {
+      // Poisson orders whose yearly rate grows by (1 + order_growth) at each anniversary of
+      // go-live: the month's count is Poisson with the integrated rate.
+      double mu = 0;
+      while (from < month_end) {
+        const double years_live = std::floor((from - v.live_at) / 12.0);
+        const double to = std::min(month_end, v.live_at + 12.0 * (years_live + 1.0));
+        mu += v.orders_per_year * std::pow(1.0 + v.growth, years_live) / 12.0 * (to - from);
+        from = to > from ? to : month_end;
+      }
+      cards = static_cast<double>(v.rng.poisson(mu)) * v.cards_per_order;
+    }
+    if (cards > 0) ctx.book(Channel::isv, cards * ctx.card_price * v.price_factor);
+  }
+}
+
+}  // namespace revsim::detail

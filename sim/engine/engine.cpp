@@ -1,0 +1,199 @@
+// The parallel engine: trials on oneTBB, each a pure function of (seed, trial index); per-trial
+// outcomes land in arrays indexed by trial and are reduced in trial order, so results are
+// byte-identical whatever the thread count (MODEL.md §6).
+#include "revsim/engine.hpp"
+
+#include "../model/trial.hpp"
+#include "revsim/statistics.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+namespace revsim {
+
+namespace {
+
+/// Everything kept per trial: yearly revenue by channel (for exact quantiles), the rest small.
+struct Samples {
+  std::size_t N = 0, Y = 0, A = 0;
+  std::vector<double> revenue;  ///< [(trial * Y + year) * kChannels + channel]
+  std::vector<double> face;     ///< [trial * Y + year]
+  std::vector<int> fail_month;  ///< [trial]
+  std::vector<std::uint32_t> listing;
+  std::vector<double> account_revenue;  ///< [trial * A + account]
+  std::vector<int> account_first;
+
+  Samples(std::size_t n, std::size_t y, std::size_t a)
+      : N(n), Y(y), A(a), revenue(n * y * kChannels), face(n * y), fail_month(n), listing(n),
+        account_revenue(n * a), account_first(n * a) {}
+
+  void store(std::size_t t, const TrialOutcome& o) {
+    std::copy(o.revenue.begin(), o.revenue.end(), revenue.begin() + static_cast<std::ptrdiff_t>(t * Y * kChannels));
+    std::copy(o.face_value.begin(), o.face_value.end(), face.begin() + static_cast<std::ptrdiff_t>(t * Y));
+    fail_month[t] = o.fail_month;
+    listing[t] = o.listing;
+    std::copy(o.account_revenue.begin(), o.account_revenue.end(),
+              account_revenue.begin() + static_cast<std::ptrdiff_t>(t * A));
+    std::copy(o.account_first.begin(), o.account_first.end(),
+              account_first.begin() + static_cast<std::ptrdiff_t>(t * A));
+  }
+  double total(std::size_t t, std::size_t y) const {
+    double s = 0;
+    for (std::size_t c = 0; c < kChannels; ++c) s += revenue[(t * Y + y) * kChannels + c];
+    return s;
+  }
+};
+
+Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S, std::uint64_t seed) {
+  Results r;
+  r.scenario = s.name;
+  r.trials = S.N;
+  r.seed = seed;
+  r.threshold = s.threshold;
+  r.start_year = s.start_year;
+  const auto n = static_cast<double>(S.N);
+  std::vector<double> x(S.N);
+  std::vector<std::vector<double>> sorted_totals(S.Y);
+  for (std::size_t y = 0; y < S.Y; ++y) {
+    YearStats ys;
+    ys.year = s.start_year + static_cast<int>(y);
+    std::size_t above = 0, alive = 0, listed = 0;
+    const int year_end = 12 * static_cast<int>(y) + 11;
+    for (std::size_t t = 0; t < S.N; ++t) {
+      x[t] = S.total(t, y);
+      above += x[t] >= s.threshold ? 1U : 0U;
+      alive += (S.fail_month[t] < 0 || S.fail_month[t] > year_end) ? 1U : 0U;
+      listed += (S.listing[t] >> y) & 1U;
+    }
+    const MeanSd ms = mean_sd(x);
+    ys.mean = ms.mean;
+    ys.sd = ms.sd;
+    std::sort(x.begin(), x.end());
+    ys.p5 = quantile_sorted(x, 0.05);
+    ys.p10 = quantile_sorted(x, 0.10);
+    ys.p25 = quantile_sorted(x, 0.25);
+    ys.p50 = quantile_sorted(x, 0.50);
+    ys.p75 = quantile_sorted(x, 0.75);
+    ys.p90 = quantile_sorted(x, 0.90);
+    ys.p95 = quantile_sorted(x, 0.95);
+    ys.p_threshold = static_cast<double>(above) / n;
+    ys.p_threshold_se = std::sqrt(ys.p_threshold * (1.0 - ys.p_threshold) / n);
+    ys.p_alive = static_cast<double>(alive) / n;
+    ys.p_listing = static_cast<double>(listed) / n;
+    sorted_totals[y] = x;
+    for (std::size_t c = 0; c < kChannels; ++c) {
+      for (std::size_t t = 0; t < S.N; ++t) x[t] = S.revenue[(t * S.Y + y) * kChannels + c];
+      ChannelStats& cs = ys.channels[c];
+      cs.mean = mean_sd(x).mean;
+      std::sort(x.begin(), x.end());
+      cs.p50 = quantile_sorted(x, 0.5);
+      cs.p90 = quantile_sorted(x, 0.9);
+      cs.share = ys.mean > 0 ? cs.mean / ys.mean : 0.0;
+    }
+    r.years.push_back(ys);
+  }
+  // First crossing: the first fiscal year whose revenue reaches the threshold.
+  std::vector<std::size_t> first(S.Y + 1, 0);
+  for (std::size_t t = 0; t < S.N; ++t) {
+    std::size_t y = 0;
+    while (y < S.Y && S.total(t, y) < s.threshold) ++y;
+    ++first[y];
+  }
+  for (std::size_t y = 0; y < S.Y; ++y)
+    r.first_crossing.emplace_back(std::to_string(s.start_year + static_cast<int>(y)),
+                                  static_cast<double>(first[y]) / n);
+  r.first_crossing.emplace_back("never", static_cast<double>(first[S.Y]) / n);
+  // Named accounts: internet accounts, then carrier operators.
+  const std::size_t ni = P.internet_ids.size();
+  for (std::size_t a = 0; a < S.A; ++a) {
+    AccountStats as;
+    as.name = a < ni ? s.channels.internet.accounts[a].name : s.channels.carriers.operators[a - ni].name;
+    as.channel = a < ni ? Channel::internet : Channel::carriers;
+    double sum = 0;
+    std::vector<double> months;
+    for (std::size_t t = 0; t < S.N; ++t) {
+      sum += S.account_revenue[t * S.A + a];
+      const int f = S.account_first[t * S.A + a];
+      if (f >= 0) months.push_back(f);
+    }
+    as.mean_revenue = sum / n;
+    as.p_production = static_cast<double>(months.size()) / n;
+    if (!months.empty()) {
+      std::sort(months.begin(), months.end());
+      as.median_first_order_month = quantile_sorted(months, 0.5);
+    }
+    r.accounts.push_back(as);
+  }
+  // Forecast audit (§5, §8).
+  for (const auto& [year, f] : s.forecast) {
+    const auto y = static_cast<std::size_t>(year - s.start_year);
+    const std::vector<double>& sorted = sorted_totals[y];
+    ForecastYear fy;
+    fy.year = year;
+    fy.forecast = f;
+    fy.percentile = percentile_of(sorted, f);
+    fy.p_at_least = static_cast<double>(sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), f)) / n;
+    fy.p10 = quantile_sorted(sorted, 0.10);
+    fy.p50 = quantile_sorted(sorted, 0.50);
+    fy.p90 = quantile_sorted(sorted, 0.90);
+    double face = 0;
+    for (std::size_t t = 0; t < S.N; ++t) face += S.face[t * S.Y + y];
+    fy.face_value = face / n;
+    r.forecast_audit.push_back(fy);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed, std::uint64_t first,
+                                          std::uint64_t count) {
+  const detail::Prepared P(s);
+  detail::TrialSimulator sim(P);
+  std::vector<TrialOutcome> out(count);
+  for (std::uint64_t i = 0; i < count; ++i) sim.run(seed, first + i, out[i]);
+  return out;
+}
+
+Results run_simulation(const Scenario& s, const RunOptions& opt) {
+  const std::uint64_t N = opt.trials > 0 ? opt.trials : s.trials;
+  const std::uint64_t seed = opt.seed_set ? opt.seed : s.seed;
+  const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
+  const detail::Prepared P(s);
+  Samples S(N, static_cast<std::size_t>(P.Y), P.n_accounts());
+
+  struct Worker {
+    explicit Worker(const detail::Prepared& p) : sim(p) {}
+    detail::TrialSimulator sim;
+    TrialOutcome out;
+  };
+  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers([&] { return std::make_unique<Worker>(P); });
+
+  const auto t0 = std::chrono::steady_clock::now();
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, N, 256), [&](const tbb::blocked_range<std::uint64_t>& r) {
+      Worker& w = *workers.local();
+      for (std::uint64_t t = r.begin(); t != r.end(); ++t) {
+        w.sim.run(seed, t, w.out);
+        S.store(t, w.out);
+      }
+    });
+  });
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  Results r = summarise(s, P, S, seed);
+  r.runtime.seconds = seconds;
+  r.runtime.trials_per_second = seconds > 0 ? static_cast<double>(N) / seconds : 0.0;
+  r.runtime.threads = threads;
+  return r;
+}
+
+}  // namespace revsim

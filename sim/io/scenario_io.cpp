@@ -1,0 +1,782 @@
+// YAML -> Scenario. Every key of MODEL.md §2-§4 and §7; unknown keys are errors (with a
+// "did you mean"), so that a typo never silently falls back to a default.
+#include "revsim/scenario_io.hpp"
+
+#include <Eigen/Cholesky>
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+namespace revsim {
+
+ScenarioError::ScenarioError(std::string file, int line, int column, std::string path, const std::string& message)
+    : std::runtime_error([&] {
+        std::string loc = file;
+        if (line > 0) loc += fmt::format(":{}:{}", line, column);
+        return path.empty() ? fmt::format("{}: {}", loc, message) : fmt::format("{}: {}: {}", loc, path, message);
+      }()),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      path_(std::move(path)) {}
+
+namespace {
+
+/// Edit distance, for "did you mean".
+std::size_t levenshtein(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1);
+  std::vector<std::size_t> cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest(const std::string& key, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_d = std::numeric_limits<std::size_t>::max();
+  for (const auto& k : known) {
+    const std::size_t d = levenshtein(key, k);
+    if (d < best_d) {
+      best_d = d;
+      best = k;
+    }
+  }
+  const std::size_t limit = std::max<std::size_t>(2, key.size() / 3);
+  return best_d <= limit ? best : std::string{};
+}
+
+template <class T>
+struct Field {
+  const char* key;
+  Dist T::*member;
+  Range range;
+};
+
+Range share(const char* what) { return {0.0, 1.0, false, false, false, what}; }
+
+// ---- Field tables: key, member, valid range (MODEL.md §7) ------------------------------
+
+const std::vector<Field<Company>>& company_fields() {
+  static const std::vector<Field<Company>> f{
+      {"cash", &Company::cash, Range::money()},
+      {"burn_per_month", &Company::burn_per_month, Range::money()},
+      {"rd_share", &Company::rd_share, share("a share")},
+      {"gross_margin", &Company::gross_margin, {-1.0, 1.0, false, false, false, "a margin"}},
+      {"valuation", &Company::valuation, Range::money()},
+      {"poc_capacity", &Company::poc_capacity, Range::nonneg("a number of engagements")},
+  };
+  return f;
+}
+
+const std::vector<Field<Raise>>& raise_fields() {
+  static const std::vector<Field<Raise>> f{
+      {"month", &Raise::month, Range::month()},
+      {"amount", &Raise::amount, Range::money()},
+      {"p", &Raise::p, Range::probability()},
+  };
+  return f;
+}
+
+const std::vector<Field<Product>>& product_fields() {
+  static const std::vector<Field<Product>> f{
+      {"card_price", &Product::card_price, Range::positive("a card price in M RMB")},
+      {"tco_advantage", &Product::tco_advantage, Range::positive("a TCO ratio")},
+  };
+  return f;
+}
+
+const std::vector<Field<Generation>>& generation_fields() {
+  static const std::vector<Field<Generation>> f{
+      {"month", &Generation::month, Range::month()},
+      {"perf_gain", &Generation::perf_gain, Range::positive("a perf-per-RMB multiplier")},
+  };
+  return f;
+}
+
+const std::vector<Field<Software>>& software_fields() {
+  static const std::vector<Field<Software>> f{
+      {"maturity", &Software::maturity, {0.0, 1.0, true, false, false, "a maturity"}},
+      {"growth_per_year", &Software::growth_per_year, Range::nonneg("a maturity growth")},
+      {"isv_boost", &Software::isv_boost, Range::nonneg("a maturity boost")},
+      {"branch_penalty", &Software::branch_penalty, Range::nonneg("a penalty per branch")},
+      {"hardcode_p", &Software::hardcode_p, Range::probability()},
+  };
+  return f;
+}
+
+const std::vector<Field<Nvidia>>& nvidia_fields() {
+  static const std::vector<Field<Nvidia>> f{
+      {"first_release_month", &Nvidia::first_release_month, {-1e6, 1e6, false, false, false, "a month"}},
+      {"interval_months", &Nvidia::interval_months, {1.0, 1e6, false, false, false, "an interval in months"}},
+      {"jitter_months", &Nvidia::jitter_months, Range::months()},
+      {"gain_per_release", &Nvidia::gain_per_release, Range::positive("a perf-per-RMB multiplier")},
+  };
+  return f;
+}
+
+const std::vector<Field<InternetAccount>>& internet_fields() {
+  using A = InternetAccount;
+  static const std::vector<Field<A>> f{
+      {"price_factor", &A::price_factor, Range::nonneg("a price factor")},
+      {"start_month", &A::start_month, Range::month()},
+      {"annual_cards", &A::annual_cards, Range::nonneg("a number of cards")},
+      {"domestic_share", &A::domestic_share, share("a share")},
+      {"vendor_share", &A::vendor_share, share("a share")},
+      {"eval_months", &A::eval_months, Range::months()},
+      {"p_eval", &A::p_eval, Range::probability()},
+      {"npi_months", &A::npi_months, Range::months()},
+      {"p_npi", &A::p_npi, Range::probability()},
+      {"grey_cards", &A::grey_cards, Range::nonneg("a number of cards")},
+      {"p_grey_paid", &A::p_grey_paid, Range::probability()},
+      {"grey_months", &A::grey_months, Range::months()},
+      {"p_stable", &A::p_stable, Range::probability()},
+      {"cloud_stability_factor", &A::cloud_stability_factor, share("a factor")},
+      {"tco_hurdle", &A::tco_hurdle, Range::nonneg("a TCO ratio")},
+      {"investor_npi_factor", &A::investor_npi_factor, Range::nonneg("a factor")},
+      {"investor_inhouse_factor", &A::investor_inhouse_factor, Range::nonneg("a factor")},
+  };
+  return f;
+}
+
+const std::vector<Field<InhouseChip>>& inhouse_fields() {
+  static const std::vector<Field<InhouseChip>> f{
+      {"p", &InhouseChip::p, Range::probability()},
+      {"month", &InhouseChip::month, Range::month()},
+      {"residual", &InhouseChip::residual, share("a residual share")},
+  };
+  return f;
+}
+
+const std::vector<Field<CarrierOperator>>& carrier_fields() {
+  using O = CarrierOperator;
+  static const std::vector<Field<O>> f{
+      {"price_factor", &O::price_factor, Range::nonneg("a price factor")},
+      {"start_month", &O::start_month, Range::month()},
+      {"eval_months", &O::eval_months, Range::months()},
+      {"p_eval", &O::p_eval, Range::probability()},
+      {"p_list", &O::p_list, Range::probability()},
+      {"annual_cards", &O::annual_cards, Range::nonneg("a number of cards")},
+      {"procurement_month", &O::procurement_month, {0.0, 12.0, false, true, false, "a month within the fiscal year"}},
+      {"p_award", &O::p_award, Range::probability()},
+      {"award_share", &O::award_share, share("a share")},
+      {"tco_hurdle", &O::tco_hurdle, Range::nonneg("a TCO ratio")},
+      {"delivery_months", &O::delivery_months, Range::months()},
+  };
+  return f;
+}
+
+const std::vector<Field<GovernmentChannel>>& government_fields() {
+  using G = GovernmentChannel;
+  static const std::vector<Field<G>> f{
+      {"price_factor", &G::price_factor, Range::nonneg("a price factor")},
+      {"projects_per_year", &G::projects_per_year, {0.0, 1000.0, false, false, false, "a rate per year"}},
+      {"first_month", &G::first_month, Range::month()},
+      {"value", &G::value, Range::money()},
+      {"sales_cycle_months", &G::sales_cycle_months, Range::months()},
+      {"p_slip", &G::p_slip, Range::probability()},
+      {"max_slips", &G::max_slips, {0.0, 100.0, false, false, true, "a number of slips"}},
+      {"p_win", &G::p_win, Range::probability()},
+      {"turnkey_p", &G::turnkey_p, Range::probability()},
+      {"turnkey_cost_share", &G::turnkey_cost_share, share("a share")},
+      {"subcontract_share", &G::subcontract_share, share("a share")},
+      {"delivery_months", &G::delivery_months, Range::months()},
+      {"sales_patience_months", &G::sales_patience_months, {1.0, 1e6, false, false, false, "a patience in months"}},
+      {"p_sales_leave", &G::p_sales_leave, Range::probability()},
+      {"rehire_months", &G::rehire_months, Range::months()},
+  };
+  return f;
+}
+
+const std::vector<Field<IsvParams>>& isv_fields() {
+  using P = IsvParams;
+  static const std::vector<Field<P>> f{
+      {"price_factor", &P::price_factor, Range::nonneg("a price factor")},
+      {"migration_months", &P::migration_months, Range::months()},
+      {"p_migrate", &P::p_migrate, Range::probability()},
+      {"industry_reuse", &P::industry_reuse, Range::nonneg("a factor")},
+      {"industry_p_bonus", &P::industry_p_bonus, share("a probability bonus")},
+      {"orders_per_year", &P::orders_per_year, {0.0, 1e4, false, false, false, "a rate per year"}},
+      {"cards_per_order", &P::cards_per_order, Range::nonneg("a number of cards")},
+      {"order_growth", &P::order_growth, {-1.0, 100.0, false, false, false, "a growth rate"}},
+      {"p_large", &P::p_large, Range::probability()},
+      {"large_cards_per_year", &P::large_cards_per_year, Range::nonneg("a number of cards")},
+  };
+  return f;
+}
+
+template <class T>
+std::vector<std::string> keys_of(const std::vector<Field<T>>& fields, std::initializer_list<const char*> extra = {}) {
+  std::vector<std::string> k;
+  for (const auto& f : fields) k.emplace_back(f.key);
+  for (const char* e : extra) k.emplace_back(e);
+  return k;
+}
+
+// ---- The loader -------------------------------------------------------------------------
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  Scenario load(const YAML::Node& root);
+
+ private:
+  std::string file_;
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& msg) const {
+    const YAML::Mark m = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
+    const bool known = m.line >= 0;
+    throw ScenarioError(file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path, msg);
+  }
+
+  static std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+  static std::string show(const YAML::Node& n) {
+    if (n.IsScalar()) return fmt::format("'{}'", n.Scalar());
+    if (n.IsNull()) return "nothing";
+    if (n.IsSequence()) return "a list";
+    if (n.IsMap()) return "a mapping";
+    return "?";
+  }
+
+  /// Iterate a mapping: every key must be a unique scalar in `known`; calls fn(key, value, path).
+  void for_each_key(const YAML::Node& map, const std::string& path, const std::vector<std::string>& known,
+                    const std::function<void(const std::string&, const YAML::Node&, const YAML::Node&,
+                                             const std::string&)>& fn) const {
+    require_map(map, path);
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node key = it->first;
+      if (!key.IsScalar()) fail(key, path, "keys must be plain names");
+      const std::string k = key.Scalar();
+      const std::string p = join(path, k);
+      if (std::find(known.begin(), known.end(), k) == known.end()) {
+        const std::string guess = closest(k, known);
+        fail(key, p,
+             guess.empty() ? fmt::format("unknown key '{}' (expected one of: {})", k, fmt::join(known, ", "))
+                           : fmt::format("unknown key '{}' (did you mean '{}'?)", k, guess));
+      }
+      if (!seen.insert(k).second) fail(key, p, fmt::format("key '{}' appears twice", k));
+      fn(k, key, it->second, p);
+    }
+  }
+
+  void require_map(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsMap()) fail(n, path, fmt::format("expected a mapping of keys, got {}", show(n)));
+  }
+  void require_seq(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsSequence()) fail(n, path, fmt::format("expected a list, got {}", show(n)));
+  }
+
+  double number(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar()) fail(n, path, fmt::format("expected a number, got {}", show(n)));
+    double v = 0.0;
+    try {
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      fail(n, path, fmt::format("expected a number, got {}", show(n)));
+    }
+    if (!std::isfinite(v)) fail(n, path, fmt::format("{} is not a finite number", n.Scalar()));
+    return v;
+  }
+
+  long long integer(const YAML::Node& n, const std::string& path, long long lo, long long hi) const {
+    const double v = number(n, path);
+    if (v != std::floor(v)) fail(n, path, fmt::format("{} is not a whole number", n.Scalar()));
+    if (v < static_cast<double>(lo) || v > static_cast<double>(hi))
+      fail(n, path, fmt::format("{} is out of range (expected {}..{})", n.Scalar(), lo, hi));
+    return static_cast<long long>(v);
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& path) const {
+    if (n.IsScalar()) {
+      try {
+        return n.as<bool>();
+      } catch (const YAML::Exception&) {
+      }
+    }
+    fail(n, path, fmt::format("expected true or false, got {}", show(n)));
+  }
+
+  std::string text(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsScalar() || n.Scalar().empty()) fail(n, path, fmt::format("expected a non-empty name, got {}", show(n)));
+    return n.Scalar();
+  }
+
+  /// A plain number or a one-key distribution mapping, checked against the valid range.
+  Dist dist(const YAML::Node& n, const std::string& path, const Range& range) const;
+
+  /// A channel-level constant (maturity_elasticity, effort).
+  double constant(const YAML::Node& n, const std::string& path, const Range& range) const {
+    if (!n.IsScalar()) fail(n, path, "must be a constant (a channel-level key is not drawn per trial)");
+    const double v = number(n, path);
+    if (!range.contains(v)) fail(n, path, fmt::format("{} is not {} ({})", n.Scalar(), range.what, range.expected()));
+    return v;
+  }
+
+  template <class T>
+  bool apply_field(T& target, const std::vector<Field<T>>& fields, const std::string& key, const YAML::Node& value,
+                   const std::string& path) const {
+    for (const auto& f : fields) {
+      if (key == f.key) {
+        target.*(f.member) = dist(value, path, f.range);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  template <class T>
+  void apply_all(T& target, const std::vector<Field<T>>& fields, const YAML::Node& map, const std::string& path) const {
+    for_each_key(map, path, keys_of(fields),
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   apply_field(target, fields, k, v, p);
+                 });
+  }
+
+  void company(Company& c, const YAML::Node& n, const std::string& path) const;
+  void product(Product& p, const YAML::Node& n, const std::string& path) const;
+  void market(Market& m, const YAML::Node& n, const std::string& path) const;
+  void channels(Channels& c, const YAML::Node& n, const std::string& path) const;
+  void internet(InternetChannel& ch, const YAML::Node& n, const std::string& path) const;
+  void internet_keys(InternetAccount& a, const YAML::Node& n, const std::string& path, bool entity) const;
+  void carriers(CarrierChannel& ch, const YAML::Node& n, const std::string& path) const;
+  void government(GovernmentChannel& g, const YAML::Node& n, const std::string& path) const;
+  void isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) const;
+  bool channel_common(ChannelCommon& c, const std::string& k, const YAML::Node& v, const std::string& p) const;
+};
+
+Dist Loader::dist(const YAML::Node& n, const std::string& path, const Range& range) const {
+  Dist d;
+  if (n.IsScalar()) {
+    const double v = number(n, path);
+    if (!range.contains(v)) fail(n, path, fmt::format("{} is not {} ({})", n.Scalar(), range.what, range.expected()));
+    return Dist::constant(v);
+  }
+  static const std::vector<std::pair<std::string, DistKind>> kinds{
+      {"uniform", DistKind::uniform}, {"uniform_int", DistKind::uniform_int}, {"triangular", DistKind::triangular},
+      {"pert", DistKind::pert},       {"normal", DistKind::normal},           {"lognormal", DistKind::lognormal},
+      {"beta", DistKind::beta}};
+  if (!n.IsMap() || n.size() != 1)
+    fail(n, path,
+         fmt::format("expected a number or a distribution such as {{uniform: [a, b]}}, got {}", show(n)));
+  const auto it = n.begin();
+  const YAML::Node key = it->first;
+  const YAML::Node args = it->second;
+  const std::string name = key.IsScalar() ? key.Scalar() : std::string{};
+  const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == name; });
+  if (kind == kinds.end()) {
+    std::vector<std::string> names;
+    for (const auto& k : kinds) names.push_back(k.first);
+    const std::string guess = closest(name, names);
+    fail(key, path,
+         guess.empty() ? fmt::format("unknown distribution '{}' (expected one of: {})", name, fmt::join(names, ", "))
+                       : fmt::format("unknown distribution '{}' (did you mean '{}'?)", name, guess));
+  }
+  if (!args.IsSequence())
+    fail(args, path, fmt::format("{} expects a list of numbers, e.g. {{{}: [1, 2]}}", name, name));
+  std::vector<double> xs;
+  for (std::size_t i = 0; i < args.size(); ++i) xs.push_back(number(args[i], path));
+  try {
+    d = Dist::make(kind->second, xs);
+  } catch (const std::invalid_argument& e) {
+    fail(n, path, e.what());
+  }
+  if (d.kind() == DistKind::normal) {
+    // Normals are truncated to the valid range (MODEL.md §2); refuse one that puts almost
+    // nothing inside it, which would make truncation meaningless (and sampling slow).
+    const double lo = range.lo;
+    const double hi = range.hi;
+    const double mass = normal_cdf((hi - d.mean()) / xs[1]) - normal_cdf((lo - d.mean()) / xs[1]);
+    if (mass < 0.01)
+      fail(n, path,
+           fmt::format("{} puts {:.2g}% of its mass within the valid range of {} ({})", d.describe(), 100 * mass,
+                       range.what, range.expected()));
+    d.truncate(lo, hi);
+    return d;
+  }
+  const double slo = d.support_lo();
+  const double shi = d.support_hi();
+  const bool lo_ok = d.kind() == DistKind::lognormal || d.kind() == DistKind::beta
+                         ? (range.lo_open ? range.lo <= 0.0 : range.lo <= 0.0)
+                         : range.contains(slo);
+  const bool hi_ok = range.contains(shi) || (std::isinf(shi) && range.hi >= 1e11);
+  if (!lo_ok || !hi_ok) {
+    const double bad = !lo_ok ? slo : shi;
+    fail(n, path,
+         fmt::format("{} can take the value {}, which is not {} ({})", d.describe(),
+                     std::isinf(bad) ? std::string("infinity") : fmt::format("{:g}", bad), range.what,
+                     range.expected()));
+  }
+  return d;
+}
+
+bool Loader::channel_common(ChannelCommon& c, const std::string& k, const YAML::Node& v, const std::string& p) const {
+  if (k == "maturity_elasticity") {
+    c.maturity_elasticity = constant(v, p, Range::nonneg("an elasticity"));
+    return true;
+  }
+  if (k == "effort") {
+    c.effort = constant(v, p, Range::nonneg("an effort"));
+    return true;
+  }
+  return false;
+}
+
+void Loader::company(Company& c, const YAML::Node& n, const std::string& path) const {
+  for_each_key(n, path, keys_of(company_fields(), {"raises"}),
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (apply_field(c, company_fields(), k, v, p)) return;
+                 require_seq(v, p);
+                 for (std::size_t i = 0; i < v.size(); ++i) {
+                   Raise r;
+                   const std::string ip = fmt::format("{}[{}]", p, i);
+                   std::set<std::string> present;
+                   for_each_key(v[i], ip, keys_of(raise_fields()),
+                                [&](const std::string& rk, const YAML::Node&, const YAML::Node& rv,
+                                    const std::string& rp) {
+                                  apply_field(r, raise_fields(), rk, rv, rp);
+                                  present.insert(rk);
+                                });
+                   for (const char* req : {"month", "amount"})
+                     if (!present.count(req)) fail(v[i], ip, fmt::format("a raise needs '{}'", req));
+                   c.raises.push_back(r);
+                 }
+               });
+}
+
+void Loader::product(Product& pr, const YAML::Node& n, const std::string& path) const {
+  for_each_key(n, path, keys_of(product_fields(), {"generations"}),
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (apply_field(pr, product_fields(), k, v, p)) return;
+                 require_seq(v, p);
+                 for (std::size_t i = 0; i < v.size(); ++i) {
+                   Generation g;
+                   const std::string ip = fmt::format("{}[{}]", p, i);
+                   std::set<std::string> present;
+                   for_each_key(v[i], ip, keys_of(generation_fields()),
+                                [&](const std::string& gk, const YAML::Node&, const YAML::Node& gv,
+                                    const std::string& gp) {
+                                  apply_field(g, generation_fields(), gk, gv, gp);
+                                  present.insert(gk);
+                                });
+                   for (const char* req : {"month", "perf_gain"})
+                     if (!present.count(req)) fail(v[i], ip, fmt::format("a generation needs '{}'", req));
+                   pr.generations.push_back(g);
+                 }
+               });
+}
+
+void Loader::market(Market& m, const YAML::Node& n, const std::string& path) const {
+  for_each_key(
+      n, path, {"nvidia", "channel_correlation", "within_channel_correlation"},
+      [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+        if (k == "nvidia") {
+          apply_all(m.nvidia, nvidia_fields(), v, p);
+        } else if (k == "channel_correlation") {
+          const Range r{-1.0, 1.0, false, false, false, "a correlation"};
+          Eigen::Matrix4d c = Eigen::Matrix4d::Identity();
+          if (v.IsScalar()) {
+            // One number: every off-diagonal entry.
+            const double x = constant(v, p, r);
+            c.setConstant(x);
+            c.diagonal().setOnes();
+          } else {
+            require_seq(v, p);
+            if (v.size() != 4)
+              fail(v, p, fmt::format("expected 4 rows (internet, carriers, government, isv), got {}", v.size()));
+            for (std::size_t i = 0; i < 4; ++i) {
+              const std::string rp = fmt::format("{}[{}]", p, i);
+              require_seq(v[i], rp);
+              if (v[i].size() != 4) fail(v[i], rp, fmt::format("expected 4 numbers, got {}", v[i].size()));
+              for (std::size_t j = 0; j < 4; ++j) {
+                const std::string ep = fmt::format("{}[{}][{}]", p, i, j);
+                c(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = constant(v[i][j], ep, r);
+              }
+            }
+            for (Eigen::Index i = 0; i < 4; ++i) {
+              if (c(i, i) != 1.0) fail(v, p, fmt::format("diagonal entry [{}][{}] must be 1, got {:g}", i, i, c(i, i)));
+              for (Eigen::Index j = 0; j < i; ++j)
+                if (c(i, j) != c(j, i))
+                  fail(v, p, fmt::format("not symmetric: [{}][{}] = {:g} but [{}][{}] = {:g}", i, j, c(i, j), j, i,
+                                         c(j, i)));
+            }
+          }
+          Eigen::LLT<Eigen::Matrix4d> llt(c);
+          if (llt.info() != Eigen::Success)
+            fail(v, p, "the correlation matrix is not positive definite (no Cholesky factor)");
+          m.channel_correlation = c;
+        } else {
+          const Range r{0.0, 1.0, false, false, false, "a correlation"};
+          if (v.IsScalar()) {
+            m.within_channel_correlation.fill(constant(v, p, r));
+          } else {
+            std::vector<std::string> names(kChannelNames.begin(), kChannelNames.end());
+            for_each_key(v, p, names,
+                         [&](const std::string& ck, const YAML::Node&, const YAML::Node& cv, const std::string& cp) {
+                           const auto idx = std::find(names.begin(), names.end(), ck) - names.begin();
+                           m.within_channel_correlation[static_cast<std::size_t>(idx)] = constant(cv, cp, r);
+                         });
+          }
+        }
+      });
+}
+
+void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::string& path, bool entity) const {
+  std::vector<std::string> known = keys_of(internet_fields(), {"kind", "investor", "ramp", "inhouse_chip"});
+  if (entity) known.emplace_back("name");
+  for_each_key(n, path, known, [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+    if (apply_field(a, internet_fields(), k, v, p)) return;
+    if (k == "name") {
+      a.name = text(v, p);
+    } else if (k == "kind") {
+      const std::string s = v.IsScalar() ? v.Scalar() : std::string{};
+      if (s == "internal") a.kind = AccountKind::internal;
+      else if (s == "cloud") a.kind = AccountKind::cloud;
+      else fail(v, p, fmt::format("expected 'internal' or 'cloud', got {}", show(v)));
+    } else if (k == "investor") {
+      a.investor = boolean(v, p);
+    } else if (k == "ramp") {
+      require_seq(v, p);
+      if (v.size() == 0) fail(v, p, "ramp needs at least one entry");
+      a.ramp.clear();
+      for (std::size_t i = 0; i < v.size(); ++i)
+        a.ramp.push_back(dist(v[i], fmt::format("{}[{}]", p, i), Range::nonneg("a ramp fraction")));
+    } else {
+      apply_all(a.inhouse_chip, inhouse_fields(), v, p);
+    }
+  });
+}
+
+void Loader::internet(InternetChannel& ch, const YAML::Node& n, const std::string& path) const {
+  // Cascade (MODEL.md §4): built-in -> channel-level price_factor -> defaults -> account.
+  InternetAccount base;
+  std::optional<YAML::Node> accounts;
+  std::optional<YAML::Node> defaults;
+  for_each_key(n, path, {"maturity_elasticity", "effort", "price_factor", "defaults", "accounts"},
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (channel_common(ch.common, k, v, p)) return;
+                 if (k == "price_factor") base.price_factor = dist(v, p, Range::nonneg("a price factor"));
+                 else if (k == "defaults") defaults = v;
+                 else accounts = v;
+               });
+  if (defaults) internet_keys(base, *defaults, join(path, "defaults"), false);
+  const std::string ap = join(path, "accounts");
+  if (!accounts) fail(n, path, "needs 'accounts' (a list of accounts, each with a name); remove the channel to leave it out");
+  const YAML::Node list = *accounts;
+  require_seq(list, ap);
+  if (list.size() == 0) fail(list, ap, "the list is empty; remove the channel to leave it out");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    InternetAccount a = base;
+    a.name.clear();
+    const std::string ip = fmt::format("{}[{}]", ap, i);
+    internet_keys(a, list[i], ip, true);
+    if (a.name.empty()) fail(list[i], ip, "an account needs a 'name'");
+    if (!names.insert(a.name).second) fail(list[i], ip, fmt::format("duplicate account name '{}'", a.name));
+    ch.accounts.push_back(std::move(a));
+  }
+  ch.present = true;
+}
+
+void Loader::carriers(CarrierChannel& ch, const YAML::Node& n, const std::string& path) const {
+  CarrierOperator base;
+  std::optional<YAML::Node> ops;
+  std::optional<YAML::Node> defaults;
+  for_each_key(n, path, {"maturity_elasticity", "effort", "price_factor", "defaults", "operators"},
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (channel_common(ch.common, k, v, p)) return;
+                 if (k == "price_factor") base.price_factor = dist(v, p, Range::nonneg("a price factor"));
+                 else if (k == "defaults") defaults = v;
+                 else ops = v;
+               });
+  if (defaults) apply_all(base, carrier_fields(), *defaults, join(path, "defaults"));
+  const std::string op = join(path, "operators");
+  if (!ops) fail(n, path, "needs 'operators' (a list of operators, each with a name); remove the channel to leave it out");
+  const YAML::Node list = *ops;
+  require_seq(list, op);
+  if (list.size() == 0) fail(list, op, "the list is empty; remove the channel to leave it out");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    CarrierOperator o = base;
+    const std::string ip = fmt::format("{}[{}]", op, i);
+    for_each_key(list[i], ip, keys_of(carrier_fields(), {"name"}),
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   if (k == "name") o.name = text(v, p);
+                   else apply_field(o, carrier_fields(), k, v, p);
+                 });
+    if (o.name.empty()) fail(list[i], ip, "an operator needs a 'name'");
+    if (!names.insert(o.name).second) fail(list[i], ip, fmt::format("duplicate operator name '{}'", o.name));
+    ch.operators.push_back(std::move(o));
+  }
+  ch.present = true;
+}
+
+void Loader::government(GovernmentChannel& g, const YAML::Node& n, const std::string& path) const {
+  if (n.IsNull()) {  // "government:" with nothing under it: every default
+    g.present = true;
+    return;
+  }
+  for_each_key(n, path, keys_of(government_fields(), {"maturity_elasticity", "effort"}),
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (channel_common(g.common, k, v, p)) return;
+                 apply_field(g, government_fields(), k, v, p);
+               });
+  g.present = true;
+}
+
+void Loader::isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) const {
+  IsvParams base;
+  std::optional<YAML::Node> industries;
+  for_each_key(n, path,
+               keys_of(isv_fields(), {"maturity_elasticity", "effort", "first_month", "engagements_per_year",
+                                      "industries"}),
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (channel_common(ch.common, k, v, p)) return;
+                 if (apply_field(base, isv_fields(), k, v, p)) return;
+                 if (k == "first_month") ch.first_month = dist(v, p, Range::month());
+                 else if (k == "engagements_per_year")
+                   ch.engagements_per_year = dist(v, p, {0.0, 1200.0, false, false, false, "a rate per year"});
+                 else industries = v;
+               });
+  const std::string ip = join(path, "industries");
+  if (!industries) fail(n, path, "needs 'industries' (a list of {name, isvs}); remove the channel to leave it out");
+  const YAML::Node list = *industries;
+  require_seq(list, ip);
+  if (list.size() == 0) fail(list, ip, "the list is empty; remove the channel to leave it out");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Industry ind;
+    ind.params = base;
+    const std::string ep = fmt::format("{}[{}]", ip, i);
+    bool has_isvs = false;
+    for_each_key(list[i], ep, keys_of(isv_fields(), {"name", "isvs"}),
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   if (k == "name") {
+                     ind.name = text(v, p);
+                   } else if (k == "isvs") {
+                     ind.isvs = dist(v, p, {0.0, 100000.0, false, false, true, "a number of ISVs"});
+                     has_isvs = true;
+                   } else {
+                     apply_field(ind.params, isv_fields(), k, v, p);
+                   }
+                 });
+    if (ind.name.empty()) fail(list[i], ep, "an industry needs a 'name'");
+    if (!has_isvs) fail(list[i], ep, "an industry needs 'isvs' (how many ISVs serve it)");
+    if (!names.insert(ind.name).second) fail(list[i], ep, fmt::format("duplicate industry name '{}'", ind.name));
+    ch.industries.push_back(std::move(ind));
+  }
+  ch.present = true;
+}
+
+void Loader::channels(Channels& c, const YAML::Node& n, const std::string& path) const {
+  for_each_key(n, path, {"internet", "carriers", "government", "isv"},
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (k == "internet") internet(c.internet, v, p);
+                 else if (k == "carriers") carriers(c.carriers, v, p);
+                 else if (k == "government") government(c.government, v, p);
+                 else isv(c.isv, v, p);
+               });
+}
+
+Scenario Loader::load(const YAML::Node& root) {
+  Scenario s;
+  s.source = file_;
+  if (root.IsNull()) fail(root, "", "the scenario is empty");
+  std::optional<YAML::Node> forecast;
+  for_each_key(root, "",
+               {"name", "start_year", "years", "threshold", "trials", "seed", "company", "product", "software",
+                "market", "channels", "forecast"},
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (k == "name") s.name = text(v, p);
+                 else if (k == "start_year") s.start_year = static_cast<int>(integer(v, p, 1900, 2200));
+                 else if (k == "years") s.years = static_cast<int>(integer(v, p, 1, kMaxYears));
+                 else if (k == "threshold") {
+                   s.threshold = number(v, p);
+                   if (s.threshold < 0) fail(v, p, fmt::format("{} is not an amount in M RMB (expected >= 0)", v.Scalar()));
+                 } else if (k == "trials")
+                   s.trials = static_cast<std::uint64_t>(integer(v, p, 1, static_cast<long long>(kMaxTrials)));
+                 else if (k == "seed") {
+                   s.seed = static_cast<std::uint64_t>(integer(v, p, 0, (1LL << 53)));
+                 } else if (k == "company") company(s.company, v, p);
+                 else if (k == "product") product(s.product, v, p);
+                 else if (k == "software") apply_all(s.software, software_fields(), v, p);
+                 else if (k == "market") market(s.market, v, p);
+                 else if (k == "channels") channels(s.channels, v, p);
+                 else forecast = v;
+               });
+  if (forecast) {
+    const YAML::Node fm = *forecast;
+    require_map(fm, "forecast");
+    std::set<int> seen;
+    for (auto it = fm.begin(); it != fm.end(); ++it) {
+      const std::string kp = fmt::format("forecast.{}", it->first.IsScalar() ? it->first.Scalar() : "?");
+      const auto year = static_cast<int>(integer(it->first, kp, 1900, 2200));
+      if (year < s.start_year || year >= s.start_year + s.years)
+        fail(it->first, kp,
+             fmt::format("year {} is outside the horizon (expected {}..{})", year, s.start_year,
+                         s.start_year + s.years - 1));
+      if (!seen.insert(year).second) fail(it->first, kp, fmt::format("year {} appears twice", year));
+      const double v = number(it->second, kp);
+      if (v < 0) fail(it->second, kp, fmt::format("{} is not an amount in M RMB (expected >= 0)", it->second.Scalar()));
+      s.forecast[year] = v;
+    }
+  }
+  if (s.name.empty()) {
+    // Default name: the file's stem.
+    std::string stem = file_.substr(file_.find_last_of('/') + 1);
+    s.name = stem.substr(0, stem.find_last_of('.'));
+  }
+  return s;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
+  if (yaml_text.size() > kMaxScenarioBytes)
+    throw ScenarioError(file, 0, 0, "",
+                        fmt::format("file is {} bytes; scenarios are limited to {} bytes", yaml_text.size(),
+                                    kMaxScenarioBytes));
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "", fmt::format("YAML syntax error: {}", e.msg));
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError(file, 0, 0, "", fmt::format("cannot read YAML: {}", e.what()));
+  }
+  Loader loader(file);
+  try {
+    return loader.load(root);
+  } catch (const ScenarioError&) {
+    throw;
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "", e.msg);
+  }
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return parse_scenario(buf.str(), path);
+}
+
+}  // namespace revsim

@@ -1,0 +1,178 @@
+#include "trial.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <cmath>
+
+namespace revsim::detail {
+
+Prepared::Prepared(const Scenario& scenario)
+    : s(scenario), H(scenario.horizon_months()), Y(scenario.years) {
+  // §3: Sigma factored once with Eigen's Cholesky (the loader has checked it is positive definite).
+  chol = Eigen::LLT<Eigen::Matrix4d>(s.market.channel_correlation).matrixL();
+  for (int c = 0; c < kChannels; ++c) {
+    const auto ci = static_cast<std::size_t>(c);
+    const double rho = s.market.within_channel_correlation[ci];
+    sqrt_rho[ci] = std::sqrt(rho);
+    sqrt_1m_rho[ci] = std::sqrt(1.0 - rho);
+  }
+  elasticity = {s.channels.internet.common.maturity_elasticity, s.channels.carriers.common.maturity_elasticity,
+                s.channels.government.common.maturity_elasticity, s.channels.isv.common.maturity_elasticity};
+  // Streams keyed by names, so adding or editing one entity leaves the others' draws alone.
+  for (const auto& a : s.channels.internet.accounts) internet_ids.push_back(stream_id("internet/" + a.name));
+  for (const auto& o : s.channels.carriers.operators) carrier_ids.push_back(stream_id("carriers/" + o.name));
+  for (const auto& i : s.channels.isv.industries) industry_ids.push_back(stream_id("isv/" + i.name));
+}
+
+TrialSimulator::TrialSimulator(const Prepared& p)
+    : P_(p), ctx_(p), internet_(p), carriers_(p), government_(p), isv_(p) {}
+
+void TrialSimulator::draw_market() {
+  const Scenario& s = P_.s;
+  const auto H = static_cast<std::size_t>(P_.H);
+  own_log_.assign(H, 0.0);
+  nvidia_log_.assign(H, 0.0);
+  // A release or generation at time t counts from month floor(t) on; before month 0 from month 0 (§8).
+  auto month_index = [&](double t) -> std::ptrdiff_t {
+    return t < 0 ? 0 : static_cast<std::ptrdiff_t>(std::floor(t));
+  };
+  Random product = ctx_.stream(streams::product);
+  ctx_.card_price = s.product.card_price.sample(product);
+  const double tco = s.product.tco_advantage.sample(product);
+  for (const Generation& g : s.product.generations) {
+    const double t = g.month.sample(product);
+    const double gain = g.perf_gain.sample(product);
+    const auto k = month_index(t);
+    if (k < P_.H) own_log_[static_cast<std::size_t>(k)] += std::log(gain);
+  }
+  // Nvidia cadence ("黄教主可是一年2次发布会啊"): releases at first + k * interval, each jittered
+  // by U(-jitter, +jitter), each multiplying Nvidia's perf per RMB by a fresh gain.
+  Random nv = ctx_.stream(streams::nvidia);
+  const double first = s.market.nvidia.first_release_month.sample(nv);
+  const double interval = s.market.nvidia.interval_months.sample(nv);
+  const double jitter = s.market.nvidia.jitter_months.sample(nv);
+  for (int k = 0;; ++k) {
+    const double nominal = first + k * interval;
+    if (nominal - jitter >= P_.H) break;
+    const double t = nominal + nv.uniform(-jitter, jitter);
+    const double gain = s.market.nvidia.gain_per_release.sample(nv);
+    const auto idx = month_index(t);
+    if (idx < P_.H) nvidia_log_[static_cast<std::size_t>(idx)] += std::log(gain);
+  }
+  // A(m) = tco_advantage x (own gains so far) / (Nvidia gains so far).
+  ctx_.A.resize(H);
+  double own = 0;
+  double nvd = 0;
+  for (std::size_t m = 0; m < H; ++m) {
+    own += own_log_[m];
+    nvd += nvidia_log_[m];
+    ctx_.A[m] = tco * std::exp(own - nvd);
+  }
+  // Correlated luck: Z_y ~ N(0, Sigma) per fiscal year (§3).
+  Random cop = ctx_.stream(streams::copula);
+  ctx_.Z.resize(static_cast<std::size_t>(P_.Y));
+  for (auto& z : ctx_.Z) {
+    Eigen::Vector4d e;
+    for (int c = 0; c < kChannels; ++c) e[c] = cop.normal();
+    const Eigen::Vector4d x = P_.chol * e;
+    for (int c = 0; c < kChannels; ++c) z[static_cast<std::size_t>(c)] = x[c];
+  }
+}
+
+void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out) {
+  const Scenario& s = P_.s;
+  const auto Y = static_cast<std::size_t>(P_.Y);
+  out.revenue.assign(Y * kChannels, 0.0);
+  out.face_value.assign(Y, 0.0);
+  out.fail_month = -1;
+  out.listing = 0;
+  out.account_revenue.assign(P_.n_accounts(), 0.0);
+  out.account_first.assign(P_.n_accounts(), -1);
+  ctx_.seed = seed;
+  ctx_.trial = trial;
+  ctx_.out = &out;
+
+  Random company = ctx_.stream(streams::company);
+  double cash = s.company.cash.sample(company);
+  const double burn = s.company.burn_per_month.sample(company);
+  const double rd_share = s.company.rd_share.sample(company);
+  const double margin = s.company.gross_margin.sample(company);
+  const double valuation = s.company.valuation.sample(company);
+  const double capacity = s.company.poc_capacity.sample(company);
+  Random software = ctx_.stream(streams::software);
+  double M = s.software.maturity.sample(software);
+  const double growth = s.software.growth_per_year.sample(software);
+  const double boost = s.software.isv_boost.sample(software);
+  const double penalty = s.software.branch_penalty.sample(software);
+  ctx_.hardcode_p = s.software.hardcode_p.sample(software);
+  // Fund-raises {month, amount, p}: each yes/no independent, in month floor(month).
+  raises_.assign(static_cast<std::size_t>(P_.H), 0.0);
+  Random raise_rng = ctx_.stream(streams::raises);
+  for (const Raise& r : s.company.raises) {
+    const double month = r.month.sample(raise_rng);
+    const double amount = r.amount.sample(raise_rng);
+    const double p = r.p.sample(raise_rng);
+    if (raise_rng.bernoulli(p) && month < P_.H) raises_[static_cast<std::size_t>(month)] += amount;
+  }
+  draw_market();
+
+  internet_.setup(ctx_);
+  carriers_.setup(ctx_);
+  government_.setup(ctx_);
+  isv_.setup(ctx_);
+
+  int branches = 0;
+  for (int m = 0; m < P_.H; ++m) {
+    // Within month m (§8): drop accounts whose chip has arrived, then load and rate, then the
+    // channels, then revenue, cash and failure, then M for month m + 1.
+    internet_.drop(m);
+    const double load = internet_.load(m) + carriers_.load(m) + isv_.load(m);
+    ctx_.rate = load > 0 ? std::min(1.0, capacity / load) : 1.0;
+    ctx_.overloaded = load > capacity;
+    ctx_.M = M;
+    for (int c = 0; c < kChannels; ++c)
+      ctx_.maturity_factor[static_cast<std::size_t>(c)] = std::pow(M, P_.elasticity[static_cast<std::size_t>(c)]);
+    ctx_.revenue.fill(0.0);
+    ctx_.turnkey_cost = 0;
+    ctx_.new_branches = 0;
+    ctx_.isv_successes = 0;
+
+    internet_.step(m, ctx_);
+    carriers_.step(m, ctx_);
+    government_.step(m, ctx_);
+    isv_.step(m, ctx_);
+
+    const auto y = static_cast<std::size_t>(TrialContext::year_of(m));
+    double total = 0;
+    for (int c = 0; c < kChannels; ++c) {
+      const double r = ctx_.revenue[static_cast<std::size_t>(c)];
+      out.revenue[y * kChannels + static_cast<std::size_t>(c)] += r;
+      total += r;
+    }
+    cash += total * margin - burn - ctx_.turnkey_cost + raises_[static_cast<std::size_t>(m)];
+    if (cash < 0) {
+      out.fail_month = m;  // its revenue counts, nothing after (§8)
+      break;
+    }
+    // "模型泛化能力和编译器自动优化能力不足": M grows, slowed by customer branches, boosted by ISVs.
+    branches += ctx_.new_branches;
+    M = std::min(1.0, M + growth / 12.0 * std::max(0.0, 1.0 - penalty * branches) + boost * ctx_.isv_successes);
+  }
+
+  // STAR Market standard 2 (§5, §8): revenue >= threshold; R&D over the last up-to-three fiscal
+  // years >= 15 % of revenue over them (R&D = burn x rd_share per month alive); valuation >= 1500.
+  for (int yi = 0; yi < P_.Y; ++yi) {
+    if (out.year_total(yi) < s.threshold || valuation < 1500.0) continue;
+    double rd = 0;
+    double rev = 0;
+    for (int w = std::max(0, yi - 2); w <= yi; ++w) {
+      const int alive = out.fail_month < 0 ? 12 : std::clamp(out.fail_month - 12 * w + 1, 0, 12);
+      rd += burn * rd_share * alive;
+      rev += out.year_total(w);
+    }
+    if (rd >= 0.15 * rev) out.listing |= 1U << static_cast<unsigned>(yi);
+  }
+}
+
+}  // namespace revsim::detail

@@ -1,0 +1,29 @@
+// One trial of the model: the month loop that couples the four channels through the shared
+// state of MODEL.md §3 (TCO advantage, software maturity, engineering capacity, cash).
+#pragma once
+
+#include "../channels/channel_models.hpp"
+#include "trial_context.hpp"
+
+namespace revsim::detail {
+
+class TrialSimulator {
+ public:
+  explicit TrialSimulator(const Prepared& p);
+  /// Simulate trial `trial` of `seed` into `out` (resized and cleared here).
+  void run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out);
+
+ private:
+  void draw_market();
+  const Prepared& P_;
+  TrialContext ctx_;
+  InternetModel internet_;
+  CarrierModel carriers_;
+  GovernmentModel government_;
+  IsvModel isv_;
+  std::vector<double> own_log_;     ///< log of own perf gains taking effect by month
+  std::vector<double> nvidia_log_;  ///< log of Nvidia's gains taking effect by month
+  std::vector<double> raises_;      ///< fund-raises by month
+};
+
+}  // namespace revsim::detail

@@ -1,0 +1,146 @@
+// Shared state of one trial (MODEL.md §3), seen by the four channel models.
+// Params (Prepared: immutable, shared by every thread) are kept apart from State (TrialContext:
+// owned by one trial at a time, reused between trials so that the trial loop does not allocate).
+#pragma once
+
+#include "revsim/engine.hpp"
+#include "revsim/rng.hpp"
+#include "revsim/scenario.hpp"
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace revsim::detail {
+
+/// Stream ids of the trial-level draws (docs/model.md, "Streams").
+namespace streams {
+inline constexpr std::uint64_t company = stream_id("company");
+inline constexpr std::uint64_t product = stream_id("product");
+inline constexpr std::uint64_t software = stream_id("software");
+inline constexpr std::uint64_t nvidia = stream_id("market/nvidia");
+inline constexpr std::uint64_t copula = stream_id("market/copula");
+inline constexpr std::uint64_t raises = stream_id("company/raises");
+inline constexpr std::uint64_t government = stream_id("government");
+inline constexpr std::uint64_t government_arrivals = stream_id("government/arrivals");
+inline constexpr std::uint64_t government_project = stream_id("government/project");
+inline constexpr std::uint64_t isv_schedule = stream_id("isv/schedule");
+}  // namespace streams
+
+/// Immutable, pre-computed view of a scenario.
+struct Prepared {
+  explicit Prepared(const Scenario& scenario);
+
+  const Scenario& s;
+  int H;  ///< horizon in months
+  int Y;  ///< fiscal years
+  Eigen::Matrix4d chol;  ///< lower Cholesky factor of market.channel_correlation
+  std::array<double, kChannels> sqrt_rho{};
+  std::array<double, kChannels> sqrt_1m_rho{};
+  std::array<double, kChannels> elasticity{};
+  std::vector<std::uint64_t> internet_ids;  ///< stream per account, keyed by name
+  std::vector<std::uint64_t> carrier_ids;   ///< stream per operator, keyed by name
+  std::vector<std::uint64_t> industry_ids;  ///< base stream per industry, keyed by name
+  std::size_t n_accounts() const noexcept { return internet_ids.size() + carrier_ids.size(); }
+};
+
+/// Mutable state of the trial being simulated.
+class TrialContext {
+ public:
+  explicit TrialContext(const Prepared& p) : P(p) {}
+
+  const Prepared& P;
+  std::uint64_t seed = 0;
+  std::uint64_t trial = 0;
+
+  // Drawn once per trial.
+  double card_price = 0;
+  double hardcode_p = 0;
+  std::vector<double> A;  ///< TCO advantage by month (§3, step function §8)
+  std::vector<std::array<double, kChannels>> Z;  ///< copula latent vector by fiscal year
+
+  // This month.
+  double M = 1;      ///< software maturity
+  double rate = 1;   ///< engagement progress rate min(1, C / L)
+  bool overloaded = false;  ///< L > C
+  std::array<double, kChannels> maturity_factor{};  ///< M^e per channel
+  int new_branches = 0;     ///< customer branches left this month
+  int isv_successes = 0;    ///< ISV migrations completed this month
+  std::array<double, kChannels> revenue{};  ///< booked this month
+  double turnkey_cost = 0;                  ///< integration cost paid this month
+
+  TrialOutcome* out = nullptr;
+
+  Random stream(std::uint64_t id) const noexcept { return Random(seed, trial, id); }
+  static int year_of(int month) noexcept { return month / 12; }
+
+  /// A success event of channel c in month m (§3 copula): succeeds when
+  /// Phi(sqrt(rho) Z_c + sqrt(1 - rho) eps) < p x M(m)^e. eps comes from the entity's stream
+  /// and is always drawn, so a stream's position never depends on p.
+  bool success(Channel c, double p_full, int m, Random& rng) {
+    const auto ci = static_cast<std::size_t>(c);
+    const double p = p_full * maturity_factor[ci];
+    const double eps = rng.normal();
+    const double x = P.sqrt_rho[ci] * Z[static_cast<std::size_t>(year_of(m))][ci] + P.sqrt_1m_rho[ci] * eps;
+    return normal_cdf(x) < p;
+  }
+
+  /// An engagement phase ended this month: with L > C it leaves a customer branch (§3, §8).
+  void phase_finished(Random& rng) {
+    if (overloaded && rng.bernoulli(hardcode_p)) ++new_branches;
+  }
+
+  /// Duration of an engagement phase starting this month, at full maturity d (§8).
+  double scaled_duration(Channel c, double d) const {
+    const double f = maturity_factor[static_cast<std::size_t>(c)];
+    return f > 0 ? d / f : 1e300;
+  }
+
+  void book(Channel c, double amount) { revenue[static_cast<std::size_t>(c)] += amount; }
+
+  /// Record paid volume for named account `idx` in month m.
+  void account_delivery(std::size_t idx, int m, double amount) {
+    out->account_revenue[idx] += amount;
+    if (out->account_first[idx] < 0) out->account_first[idx] = m;
+  }
+  void account_revenue(std::size_t idx, double amount) { out->account_revenue[idx] += amount; }
+
+  void add_face_value(double t0, double t1, double per_month) {
+    // Spread per_month over [t0, t1) by fiscal year, clipped to the horizon.
+    t0 = std::max(t0, 0.0);
+    t1 = std::min(t1, static_cast<double>(P.H));
+    for (int y = 0; y < P.Y && t0 < t1; ++y) {
+      const double a = std::max(t0, 12.0 * y);
+      const double b = std::min(t1, 12.0 * (y + 1));
+      if (b > a) out->face_value[static_cast<std::size_t>(y)] += per_month * (b - a);
+    }
+  }
+};
+
+/// Advance an engagement phase from time t to month_end at progress rate `rate` (§3:
+/// min(1, C / L)). `remaining` is its work in months at full speed. Returns true, with t set
+/// to the finish time, when the phase ends by month_end; a phase with no work left ends at t.
+inline bool advance_engagement(double& remaining, double& t, double month_end, double rate) noexcept {
+  if (remaining > 0) {
+    const double capacity = (month_end - t) * rate;
+    if (remaining > capacity) {
+      remaining -= capacity;
+      return false;
+    }
+    t += remaining / rate;  // rate > 0 here: remaining > 0 and remaining <= capacity
+    remaining = 0;
+  }
+  return true;
+}
+
+/// Length of [a, b) within month m.
+inline double overlap_month(double a, double b, int m) noexcept {
+  const double lo = std::max(a, static_cast<double>(m));
+  const double hi = std::min(b, static_cast<double>(m) + 1.0);
+  return hi > lo ? hi - lo : 0.0;
+}
+
+}  // namespace revsim::detail

@@ -1,0 +1,83 @@
+#include "revsim/report.hpp"
+
+namespace revsim {
+
+nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["scenario"] = r.scenario;
+  j["trials"] = r.trials;
+  j["seed"] = r.seed;
+  j["threshold"] = r.threshold;
+  j["start_year"] = r.start_year;
+  J years = J::array();
+  for (const YearStats& y : r.years) {
+    J e;
+    e["year"] = y.year;
+    e["mean"] = y.mean;
+    e["sd"] = y.sd;
+    e["p5"] = y.p5;
+    e["p10"] = y.p10;
+    e["p25"] = y.p25;
+    e["p50"] = y.p50;
+    e["p75"] = y.p75;
+    e["p90"] = y.p90;
+    e["p95"] = y.p95;
+    e["p_threshold"] = y.p_threshold;
+    e["p_threshold_se"] = y.p_threshold_se;
+    e["p_alive"] = y.p_alive;
+    e["p_listing"] = y.p_listing;
+    J ch;
+    for (int c = 0; c < kChannels; ++c) {
+      const ChannelStats& cs = y.channels[static_cast<std::size_t>(c)];
+      ch[kChannelNames[static_cast<std::size_t>(c)]] = {{"mean", cs.mean}, {"p50", cs.p50}, {"p90", cs.p90},
+                                                        {"share", cs.share}};
+    }
+    e["channels"] = ch;
+    years.push_back(e);
+  }
+  j["years"] = years;
+  J fc = J::object();
+  for (const auto& [k, p] : r.first_crossing) fc[k] = p;
+  j["first_crossing"] = fc;
+  J acc = J::array();
+  for (const AccountStats& a : r.accounts) {
+    J e;
+    e["name"] = a.name;
+    e["channel"] = to_string(a.channel);
+    e["p_production"] = a.p_production;
+    e["mean_revenue"] = a.mean_revenue;
+    e["median_first_order_month"] = a.median_first_order_month ? J(*a.median_first_order_month) : J(nullptr);
+    acc.push_back(e);
+  }
+  j["accounts"] = acc;
+  J audit = J::array();
+  for (const ForecastYear& f : r.forecast_audit) {
+    audit.push_back({{"year", f.year},
+                     {"forecast", f.forecast},
+                     {"percentile", f.percentile},
+                     {"p_at_least", f.p_at_least},
+                     {"p10", f.p10},
+                     {"p50", f.p50},
+                     {"p90", f.p90},
+                     {"face_value", f.face_value}});
+  }
+  j["forecast_audit"] = audit;
+  if (with_runtime)
+    j["runtime"] = {{"seconds", r.runtime.seconds},
+                    {"trials_per_second", r.runtime.trials_per_second},
+                    {"threads", r.runtime.threads}};
+  return j;
+}
+
+void write_json(std::ostream& os, const Results& r) { os << to_json(r).dump(2) << '\n'; }
+
+void write_report(std::ostream& os, const Results& r, Format f) {
+  switch (f) {
+    case Format::table: write_table(os, r); break;
+    case Format::json: write_json(os, r); break;
+    case Format::csv: write_csv(os, r); break;
+  }
+}
+
+}  // namespace revsim

@@ -1,0 +1,61 @@
+// The readable table (default of `revsim run`) and the per-year CSV.
+#include "revsim/report.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace revsim {
+
+namespace {
+std::string pct(double p) { return fmt::format("{:.1f}%", 100.0 * p); }
+}  // namespace
+
+void write_table(std::ostream& os, const Results& r) {
+  fmt::print(os, "revsim — {} ({} trials, seed {}, threshold {:g} M RMB)\n\n", r.scenario, r.trials, r.seed,
+             r.threshold);
+  fmt::print(os, "Revenue by fiscal year, M RMB\n");
+  fmt::print(os, "{:>6} {:>9} {:>9} {:>9} {:>9}  {:>15} {:>8} {:>8}   {:>8} {:>8} {:>8} {:>8}\n", "year", "mean",
+             "P5", "P50", "P95", "P(>=thr) ± se", "alive", "listing", "internet", "carriers", "gov", "isv");
+  for (const YearStats& y : r.years) {
+    fmt::print(os, "{:>6} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}  {:>7} ± {:<5} {:>8} {:>8}   {:>8} {:>8} {:>8} {:>8}\n",
+               y.year, y.mean, y.p5, y.p50, y.p95, pct(y.p_threshold), pct(y.p_threshold_se), pct(y.p_alive),
+               pct(y.p_listing), pct(y.channels[0].share), pct(y.channels[1].share), pct(y.channels[2].share),
+               pct(y.channels[3].share));
+  }
+  fmt::print(os, "\nFirst year revenue reaches {:g} M RMB\n", r.threshold);
+  for (const auto& [k, p] : r.first_crossing) fmt::print(os, "  {:>6}  {:>6}\n", k, pct(p));
+  if (!r.accounts.empty()) {
+    fmt::print(os, "\nAccounts\n  {:<24} {:<9} {:>12} {:>14} {:>18}\n", "name", "channel", "P(volume)",
+               "mean revenue", "median 1st order");
+    for (const AccountStats& a : r.accounts) {
+      const std::string first = a.median_first_order_month
+                                    ? fmt::format("month {:.1f}", *a.median_first_order_month)
+                                    : std::string("-");
+      fmt::print(os, "  {:<24} {:<9} {:>12} {:>14.1f} {:>18}\n", a.name, to_string(a.channel),
+                 pct(a.p_production), a.mean_revenue, first);
+    }
+  }
+  if (!r.forecast_audit.empty()) {
+    fmt::print(os, "\nForecast audit, M RMB\n  {:>6} {:>10} {:>11} {:>11} {:>9} {:>9} {:>9} {:>11}\n", "year",
+               "forecast", "percentile", "P(>=fcst)", "P10", "P50", "P90", "face value");
+    for (const ForecastYear& f : r.forecast_audit)
+      fmt::print(os, "  {:>6} {:>10.1f} {:>11.1f} {:>11} {:>9.1f} {:>9.1f} {:>9.1f} {:>11.1f}\n", f.year, f.forecast,
+                 f.percentile, pct(f.p_at_least), f.p10, f.p50, f.p90, f.face_value);
+  }
+  fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} threads\n", r.runtime.seconds,
+             r.runtime.trials_per_second, r.runtime.threads);
+}
+
+void write_csv(std::ostream& os, const Results& r) {
+  os << "year,mean,sd,p5,p10,p25,p50,p75,p90,p95,p_threshold,p_threshold_se,p_alive,p_listing";
+  for (const char* c : kChannelNames) fmt::print(os, ",{0}_mean,{0}_p50,{0}_p90,{0}_share", c);
+  os << '\n';
+  for (const YearStats& y : r.years) {
+    fmt::print(os, "{},{},{},{},{},{},{},{},{},{},{},{},{},{}", y.year, y.mean, y.sd, y.p5, y.p10, y.p25, y.p50, y.p75,
+               y.p90, y.p95, y.p_threshold, y.p_threshold_se, y.p_alive, y.p_listing);
+    for (const ChannelStats& c : y.channels) fmt::print(os, ",{},{},{},{}", c.mean, c.p50, c.p90, c.share);
+    os << '\n';
+  }
+}
+
+}  // namespace revsim
