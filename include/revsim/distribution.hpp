@@ -29,8 +29,8 @@ struct Range {
   std::string expected() const;
 
   static Range probability() { return {0.0, 1.0, false, false, false, "a probability"}; }
-  static Range months() { return {0.0, 1e6, false, false, false, "a duration in months"}; }
-  static Range month() { return {0.0, 1e6, false, false, false, "a month (0 = January of start_year)"}; }
+  static Range months() { return {0.0, 1e12, false, false, false, "a duration in months"}; }
+  static Range month() { return {0.0, 1e12, false, false, false, "a month (0 = January of start_year)"}; }
   static Range money() { return {0.0, 1e12, false, false, false, "an amount in M RMB"}; }
   static Range positive(const char* what) { return {0.0, 1e12, true, false, false, what}; }
   static Range nonneg(const char* what) { return {0.0, 1e12, false, false, false, what}; }

@@ -120,8 +120,8 @@ const std::vector<Field<Software>>& software_fields() {
 
 const std::vector<Field<Nvidia>>& nvidia_fields() {
   static const std::vector<Field<Nvidia>> f{
-      {"first_release_month", &Nvidia::first_release_month, {-1e6, 1e6, false, false, false, "a month"}},
-      {"interval_months", &Nvidia::interval_months, {1.0, 1e6, false, false, false, "an interval in months"}},
+      {"first_release_month", &Nvidia::first_release_month, {-1e12, 1e12, false, false, false, "a month"}},
+      {"interval_months", &Nvidia::interval_months, {1.0, 1e12, false, false, false, "an interval in months"}},
       {"jitter_months", &Nvidia::jitter_months, Range::months()},
       {"gain_per_release", &Nvidia::gain_per_release, Range::positive("a perf-per-RMB multiplier")},
   };
@@ -194,7 +194,7 @@ const std::vector<Field<GovernmentChannel>>& government_fields() {
       {"turnkey_cost_share", &G::turnkey_cost_share, share("a share")},
       {"subcontract_share", &G::subcontract_share, share("a share")},
       {"delivery_months", &G::delivery_months, Range::months()},
-      {"sales_patience_months", &G::sales_patience_months, {1.0, 1e6, false, false, false, "a patience in months"}},
+      {"sales_patience_months", &G::sales_patience_months, {1.0, 1e12, false, false, false, "a patience in months"}},
       {"p_sales_leave", &G::p_sales_leave, Range::probability()},
       {"rehire_months", &G::rehire_months, Range::months()},
   };

@@ -84,6 +84,8 @@ class TrialContext {
     const auto ci = static_cast<std::size_t>(c);
     const double p = p_full * maturity_factor[ci];
     const double eps = rng.normal();
+    if (p >= 1.0) return true;  // Phi(x) rounds to 1 for x > 8.3: a sure event must not fail
+    if (p <= 0.0) return false;
     const double x = P.sqrt_rho[ci] * Z[static_cast<std::size_t>(year_of(m))][ci] + P.sqrt_1m_rho[ci] * eps;
     return normal_cdf(x) < p;
   }
