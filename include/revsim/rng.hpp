@@ -49,6 +49,16 @@ class Xoshiro256pp {
     for (auto& w : s_) w = splitmix64(sm);
   }
 
+  /// An engine in a given state (for checking against the reference implementation).
+  static Xoshiro256pp from_state(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2, std::uint64_t s3) noexcept {
+    Xoshiro256pp e;
+    e.s_[0] = s0;
+    e.s_[1] = s1;
+    e.s_[2] = s2;
+    e.s_[3] = s3;
+    return e;
+  }
+
   result_type operator()() noexcept {
     const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
     const std::uint64_t t = s_[1] << 17U;

@@ -8,6 +8,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -177,6 +178,10 @@ Results run_simulation(const Scenario& s, const RunOptions& opt) {
   tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers([&] { return std::make_unique<Worker>(P); });
 
   const auto t0 = std::chrono::steady_clock::now();
+  // Allow more workers than cores when asked (--threads 8 on 2 cores), so the thread-count
+  // invariance is exercised for real.
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                        static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, N, 256), [&](const tbb::blocked_range<std::uint64_t>& r) {

@@ -124,15 +124,17 @@ class TrialContext {
 
 /// Advance an engagement phase from time t to month_end at progress rate `rate` (§3:
 /// min(1, C / L)). `remaining` is its work in months at full speed. Returns true, with t set
-/// to the finish time, when the phase ends by month_end; a phase with no work left ends at t.
+/// to the finish time, when the phase ends before month_end; a phase with no work left ends at
+/// t. A phase whose work ends exactly at month_end ends in the next month (an event at time t
+/// happens in month floor(t), §8).
 inline bool advance_engagement(double& remaining, double& t, double month_end, double rate) noexcept {
   if (remaining > 0) {
     const double capacity = (month_end - t) * rate;
-    if (remaining > capacity) {
+    if (remaining >= capacity) {
       remaining -= capacity;
       return false;
     }
-    t += remaining / rate;  // rate > 0 here: remaining > 0 and remaining <= capacity
+    t += remaining / rate;  // rate > 0 here: 0 < remaining < capacity
     remaining = 0;
   }
   return true;

@@ -1,0 +1,92 @@
+// Reporters: JSON carries every field of MODEL.md §5; CSV and table have their shape.
+#include "revsim/report.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace revsim {
+namespace {
+
+Results example_results() {
+  static const Results r = run_simulation(load_scenario(std::string(REVSIM_SOURCE_DIR) + "/scenarios/example.yaml"),
+                                          RunOptions{2000, 3, true, 2});
+  return r;
+}
+
+TEST(Reports, JsonHasEveryModelField) {
+  const auto j = to_json(example_results());
+  for (const char* k : {"scenario", "trials", "seed", "threshold", "start_year", "years", "first_crossing", "accounts",
+                        "forecast_audit", "runtime"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"seconds", "trials_per_second", "threads"}) EXPECT_TRUE(j["runtime"].contains(k)) << k;
+  ASSERT_EQ(j["years"].size(), 5U);
+  const auto& y = j["years"][0];
+  for (const char* k : {"year", "mean", "sd", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "p_threshold",
+                        "p_threshold_se", "p_alive", "p_listing", "channels"})
+    EXPECT_TRUE(y.contains(k)) << k;
+  for (const char* c : {"internet", "carriers", "government", "isv"})
+    for (const char* k : {"mean", "p50", "p90", "share"}) EXPECT_TRUE(y["channels"][c].contains(k)) << c << "." << k;
+  for (const char* k : {"2023", "2024", "2025", "2026", "2027", "never"}) EXPECT_TRUE(j["first_crossing"].contains(k));
+  ASSERT_EQ(j["accounts"].size(), 6U);
+  for (const char* k : {"name", "channel", "p_production", "mean_revenue", "median_first_order_month"})
+    EXPECT_TRUE(j["accounts"][0].contains(k)) << k;
+  ASSERT_EQ(j["forecast_audit"].size(), 3U);
+  for (const char* k : {"year", "forecast", "percentile", "p_at_least", "face_value"})
+    EXPECT_TRUE(j["forecast_audit"][0].contains(k)) << k;
+}
+
+TEST(Reports, SummariesAreConsistent) {
+  const Results r = example_results();
+  double crossing = 0;
+  for (const auto& [k, p] : r.first_crossing) crossing += p;
+  EXPECT_NEAR(crossing, 1.0, 1e-12);
+  for (const YearStats& y : r.years) {
+    EXPECT_LE(y.p5, y.p10);
+    EXPECT_LE(y.p10, y.p25);
+    EXPECT_LE(y.p25, y.p50);
+    EXPECT_LE(y.p50, y.p75);
+    EXPECT_LE(y.p75, y.p90);
+    EXPECT_LE(y.p90, y.p95);
+    double mean = 0, share = 0;
+    for (const ChannelStats& c : y.channels) {
+      mean += c.mean;
+      share += c.share;
+    }
+    EXPECT_NEAR(mean, y.mean, 1e-9 * (1 + y.mean));  // channel means add up to the total
+    if (y.mean > 0) {
+      EXPECT_NEAR(share, 1.0, 1e-9);
+    }
+    EXPECT_LE(y.p_listing, y.p_threshold);
+  }
+  for (const ForecastYear& f : r.forecast_audit) EXPECT_GT(f.face_value, f.p90);  // face value is a dream
+}
+
+TEST(Reports, CsvHasAHeaderAndOneRowPerYear) {
+  std::ostringstream os;
+  write_csv(os, example_results());
+  std::istringstream in(os.str());
+  std::string line;
+  int rows = 0;
+  std::size_t columns = 0;
+  while (std::getline(in, line)) {
+    const auto n = static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) + 1;
+    if (rows == 0) columns = n;
+    EXPECT_EQ(n, columns);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 6);
+  EXPECT_EQ(columns, 14U + 16U);
+}
+
+TEST(Reports, TableHasEverySection) {
+  std::ostringstream os;
+  write_table(os, example_results());
+  const std::string t = os.str();
+  for (const char* s : {"Revenue by fiscal year", "First year revenue reaches", "Accounts", "Forecast audit", "runtime:"})
+    EXPECT_NE(t.find(s), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace revsim

@@ -1,0 +1,171 @@
+// Scenario loading: the defaults cascade, every uncertain-value form, and errors that name
+// file:line:column, key path and what was expected (tests/data/bad/, one case a file).
+#include "revsim/scenario_io.hpp"
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace revsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ScenarioIo, BuiltInDefaultsMatchModelSection7) {
+  const Scenario s = test::scenario("channels:\n  internet:\n    accounts: [{name: A}]\n  government: {}\n");
+  EXPECT_EQ(s.start_year, 2023);
+  EXPECT_EQ(s.years, 5);
+  EXPECT_EQ(s.threshold, 200);
+  EXPECT_EQ(s.trials, 100000U);
+  EXPECT_EQ(s.seed, 1U);
+  EXPECT_EQ(s.company.cash.value(), 1000);
+  EXPECT_EQ(s.company.poc_capacity.value(), 3);
+  EXPECT_EQ(s.product.card_price.kind(), DistKind::uniform);
+  EXPECT_DOUBLE_EQ(s.product.card_price.mean(), 0.055);
+  EXPECT_EQ(s.market.channel_correlation(0, 1), 0.3);
+  EXPECT_EQ(s.market.within_channel_correlation[2], 0.2);
+  const InternetAccount& a = s.channels.internet.accounts.at(0);
+  EXPECT_EQ(a.p_eval.value(), 0.6);
+  EXPECT_EQ(a.annual_cards.value(), 10000);
+  EXPECT_EQ(a.ramp.size(), 3U);
+  EXPECT_EQ(a.inhouse_chip.p.value(), 0.3);
+  EXPECT_TRUE(s.channels.government.present);
+  EXPECT_EQ(s.channels.government.common.maturity_elasticity, 0.3);
+  EXPECT_EQ(s.channels.government.p_win.value(), 0.3);
+  EXPECT_FALSE(s.channels.carriers.present);
+  EXPECT_FALSE(s.channels.isv.present);
+  EXPECT_EQ(s.name, "test");  // the file's stem
+}
+
+TEST(ScenarioIo, CascadeBuiltInThenDefaultsThenEntity) {
+  const Scenario s = test::scenario(R"(
+channels:
+  internet:
+    price_factor: 0.9
+    defaults: {p_eval: 0.7, kind: cloud, inhouse_chip: {p: 0.1}}
+    accounts:
+      - {name: A}
+      - {name: B, p_eval: 0.9, price_factor: 1.2, inhouse_chip: {residual: 0.5}}
+  carriers:
+    defaults: {p_award: 0.4}
+    operators:
+      - {name: M}
+      - {name: T, p_award: 0.1, procurement_month: 3}
+)");
+  const auto& acc = s.channels.internet.accounts;
+  EXPECT_EQ(acc[0].p_eval.value(), 0.7);   // defaults
+  EXPECT_EQ(acc[1].p_eval.value(), 0.9);   // entity
+  EXPECT_EQ(acc[0].p_npi.value(), 0.6);    // built-in
+  EXPECT_EQ(acc[0].price_factor.value(), 0.9);  // channel level
+  EXPECT_EQ(acc[1].price_factor.value(), 1.2);
+  EXPECT_EQ(acc[1].kind, AccountKind::cloud);
+  EXPECT_EQ(acc[1].inhouse_chip.p.value(), 0.1);         // from defaults
+  EXPECT_EQ(acc[1].inhouse_chip.residual.value(), 0.5);  // entity overrides one key
+  EXPECT_EQ(acc[0].inhouse_chip.residual.value(), 0.1);  // built-in
+  const auto& ops = s.channels.carriers.operators;
+  EXPECT_EQ(ops[0].price_factor.value(), 0.8);  // carriers' built-in price factor
+  EXPECT_EQ(ops[0].p_award.value(), 0.4);
+  EXPECT_EQ(ops[1].p_award.value(), 0.1);
+  EXPECT_EQ(ops[1].procurement_month.value(), 3);
+}
+
+TEST(ScenarioIo, IndustryOverridesIsvKeys) {
+  const Scenario s = test::scenario(R"(
+channels:
+  isv:
+    p_migrate: 0.4
+    industries:
+      - {name: finance, isvs: 12}
+      - {name: energy, isvs: {uniform_int: [5, 9]}, p_migrate: 0.8, cards_per_order: 10}
+)");
+  const auto& ind = s.channels.isv.industries;
+  EXPECT_EQ(ind[0].params.p_migrate.value(), 0.4);
+  EXPECT_EQ(ind[1].params.p_migrate.value(), 0.8);
+  EXPECT_EQ(ind[1].params.cards_per_order.value(), 10);
+  EXPECT_EQ(ind[0].params.cards_per_order.kind(), DistKind::uniform_int);
+  EXPECT_EQ(ind[1].isvs.kind(), DistKind::uniform_int);
+}
+
+TEST(ScenarioIo, EveryDistributionForm) {
+  const Scenario s = test::scenario(R"(
+company:
+  cash: {uniform: [500, 900]}
+  burn_per_month: {triangular: [20, 30, 50]}
+  valuation: {pert: [1000, 3000, 9000]}
+  gross_margin: {normal: [0.5, 0.1]}
+  poc_capacity: {uniform_int: [2, 4]}
+  rd_share: {beta: [7, 3]}
+product:
+  card_price: {lognormal: [0.03, 0.1]}
+)");
+  EXPECT_EQ(s.company.cash.kind(), DistKind::uniform);
+  EXPECT_EQ(s.company.burn_per_month.kind(), DistKind::triangular);
+  EXPECT_EQ(s.company.valuation.kind(), DistKind::pert);
+  EXPECT_EQ(s.company.gross_margin.kind(), DistKind::normal);
+  EXPECT_EQ(s.company.poc_capacity.kind(), DistKind::uniform_int);
+  EXPECT_EQ(s.company.rd_share.kind(), DistKind::beta);
+  EXPECT_EQ(s.product.card_price.kind(), DistKind::lognormal);
+  // Normal truncated to the margin's valid range [-1, 1].
+  EXPECT_EQ(s.company.gross_margin.support_lo(), -1.0);
+  EXPECT_EQ(s.company.gross_margin.support_hi(), 1.0);
+}
+
+TEST(ScenarioIo, CorrelationShorthands) {
+  const Scenario s = test::scenario("market: {channel_correlation: 0.5, within_channel_correlation: 0.1}\n");
+  EXPECT_EQ(s.market.channel_correlation(2, 3), 0.5);
+  EXPECT_EQ(s.market.channel_correlation(3, 3), 1.0);
+  EXPECT_EQ(s.market.within_channel_correlation[3], 0.1);
+}
+
+TEST(ScenarioIo, ErrorCarriesLocationAndPath) {
+  try {
+    test::scenario("years: 5\nchannels:\n  government:\n    p_slip: 2\n");
+    FAIL() << "accepted p_slip = 2";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.file(), "test.yaml");
+    EXPECT_EQ(e.line(), 4);
+    EXPECT_EQ(e.column(), 13);
+    EXPECT_EQ(e.path(), "channels.government.p_slip");
+    EXPECT_STREQ(e.what(), "test.yaml:4:13: channels.government.p_slip: 2 is not a probability (expected 0..1)");
+  }
+}
+
+TEST(ScenarioIo, OversizedFileIsRefused) {
+  const std::string big(kMaxScenarioBytes + 1, '#');
+  EXPECT_THROW(parse_scenario(big, "big.yaml"), ScenarioError);
+}
+
+// Every file in tests/data/bad/ starts with "# expect: TEXT"; loading it must fail with a
+// message "FILE:TEXT..." (TEXT starts with line:column where the place is known).
+TEST(ScenarioIo, BadScenarioCatalogue) {
+  const fs::path dir = fs::path(REVSIM_SOURCE_DIR) / "tests" / "data" / "bad";
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".yaml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 15U);
+  for (const fs::path& f : files) {
+    std::ifstream in(f);
+    std::string first;
+    std::getline(in, first);
+    const std::string tag = "# expect: ";
+    ASSERT_EQ(first.rfind(tag, 0), 0U) << f << " lacks an '# expect:' line";
+    const std::string expected = f.string() + ":" + first.substr(tag.size());
+    const std::string expected_no_line = f.string() + ": " + first.substr(tag.size());
+    try {
+      load_scenario(f.string());
+      ADD_FAILURE() << f << " was accepted";
+    } catch (const ScenarioError& e) {
+      const std::string what = e.what();
+      EXPECT_TRUE(what.rfind(expected, 0) == 0 || what.rfind(expected_no_line, 0) == 0)
+          << "file:     " << f << "\nexpected: " << expected << "\ngot:      " << what;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace revsim

@@ -1,0 +1,41 @@
+// Helpers shared by the unit tests.
+#pragma once
+
+#include "revsim/engine.hpp"
+#include "revsim/scenario_io.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace revsim::test {
+
+/// A calm world for hand-computed cases: plenty of cash, no burn, constant card price 0.05,
+/// fully mature software (M = 1, so no probability or duration scaling), Nvidia gains of 1
+/// (A(t) = 1.5 constant) and a large engineering capacity (rate 1, never overloaded).
+inline std::string calm_world(int years = 5) {
+  return "name: test\nstart_year: 2023\nyears: " + std::to_string(years) +
+         "\n"
+         "company: {cash: 1000000, burn_per_month: 0, poc_capacity: 1000}\n"
+         "product: {card_price: 0.05, tco_advantage: 1.5}\n"
+         "software: {maturity: 1.0, growth_per_year: 0}\n"
+         "market:\n"
+         "  nvidia: {gain_per_release: 1}\n";
+}
+
+/// `text` with the first `from` replaced by `to` (which must be there).
+inline std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  if (at == std::string::npos) throw std::logic_error("test yaml lacks '" + from + "'");
+  return text.replace(at, from.size(), to);
+}
+
+inline Scenario scenario(const std::string& yaml) { return parse_scenario(yaml, "test.yaml"); }
+
+/// Mean of yearly total revenue over trials.
+inline double mean_total(const std::vector<TrialOutcome>& v, int y) {
+  double s = 0;
+  for (const auto& o : v) s += o.year_total(y);
+  return s / static_cast<double>(v.size());
+}
+
+}  // namespace revsim::test
