@@ -19,7 +19,6 @@ struct Range {
   double hi = 1e300;
   bool lo_open = false;
   bool hi_open = false;
-  bool integer = false;  ///< only whole numbers make sense (counts)
   const char* what = "a number";  ///< "a probability", "a duration in months", ...
 
   bool contains(double x) const noexcept {
@@ -28,13 +27,12 @@ struct Range {
   /// "expected 0..1", "expected > 0", "expected >= 0", ...
   std::string expected() const;
 
-  static Range probability() { return {0.0, 1.0, false, false, false, "a probability"}; }
-  static Range months() { return {0.0, 1e12, false, false, false, "a duration in months"}; }
-  static Range month() { return {0.0, 1e12, false, false, false, "a month (0 = January of start_year)"}; }
-  static Range money() { return {0.0, 1e12, false, false, false, "an amount in M RMB"}; }
-  static Range positive(const char* what) { return {0.0, 1e12, true, false, false, what}; }
-  static Range nonneg(const char* what) { return {0.0, 1e12, false, false, false, what}; }
-  static Range count(const char* what) { return {0.0, 1e12, false, false, true, what}; }
+  static Range probability() { return {0.0, 1.0, false, false, "a probability"}; }
+  static Range months() { return {0.0, 1e12, false, false, "a duration in months"}; }
+  static Range month() { return {0.0, 1e12, false, false, "a month (0 = January of start_year)"}; }
+  static Range money() { return {0.0, 1e12, false, false, "an amount in M RMB"}; }
+  static Range positive(const char* what) { return {0.0, 1e12, true, false, what}; }
+  static Range nonneg(const char* what) { return {0.0, 1e12, false, false, what}; }
 };
 
 /// An uncertain value. Parameters are stored already transformed for sampling

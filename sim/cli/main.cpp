@@ -47,14 +47,22 @@ int cmd_run(const RunArgs& a, bool seed_given) {
 }
 
 int cmd_validate(const std::vector<std::string>& files) {
+  // Check every file, report each problem, fail if any file failed.
+  int status = 0;
   for (const std::string& f : files) {
-    const revsim::Scenario s = revsim::load_scenario(f);
-    const auto& ch = s.channels;
-    fmt::print("{}: ok — '{}', {} years from {}, {} internet accounts, {} operators, government {}, {} ISV industries\n",
-               f, s.name, s.years, s.start_year, ch.internet.accounts.size(), ch.carriers.operators.size(),
-               ch.government.present ? "on" : "off", ch.isv.industries.size());
+    try {
+      const revsim::Scenario s = revsim::load_scenario(f);
+      const auto& ch = s.channels;
+      fmt::print("{}: ok — '{}', {} years from {}, {} internet accounts, {} operators, government {}, {} ISV "
+                 "industries\n",
+                 f, s.name, s.years, s.start_year, ch.internet.accounts.size(), ch.carriers.operators.size(),
+                 ch.government.present ? "on" : "off", ch.isv.industries.size());
+    } catch (const revsim::ScenarioError& e) {
+      fmt::print(stderr, "revsim: {}\n", e.what());
+      status = kExitBadInput;
+    }
   }
-  return 0;
+  return status;
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ struct Field {
   Range range;
 };
 
-Range share(const char* what) { return {0.0, 1.0, false, false, false, what}; }
+Range share(const char* what) { return {0.0, 1.0, false, false, what}; }
 
 // ---- Field tables: key, member, valid range (MODEL.md §7) ------------------------------
 
@@ -75,7 +75,7 @@ const std::vector<Field<Company>>& company_fields() {
       {"cash", &Company::cash, Range::money()},
       {"burn_per_month", &Company::burn_per_month, Range::money()},
       {"rd_share", &Company::rd_share, share("a share")},
-      {"gross_margin", &Company::gross_margin, {-1.0, 1.0, false, false, false, "a margin"}},
+      {"gross_margin", &Company::gross_margin, {-1.0, 1.0, false, false, "a margin"}},
       {"valuation", &Company::valuation, Range::money()},
       {"poc_capacity", &Company::poc_capacity, Range::nonneg("a number of engagements")},
   };
@@ -109,7 +109,7 @@ const std::vector<Field<Generation>>& generation_fields() {
 
 const std::vector<Field<Software>>& software_fields() {
   static const std::vector<Field<Software>> f{
-      {"maturity", &Software::maturity, {0.0, 1.0, true, false, false, "a maturity"}},
+      {"maturity", &Software::maturity, {0.0, 1.0, true, false, "a maturity"}},
       {"growth_per_year", &Software::growth_per_year, Range::nonneg("a maturity growth")},
       {"isv_boost", &Software::isv_boost, Range::nonneg("a maturity boost")},
       {"branch_penalty", &Software::branch_penalty, Range::nonneg("a penalty per branch")},
@@ -120,8 +120,8 @@ const std::vector<Field<Software>>& software_fields() {
 
 const std::vector<Field<Nvidia>>& nvidia_fields() {
   static const std::vector<Field<Nvidia>> f{
-      {"first_release_month", &Nvidia::first_release_month, {-1e12, 1e12, false, false, false, "a month"}},
-      {"interval_months", &Nvidia::interval_months, {1.0, 1e12, false, false, false, "an interval in months"}},
+      {"first_release_month", &Nvidia::first_release_month, {-1e12, 1e12, false, false, "a month"}},
+      {"interval_months", &Nvidia::interval_months, {1.0, 1e12, false, false, "an interval in months"}},
       {"jitter_months", &Nvidia::jitter_months, Range::months()},
       {"gain_per_release", &Nvidia::gain_per_release, Range::positive("a perf-per-RMB multiplier")},
   };
@@ -170,7 +170,7 @@ const std::vector<Field<CarrierOperator>>& carrier_fields() {
       {"p_eval", &O::p_eval, Range::probability()},
       {"p_list", &O::p_list, Range::probability()},
       {"annual_cards", &O::annual_cards, Range::nonneg("a number of cards")},
-      {"procurement_month", &O::procurement_month, {0.0, 12.0, false, true, false, "a month within the fiscal year"}},
+      {"procurement_month", &O::procurement_month, {0.0, 12.0, false, true, "a month within the fiscal year"}},
       {"p_award", &O::p_award, Range::probability()},
       {"award_share", &O::award_share, share("a share")},
       {"tco_hurdle", &O::tco_hurdle, Range::nonneg("a TCO ratio")},
@@ -183,18 +183,18 @@ const std::vector<Field<GovernmentChannel>>& government_fields() {
   using G = GovernmentChannel;
   static const std::vector<Field<G>> f{
       {"price_factor", &G::price_factor, Range::nonneg("a price factor")},
-      {"projects_per_year", &G::projects_per_year, {0.0, 1000.0, false, false, false, "a rate per year"}},
+      {"projects_per_year", &G::projects_per_year, {0.0, 1000.0, false, false, "a rate per year"}},
       {"first_month", &G::first_month, Range::month()},
       {"value", &G::value, Range::money()},
       {"sales_cycle_months", &G::sales_cycle_months, Range::months()},
       {"p_slip", &G::p_slip, Range::probability()},
-      {"max_slips", &G::max_slips, {0.0, 100.0, false, false, true, "a number of slips"}},
+      {"max_slips", &G::max_slips, {0.0, 100.0, false, false, "a number of slips"}},
       {"p_win", &G::p_win, Range::probability()},
       {"turnkey_p", &G::turnkey_p, Range::probability()},
       {"turnkey_cost_share", &G::turnkey_cost_share, share("a share")},
       {"subcontract_share", &G::subcontract_share, share("a share")},
       {"delivery_months", &G::delivery_months, Range::months()},
-      {"sales_patience_months", &G::sales_patience_months, {1.0, 1e12, false, false, false, "a patience in months"}},
+      {"sales_patience_months", &G::sales_patience_months, {1.0, 1e12, false, false, "a patience in months"}},
       {"p_sales_leave", &G::p_sales_leave, Range::probability()},
       {"rehire_months", &G::rehire_months, Range::months()},
   };
@@ -209,9 +209,9 @@ const std::vector<Field<IsvParams>>& isv_fields() {
       {"p_migrate", &P::p_migrate, Range::probability()},
       {"industry_reuse", &P::industry_reuse, Range::nonneg("a factor")},
       {"industry_p_bonus", &P::industry_p_bonus, share("a probability bonus")},
-      {"orders_per_year", &P::orders_per_year, {0.0, 1e4, false, false, false, "a rate per year"}},
+      {"orders_per_year", &P::orders_per_year, {0.0, 1e4, false, false, "a rate per year"}},
       {"cards_per_order", &P::cards_per_order, Range::nonneg("a number of cards")},
-      {"order_growth", &P::order_growth, {-1.0, 100.0, false, false, false, "a growth rate"}},
+      {"order_growth", &P::order_growth, {-1.0, 100.0, false, false, "a growth rate"}},
       {"p_large", &P::p_large, Range::probability()},
       {"large_cards_per_year", &P::large_cards_per_year, Range::nonneg("a number of cards")},
   };
@@ -350,6 +350,29 @@ class Loader {
                  });
   }
 
+  /// A list of small records (raises, generations), each a mapping of `fields` that must
+  /// hold every key of `required`.
+  template <class T>
+  std::vector<T> records(const YAML::Node& list, const std::string& path, const std::vector<Field<T>>& fields,
+                         std::initializer_list<const char*> required, const char* what) const {
+    require_seq(list, path);
+    std::vector<T> out;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string ip = fmt::format("{}[{}]", path, i);
+      T record;
+      std::set<std::string> present;
+      for_each_key(list[i], ip, keys_of(fields),
+                   [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                     apply_field(record, fields, k, v, p);
+                     present.insert(k);
+                   });
+      for (const char* req : required)
+        if (!present.count(req)) fail(list[i], ip, fmt::format("{} needs '{}'", what, req));
+      out.push_back(record);
+    }
+    return out;
+  }
+
   void company(Company& c, const YAML::Node& n, const std::string& path) const;
   void product(Product& p, const YAML::Node& n, const std::string& path) const;
   void market(Market& m, const YAML::Node& n, const std::string& path) const;
@@ -413,9 +436,9 @@ Dist Loader::dist(const YAML::Node& n, const std::string& path, const Range& ran
   }
   const double slo = d.support_lo();
   const double shi = d.support_hi();
-  const bool lo_ok = d.kind() == DistKind::lognormal || d.kind() == DistKind::beta
-                         ? (range.lo_open ? range.lo <= 0.0 : range.lo <= 0.0)
-                         : range.contains(slo);
+  // Lognormal and beta draws are > 0 (open support), so any range starting at or below 0 holds them.
+  const bool lo_ok =
+      d.kind() == DistKind::lognormal || d.kind() == DistKind::beta ? range.lo <= 0.0 : range.contains(slo);
   const bool hi_ok = range.contains(shi) || (std::isinf(shi) && range.hi >= 1e11);
   if (!lo_ok || !hi_ok) {
     const double bad = !lo_ok ? slo : shi;
@@ -442,44 +465,16 @@ bool Loader::channel_common(ChannelCommon& c, const std::string& k, const YAML::
 void Loader::company(Company& c, const YAML::Node& n, const std::string& path) const {
   for_each_key(n, path, keys_of(company_fields(), {"raises"}),
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
-                 if (apply_field(c, company_fields(), k, v, p)) return;
-                 require_seq(v, p);
-                 for (std::size_t i = 0; i < v.size(); ++i) {
-                   Raise r;
-                   const std::string ip = fmt::format("{}[{}]", p, i);
-                   std::set<std::string> present;
-                   for_each_key(v[i], ip, keys_of(raise_fields()),
-                                [&](const std::string& rk, const YAML::Node&, const YAML::Node& rv,
-                                    const std::string& rp) {
-                                  apply_field(r, raise_fields(), rk, rv, rp);
-                                  present.insert(rk);
-                                });
-                   for (const char* req : {"month", "amount"})
-                     if (!present.count(req)) fail(v[i], ip, fmt::format("a raise needs '{}'", req));
-                   c.raises.push_back(r);
-                 }
+                 if (!apply_field(c, company_fields(), k, v, p))
+                   c.raises = records(v, p, raise_fields(), {"month", "amount"}, "a raise");
                });
 }
 
 void Loader::product(Product& pr, const YAML::Node& n, const std::string& path) const {
   for_each_key(n, path, keys_of(product_fields(), {"generations"}),
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
-                 if (apply_field(pr, product_fields(), k, v, p)) return;
-                 require_seq(v, p);
-                 for (std::size_t i = 0; i < v.size(); ++i) {
-                   Generation g;
-                   const std::string ip = fmt::format("{}[{}]", p, i);
-                   std::set<std::string> present;
-                   for_each_key(v[i], ip, keys_of(generation_fields()),
-                                [&](const std::string& gk, const YAML::Node&, const YAML::Node& gv,
-                                    const std::string& gp) {
-                                  apply_field(g, generation_fields(), gk, gv, gp);
-                                  present.insert(gk);
-                                });
-                   for (const char* req : {"month", "perf_gain"})
-                     if (!present.count(req)) fail(v[i], ip, fmt::format("a generation needs '{}'", req));
-                   pr.generations.push_back(g);
-                 }
+                 if (!apply_field(pr, product_fields(), k, v, p))
+                   pr.generations = records(v, p, generation_fields(), {"month", "perf_gain"}, "a generation");
                });
 }
 
@@ -490,7 +485,7 @@ void Loader::market(Market& m, const YAML::Node& n, const std::string& path) con
         if (k == "nvidia") {
           apply_all(m.nvidia, nvidia_fields(), v, p);
         } else if (k == "channel_correlation") {
-          const Range r{-1.0, 1.0, false, false, false, "a correlation"};
+          const Range r{-1.0, 1.0, false, false, "a correlation"};
           Eigen::Matrix4d c = Eigen::Matrix4d::Identity();
           if (v.IsScalar()) {
             // One number: every off-diagonal entry.
@@ -523,7 +518,7 @@ void Loader::market(Market& m, const YAML::Node& n, const std::string& path) con
             fail(v, p, "the correlation matrix is not positive definite (no Cholesky factor)");
           m.channel_correlation = c;
         } else {
-          const Range r{0.0, 1.0, false, false, false, "a correlation"};
+          const Range r{0.0, 1.0, false, false, "a correlation"};
           if (v.IsScalar()) {
             m.within_channel_correlation.fill(constant(v, p, r));
           } else {
@@ -652,7 +647,7 @@ void Loader::isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) c
                  if (apply_field(base, isv_fields(), k, v, p)) return;
                  if (k == "first_month") ch.first_month = dist(v, p, Range::month());
                  else if (k == "engagements_per_year")
-                   ch.engagements_per_year = dist(v, p, {0.0, 1200.0, false, false, false, "a rate per year"});
+                   ch.engagements_per_year = dist(v, p, {0.0, 1200.0, false, false, "a rate per year"});
                  else industries = v;
                });
   const std::string ip = join(path, "industries");
@@ -671,7 +666,7 @@ void Loader::isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) c
                    if (k == "name") {
                      ind.name = text(v, p);
                    } else if (k == "isvs") {
-                     ind.isvs = dist(v, p, {0.0, 100000.0, false, false, true, "a number of ISVs"});
+                     ind.isvs = dist(v, p, {0.0, 100000.0, false, false, "a number of ISVs"});
                      has_isvs = true;
                    } else {
                      apply_field(ind.params, isv_fields(), k, v, p);
