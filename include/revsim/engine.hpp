@@ -38,6 +38,11 @@ struct TrialOutcome {
 std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed, std::uint64_t first,
                                           std::uint64_t count);
 
+/// Bytes the engine keeps for `trials` trials of `s` (exact quantiles need every sample).
+std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials);
+/// Largest run_memory_bytes a run may take (docs/model.md, "Limits").
+inline constexpr std::uint64_t kMaxRunBytes = 8ULL << 30U;
+
 /// Run the whole simulation and summarise it.
 Results run_simulation(const Scenario& s, const RunOptions& opt);
 

@@ -32,6 +32,13 @@ int cmd_run(const RunArgs& a, bool seed_given) {
   opt.seed = a.seed;
   opt.seed_set = seed_given;
   opt.threads = a.threads;
+  const std::uint64_t trials = a.trials > 0 ? a.trials : s.trials;
+  const std::uint64_t bytes = revsim::run_memory_bytes(s, trials);
+  if (bytes > revsim::kMaxRunBytes) {
+    fmt::print(stderr, "revsim: {} trials of this scenario need {:.1f} GiB for exact quantiles; the limit is {} GiB "
+               "(use fewer trials)\n", trials, static_cast<double>(bytes) / (1U << 30U), revsim::kMaxRunBytes >> 30U);
+    return kExitBadInput;
+  }
   const revsim::Results r = revsim::run_simulation(s, opt);
   static const std::map<std::string, revsim::Format> formats{
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
@@ -67,11 +74,13 @@ int cmd_validate(const std::vector<std::string>& files) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
   CLI::App app{"revsim — Monte Carlo simulator of an AI-accelerator start-up's revenue.\n"
                "Yearly revenue distributions by channel against the 200 M RMB STAR Market bar."};
   app.set_version_flag("--version", std::string("revsim ") + revsim::version());
   app.require_subcommand(1);
+  app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written).\n"
+             "Scenario keys and the model: shared/MODEL.md and docs/model.md; examples in scenarios/.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
@@ -108,4 +117,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "revsim: error: {}\n", e.what());
+    return 1;
+  }
 }

@@ -163,6 +163,15 @@ std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed,
   return out;
 }
 
+std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials) {
+  const auto Y = static_cast<std::uint64_t>(s.years);
+  const std::uint64_t A = s.channels.internet.accounts.size() + s.channels.carriers.operators.size();
+  // Samples: revenue (Y x 4 doubles), face (Y doubles), fail month, listing, accounts (double + int);
+  // plus one sorted copy per year while summarising.
+  const std::uint64_t per_trial = Y * kChannels * 8 + Y * 8 + 4 + 4 + A * 12 + Y * 8;
+  return trials * per_trial;
+}
+
 Results run_simulation(const Scenario& s, const RunOptions& opt) {
   const std::uint64_t N = opt.trials > 0 ? opt.trials : s.trials;
   const std::uint64_t seed = opt.seed_set ? opt.seed : s.seed;
