@@ -5,8 +5,10 @@
 #include "revsim/results.hpp"
 #include "revsim/scenario.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <vector>
 
 namespace revsim {
@@ -16,6 +18,21 @@ struct RunOptions {
   std::uint64_t seed = 0;
   bool seed_set = false;     ///< use `seed` instead of the scenario's
   int threads = 0;           ///< 0: all cores
+  /// When set and it becomes true, the run stops within a trial or so and throws RunCancelled.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+/// A run stopped through RunOptions::stop before it finished.
+class RunCancelled : public std::runtime_error {
+ public:
+  RunCancelled(std::uint64_t done, std::uint64_t total)
+      : std::runtime_error("run cancelled"), done_(done), total_(total) {}
+  std::uint64_t trials_done() const noexcept { return done_; }
+  std::uint64_t trials_total() const noexcept { return total_; }
+
+ private:
+  std::uint64_t done_;
+  std::uint64_t total_;
 };
 
 /// What one trial produced, per fiscal year and per named account. Public so that tests can

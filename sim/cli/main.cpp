@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -15,6 +16,24 @@
 namespace {
 
 constexpr int kExitBadInput = 2;
+
+// SIGINT / SIGTERM: ask the engine to stop; main reports how far it got and writes nothing.
+std::atomic<bool> g_stop{false};
+volatile std::sig_atomic_t g_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+  g_stop.store(true);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 struct RunArgs {
   std::string scenario;
@@ -32,6 +51,7 @@ int cmd_run(const RunArgs& a, bool seed_given) {
   opt.seed = a.seed;
   opt.seed_set = seed_given;
   opt.threads = a.threads;
+  opt.stop = &g_stop;
   const std::uint64_t trials = a.trials > 0 ? a.trials : s.trials;
   const std::uint64_t bytes = revsim::run_memory_bytes(s, trials);
   if (bytes > revsim::kMaxRunBytes) {
@@ -106,8 +126,14 @@ int run_cli(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
   }
+  install_signal_handlers();
   try {
     if (*run_cmd) return cmd_run(run, seed_opt->count() > 0);
+  } catch (const revsim::RunCancelled& e) {
+    const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
+    fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT", e.trials_done(), e.trials_total());
+    return 128 + sig;
     if (*validate_cmd) return cmd_validate(validate_files);
   } catch (const revsim::ScenarioError& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());

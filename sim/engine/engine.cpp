@@ -21,29 +21,43 @@ namespace revsim {
 
 namespace {
 
+/// An uninitialised array: every element is written by a trial before it is read, and the
+/// OS maps the pages lazily, so a large run starts (and can be stopped) at once.
+template <class T>
+class Buffer {
+ public:
+  explicit Buffer(std::size_t n) : data_(std::make_unique_for_overwrite<T[]>(n)), n_(n) {}
+  T& operator[](std::size_t i) noexcept { return data_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  T* begin() noexcept { return data_.get(); }
+  std::size_t size() const noexcept { return n_; }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  std::size_t n_;
+};
+
 /// Everything kept per trial: yearly revenue by channel (for exact quantiles), the rest small.
 struct Samples {
   std::size_t N = 0, Y = 0, A = 0;
-  std::vector<double> revenue;  ///< [(trial * Y + year) * kChannels + channel]
-  std::vector<double> face;     ///< [trial * Y + year]
-  std::vector<int> fail_month;  ///< [trial]
-  std::vector<std::uint32_t> listing;
-  std::vector<double> account_revenue;  ///< [trial * A + account]
-  std::vector<int> account_first;
+  Buffer<double> revenue;  ///< [(trial * Y + year) * kChannels + channel]
+  Buffer<double> face;     ///< [trial * Y + year]
+  Buffer<int> fail_month;  ///< [trial]
+  Buffer<std::uint32_t> listing;
+  Buffer<double> account_revenue;  ///< [trial * A + account]
+  Buffer<int> account_first;
 
   Samples(std::size_t n, std::size_t y, std::size_t a)
       : N(n), Y(y), A(a), revenue(n * y * kChannels), face(n * y), fail_month(n), listing(n),
         account_revenue(n * a), account_first(n * a) {}
 
   void store(std::size_t t, const TrialOutcome& o) {
-    std::copy(o.revenue.begin(), o.revenue.end(), revenue.begin() + static_cast<std::ptrdiff_t>(t * Y * kChannels));
-    std::copy(o.face_value.begin(), o.face_value.end(), face.begin() + static_cast<std::ptrdiff_t>(t * Y));
+    std::copy(o.revenue.begin(), o.revenue.end(), revenue.begin() + t * Y * kChannels);
+    std::copy(o.face_value.begin(), o.face_value.end(), face.begin() + t * Y);
     fail_month[t] = o.fail_month;
     listing[t] = o.listing;
-    std::copy(o.account_revenue.begin(), o.account_revenue.end(),
-              account_revenue.begin() + static_cast<std::ptrdiff_t>(t * A));
-    std::copy(o.account_first.begin(), o.account_first.end(),
-              account_first.begin() + static_cast<std::ptrdiff_t>(t * A));
+    std::copy(o.account_revenue.begin(), o.account_revenue.end(), account_revenue.begin() + t * A);
+    std::copy(o.account_first.begin(), o.account_first.end(), account_first.begin() + t * A);
   }
   double total(std::size_t t, std::size_t y) const {
     double s = 0;
@@ -52,7 +66,11 @@ struct Samples {
   }
 };
 
-Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S, std::uint64_t seed) {
+Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S, std::uint64_t seed,
+                  const std::atomic<bool>* stop) {
+  auto check_stop = [&] {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) throw RunCancelled(S.N, S.N);
+  };
   Results r;
   r.scenario = s.name;
   r.trials = S.N;
@@ -63,6 +81,7 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
   std::vector<double> x(S.N);
   std::vector<std::vector<double>> sorted_totals(S.Y);
   for (std::size_t y = 0; y < S.Y; ++y) {
+    check_stop();
     YearStats ys;
     ys.year = s.start_year + static_cast<int>(y);
     std::size_t above = 0, alive = 0, listed = 0;
@@ -192,18 +211,26 @@ Results run_simulation(const Scenario& s, const RunOptions& opt) {
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                         static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
+  std::atomic<std::uint64_t> done{0};
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, N, 256), [&](const tbb::blocked_range<std::uint64_t>& r) {
-      Worker& w = *workers.local();
-      for (std::uint64_t t = r.begin(); t != r.end(); ++t) {
-        w.sim.run(seed, t, w.out);
-        S.store(t, w.out);
-      }
-    });
+    // simple_partitioner: chunks of at most 256 trials, so a stop request is seen quickly.
+    tbb::parallel_for(
+        tbb::blocked_range<std::uint64_t>(0, N, 256),
+        [&](const tbb::blocked_range<std::uint64_t>& r) {
+          Worker& w = *workers.local();
+          for (std::uint64_t t = r.begin(); t != r.end(); ++t) {
+            if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+            w.sim.run(seed, t, w.out);
+            S.store(t, w.out);
+          }
+          done.fetch_add(r.size(), std::memory_order_relaxed);
+        },
+        tbb::simple_partitioner());
   });
+  if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  Results r = summarise(s, P, S, seed);
+  Results r = summarise(s, P, S, seed, opt.stop);
   r.runtime.seconds = seconds;
   r.runtime.trials_per_second = seconds > 0 ? static_cast<double>(N) / seconds : 0.0;
   r.runtime.threads = threads;
