@@ -8,7 +8,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+
+#include <unistd.h>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -44,8 +48,19 @@ struct RunArgs {
   std::string output;
 };
 
+/// The directory of -o must exist and be writable: checked before spending the run.
+bool output_writable(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  return ::access(dir.c_str(), W_OK) == 0;
+}
+
 int cmd_run(const RunArgs& a, bool seed_given) {
   const revsim::Scenario s = revsim::load_scenario(a.scenario);
+  if (!a.output.empty() && !output_writable(a.output)) {
+    fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
+    return kExitBadInput;
+  }
   revsim::RunOptions opt;
   opt.trials = a.trials;
   opt.seed = a.seed;
@@ -129,12 +144,12 @@ int run_cli(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (*run_cmd) return cmd_run(run, seed_opt->count() > 0);
+    if (*validate_cmd) return cmd_validate(validate_files);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",
                sig == SIGTERM ? "SIGTERM" : "SIGINT", e.trials_done(), e.trials_total());
     return 128 + sig;
-    if (*validate_cmd) return cmd_validate(validate_files);
   } catch (const revsim::ScenarioError& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;

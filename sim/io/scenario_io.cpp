@@ -4,6 +4,7 @@
 
 #include <Eigen/Cholesky>
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -743,19 +744,64 @@ Scenario Loader::load(const YAML::Node& root) {
 
 }  // namespace
 
+namespace {
+
+/// The first byte that is not part of well-formed UTF-8 (or a NUL), as (line, column), if any.
+std::optional<std::pair<int, int>> bad_utf8(const std::string& text, unsigned char& byte) {
+  int line = 1;
+  int column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = 0;
+    if (c == 0) len = 0;
+    else if (c < 0x80) len = 1;
+    else if ((c & 0xE0U) == 0xC0U && c >= 0xC2) len = 2;
+    else if ((c & 0xF0U) == 0xE0U) len = 3;
+    else if ((c & 0xF8U) == 0xF0U && c <= 0xF4) len = 4;
+    bool ok = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0U) == 0x80U;
+    if (!ok) {
+      byte = c;
+      return std::make_pair(line, column);
+    }
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    }
+    ++column;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   if (yaml_text.size() > kMaxScenarioBytes)
     throw ScenarioError(file, 0, 0, "",
                         fmt::format("file is {} bytes; scenarios are limited to {} bytes", yaml_text.size(),
                                     kMaxScenarioBytes));
-  YAML::Node root;
+  unsigned char byte = 0;
+  if (const auto at = bad_utf8(yaml_text, byte))
+    throw ScenarioError(file, at->first, at->second, "",
+                        fmt::format("not UTF-8 text (byte 0x{:02x}); save the scenario as UTF-8", byte));
+  std::vector<YAML::Node> docs;
   try {
-    root = YAML::Load(yaml_text);
+    docs = YAML::LoadAll(yaml_text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "",
+                        "nesting is too deep for a scenario (yaml-cpp's recursion limit)");
   } catch (const YAML::ParserException& e) {
     throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "", fmt::format("YAML syntax error: {}", e.msg));
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file, 0, 0, "", fmt::format("cannot read YAML: {}", e.what()));
   }
+  if (docs.size() > 1) {
+    const YAML::Mark m = docs[1].Mark();
+    throw ScenarioError(file, m.line + 1, m.column + 1, "",
+                        "a scenario is one YAML document; this file holds more (a second '---')");
+  }
+  const YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
   Loader loader(file);
   try {
     return loader.load(root);
