@@ -785,6 +785,18 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   if (const auto at = bad_utf8(yaml_text, byte))
     throw ScenarioError(file, at->first, at->second, "",
                         fmt::format("not UTF-8 text (byte 0x{:02x}); save the scenario as UTF-8", byte));
+  // A tab in indentation is the commonest hand-editing slip; yaml-cpp's message for it is obscure.
+  for (std::size_t i = 0, line = 1, start = 0; i < yaml_text.size(); ++i) {
+    if (yaml_text[i] == '\n') {
+      ++line;
+      start = i + 1;
+    } else if (yaml_text[i] == '\t' && yaml_text.find_first_not_of(" \t", start) > i &&
+               std::string_view("#\r\n").find(yaml_text[std::min(yaml_text.find_first_not_of(" \t", start),
+                                                                  yaml_text.size() - 1)]) == std::string_view::npos) {
+      throw ScenarioError(file, static_cast<int>(line), static_cast<int>(i - start + 1), "",
+                          "a tab in the indentation (YAML indents with spaces)");
+    }
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(yaml_text);
