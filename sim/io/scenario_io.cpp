@@ -5,6 +5,7 @@
 #include <Eigen/Cholesky>
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -774,6 +775,50 @@ std::optional<std::pair<int, int>> bad_utf8(const std::string& text, unsigned ch
   return std::nullopt;
 }
 
+/// Records where the events of a document start; ignores the rest.
+class FirstMark : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> mark;
+  void OnDocumentStart(const YAML::Mark& m) override { note(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { note(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (!mark) mark = m;
+  }
+};
+
+/// A scenario is one YAML document. yaml-cpp 0.7's LoadAll loops for ever on some malformed
+/// input (a lone ','; yaml-cpp issue #1040), so documents are counted here with at most two
+/// calls of the event parser, and anything after the first document is refused.
+void ensure_one_document(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  FirstMark first;
+  if (!parser.HandleNextDocument(first)) return;
+  FirstMark second;
+  if (!parser.HandleNextDocument(second)) return;
+  const YAML::Mark m = second.mark.value_or(YAML::Mark::null_mark());
+  // Where that second document starts: a '---' line, or text the first document did not take.
+  const std::size_t line_start = m.pos >= 0 ? text.rfind('\n', static_cast<std::size_t>(m.pos)) : std::string::npos;
+  const std::size_t from = line_start == std::string::npos ? 0 : line_start + 1;
+  const bool separator = text.compare(from, 3, "---") == 0;
+  throw ScenarioError(file, m.line >= 0 ? m.line + 1 : 0, m.line >= 0 ? m.column + 1 : 0, "",
+                      separator ? "a scenario is one YAML document; this file holds more (a second '---')"
+                                : "YAML syntax error: unexpected text after the end of the scenario");
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
@@ -797,9 +842,10 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
                           "a tab in the indentation (YAML indents with spaces)");
     }
   }
-  std::vector<YAML::Node> docs;
+  YAML::Node root;
   try {
-    docs = YAML::LoadAll(yaml_text);
+    ensure_one_document(yaml_text, file);
+    root = YAML::Load(yaml_text);
   } catch (const YAML::DeepRecursion& e) {
     throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "",
                         "nesting is too deep for a scenario (yaml-cpp's recursion limit)");
@@ -808,12 +854,6 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file, 0, 0, "", fmt::format("cannot read YAML: {}", e.what()));
   }
-  if (docs.size() > 1) {
-    const YAML::Mark m = docs[1].Mark();
-    throw ScenarioError(file, m.line + 1, m.column + 1, "",
-                        "a scenario is one YAML document; this file holds more (a second '---')");
-  }
-  const YAML::Node root = docs.empty() ? YAML::Node() : docs.front();
   Loader loader(file);
   try {
     return loader.load(root);
