@@ -3,9 +3,6 @@
 // byte-identical whatever the thread count (MODEL.md §6).
 #include "revsim/engine.hpp"
 
-#include "../model/trial.hpp"
-#include "revsim/statistics.hpp"
-
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
@@ -16,6 +13,10 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <thread>
+
+#include "../model/trial.hpp"
+#include "revsim/statistics.hpp"
 
 namespace revsim {
 
@@ -48,8 +49,15 @@ struct Samples {
   Buffer<int> account_first;
 
   Samples(std::size_t n, std::size_t y, std::size_t a)
-      : N(n), Y(y), A(a), revenue(n * y * kChannels), face(n * y), fail_month(n), listing(n),
-        account_revenue(n * a), account_first(n * a) {}
+      : N(n),
+        Y(y),
+        A(a),
+        revenue(n * y * kChannels),
+        face(n * y),
+        fail_month(n),
+        listing(n),
+        account_revenue(n * a),
+        account_first(n * a) {}
 
   void store(std::size_t t, const TrialOutcome& o) {
     std::copy(o.revenue.begin(), o.revenue.end(), revenue.begin() + t * Y * kChannels);
@@ -203,30 +211,47 @@ Results run_simulation(const Scenario& s, const RunOptions& opt) {
     detail::TrialSimulator sim;
     TrialOutcome out;
   };
-  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers([&] { return std::make_unique<Worker>(P); });
+  std::atomic<std::uint64_t> done{0};
+  // Trials [begin, end) on one worker; a stop request is seen between trials.
+  auto run_block = [&](Worker& w, std::uint64_t begin, std::uint64_t end) {
+    for (std::uint64_t t = begin; t != end; ++t) {
+      if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+      w.sim.run(seed, t, w.out);
+      S.store(t, w.out);
+    }
+    done.fetch_add(end - begin, std::memory_order_relaxed);
+  };
+  constexpr std::uint64_t kBlock = 256;
 
   const auto t0 = std::chrono::steady_clock::now();
+#ifndef REVSIM_STD_THREADS
+  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers([&] { return std::make_unique<Worker>(P); });
   // Allow more workers than cores when asked (--threads 8 on 2 cores), so the thread-count
   // invariance is exercised for real.
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                         static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
-  std::atomic<std::uint64_t> done{0};
   arena.execute([&] {
-    // simple_partitioner: chunks of at most 256 trials, so a stop request is seen quickly.
+    // simple_partitioner: chunks of at most kBlock trials, so a stop request is seen quickly.
     tbb::parallel_for(
-        tbb::blocked_range<std::uint64_t>(0, N, 256),
-        [&](const tbb::blocked_range<std::uint64_t>& r) {
-          Worker& w = *workers.local();
-          for (std::uint64_t t = r.begin(); t != r.end(); ++t) {
-            if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
-            w.sim.run(seed, t, w.out);
-            S.store(t, w.out);
-          }
-          done.fetch_add(r.size(), std::memory_order_relaxed);
-        },
+        tbb::blocked_range<std::uint64_t>(0, N, kBlock),
+        [&](const tbb::blocked_range<std::uint64_t>& r) { run_block(*workers.local(), r.begin(), r.end()); },
         tbb::simple_partitioner());
   });
+#else
+  // ThreadSanitizer build: Debian's libtbb is not instrumented, so TSan cannot see its
+  // synchronisation. The same blocks run on std::threads taking blocks from an atomic counter.
+  std::atomic<std::uint64_t> next{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&] {
+      Worker w(P);
+      for (std::uint64_t b = next.fetch_add(kBlock); b < N; b = next.fetch_add(kBlock))
+        run_block(w, b, std::min(N, b + kBlock));
+    });
+  }
+  for (std::thread& th : pool) th.join();
+#endif
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
