@@ -51,6 +51,15 @@ struct TrialOutcome {
   }
 };
 
+/// One trial with the shared state of MODEL.md §3 month by month (validation and debugging).
+struct TrialTrace {
+  TrialOutcome outcome;
+  std::vector<double> tco_advantage;  ///< A(m)
+  std::vector<double> maturity;       ///< M(m), the value used in month m
+  std::vector<double> rate;           ///< engagement progress rate min(1, C / L_m)
+};
+TrialTrace trace_trial(const Scenario& s, std::uint64_t seed, std::uint64_t trial);
+
 /// Simulate trials [first, first + count) one after another on this thread (tests, tools).
 std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed, std::uint64_t first,
                                           std::uint64_t count);

@@ -181,6 +181,14 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
 
 }  // namespace
 
+TrialTrace trace_trial(const Scenario& s, std::uint64_t seed, std::uint64_t trial) {
+  const detail::Prepared P(s);
+  detail::TrialSimulator sim(P);
+  TrialTrace trace;
+  sim.run(seed, trial, trace.outcome, &trace);
+  return trace;
+}
+
 std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed, std::uint64_t first,
                                           std::uint64_t count) {
   const detail::Prepared P(s);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -867,9 +868,21 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
 Scenario load_scenario(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse_scenario(buf.str(), path);
+  // Read at most one byte past the limit: a huge file is refused without reading it all.
+  std::string text(kMaxScenarioBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ScenarioError(path, 0, 0, "", "cannot read the file");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxScenarioBytes) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    throw ScenarioError(path, 0, 0, "",
+                        fmt::format("file is {} bytes; scenarios are limited to {} bytes",
+                                    ec ? std::string("more than ") + std::to_string(kMaxScenarioBytes)
+                                       : std::to_string(size),
+                                    kMaxScenarioBytes));
+  }
+  return parse_scenario(text, path);
 }
 
 }  // namespace revsim

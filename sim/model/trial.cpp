@@ -80,7 +80,7 @@ void TrialSimulator::draw_market() {
   }
 }
 
-void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out) {
+void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out, TrialTrace* trace) {
   const Scenario& s = P_.s;
   const auto Y = static_cast<std::size_t>(P_.Y);
   out.revenue.assign(Y * kChannels, 0.0);
@@ -133,6 +133,11 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     ctx_.M = M;
     for (int c = 0; c < kChannels; ++c)
       ctx_.maturity_factor[static_cast<std::size_t>(c)] = std::pow(M, P_.elasticity[static_cast<std::size_t>(c)]);
+    if (trace != nullptr) {
+      trace->tco_advantage.push_back(ctx_.A[static_cast<std::size_t>(m)]);
+      trace->maturity.push_back(M);
+      trace->rate.push_back(ctx_.rate);
+    }
     ctx_.revenue.fill(0.0);
     ctx_.turnkey_cost = 0;
     ctx_.new_branches = 0;

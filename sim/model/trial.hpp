@@ -11,7 +11,7 @@ class TrialSimulator {
  public:
   explicit TrialSimulator(const Prepared& p);
   /// Simulate trial `trial` of `seed` into `out` (resized and cleared here).
-  void run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out);
+  void run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out, TrialTrace* trace = nullptr);
 
  private:
   void draw_market();
