@@ -72,4 +72,13 @@ inline constexpr std::uint64_t kMaxRunBytes = 8ULL << 30U;
 /// Run the whole simulation and summarise it.
 Results run_simulation(const Scenario& s, const RunOptions& opt);
 
+/// A run with its per-trial yearly totals kept, for paired comparisons (common random numbers:
+/// trial t of two scenarios shares every stream the two have in common).
+struct RunOutput {
+  Results results;
+  std::vector<double> totals;          ///< [trial * years + year], M RMB
+  std::vector<std::uint32_t> listing;  ///< [trial]: bit y set when STAR standard 2 is met in year y
+};
+RunOutput run_with_samples(const Scenario& s, const RunOptions& opt);
+
 }  // namespace revsim

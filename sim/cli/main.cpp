@@ -1,5 +1,6 @@
 // revsim: a thin main that parses the command line and calls the library (one entry point per
 // subcommand). Exit codes: 0 success, 1 cannot write output / internal error, 2 bad input.
+#include "revsim/compare.hpp"
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
 #include "revsim/report.hpp"
@@ -55,6 +56,17 @@ bool output_writable(const std::string& path) {
   return ::access(dir.c_str(), W_OK) == 0;
 }
 
+/// Write a report to stdout, or atomically to -o FILE.
+int emit(const std::string& text, const std::string& output) {
+  if (output.empty()) {
+    std::cout << text << std::flush;
+  } else {
+    revsim::write_file_atomically(output, text);
+    fmt::print(stderr, "revsim: wrote {}\n", output);
+  }
+  return 0;
+}
+
 int cmd_run(const RunArgs& a, bool seed_given) {
   const revsim::Scenario s = revsim::load_scenario(a.scenario);
   if (!a.output.empty() && !output_writable(a.output)) {
@@ -79,13 +91,41 @@ int cmd_run(const RunArgs& a, bool seed_given) {
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
   std::ostringstream text;
   revsim::write_report(text, r, formats.at(a.format));
-  if (a.output.empty()) {
-    std::cout << text.str() << std::flush;
-  } else {
-    revsim::write_file_atomically(a.output, text.str());
-    fmt::print(stderr, "revsim: wrote {}\n", a.output);
+  return emit(text.str(), a.output);
+}
+
+int cmd_compare(const std::vector<std::string>& files, const RunArgs& a, bool seed_given) {
+  std::vector<revsim::Scenario> scenarios;
+  for (const std::string& f : files) scenarios.push_back(revsim::load_scenario(f));
+  if (!a.output.empty() && !output_writable(a.output)) {
+    fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
+    return kExitBadInput;
   }
-  return 0;
+  revsim::RunOptions opt;
+  opt.trials = a.trials;
+  opt.seed = a.seed;
+  opt.seed_set = seed_given;
+  opt.threads = a.threads;
+  opt.stop = &g_stop;
+  const std::uint64_t trials = a.trials > 0 ? a.trials : scenarios.front().trials;
+  for (const revsim::Scenario& s : scenarios) {
+    if (revsim::run_memory_bytes(s, trials) > revsim::kMaxRunBytes) {
+      fmt::print(stderr, "revsim: {} trials of {} exceed the memory limit of {} GiB (use fewer trials)\n", trials,
+                 s.source, revsim::kMaxRunBytes >> 30U);
+      return kExitBadInput;
+    }
+  }
+  revsim::Comparison c;
+  try {
+    c = revsim::compare_scenarios(scenarios, opt);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return kExitBadInput;
+  }
+  std::ostringstream text;
+  if (a.format == "json") text << revsim::to_json(c).dump(2) << '\n';
+  else revsim::write_table(text, c);
+  return emit(text.str(), a.output);
 }
 
 int cmd_validate(const std::vector<std::string>& files) {
@@ -131,6 +171,22 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_option("--output,-o", run.output, "Write to FILE (atomically) instead of standard output");
 
+  RunArgs cmp;
+  std::vector<std::string> compare_files;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare", "Compare scenarios on common random numbers: paired differences against the first");
+  compare_cmd->add_option("scenarios", compare_files, "Scenario YAML files; the first is the baseline")
+      ->required()
+      ->expected(2, 1000);
+  compare_cmd->add_option("--trials,-n", cmp.trials, "Trials per scenario (default: the baseline's 'trials')")
+      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
+  CLI::Option* cmp_seed = compare_cmd->add_option("--seed,-s", cmp.seed, "Random seed (default: the baseline's)")
+                              ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
+  compare_cmd->add_option("--threads,-j", cmp.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  compare_cmd->add_option("--format,-f", cmp.format, "Output format: table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  compare_cmd->add_option("--output,-o", cmp.output, "Write to FILE (atomically) instead of standard output");
+
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
   validate_cmd->add_option("scenarios", validate_files, "Scenario YAML files")->required();
@@ -145,6 +201,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, seed_opt->count() > 0);
     if (*validate_cmd) return cmd_validate(validate_files);
+    if (*compare_cmd) return cmd_compare(compare_files, cmp, cmp_seed->count() > 0);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",

@@ -207,7 +207,16 @@ std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials) {
   return trials * per_trial;
 }
 
-Results run_simulation(const Scenario& s, const RunOptions& opt) {
+namespace {
+RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples);
+}  // namespace
+
+Results run_simulation(const Scenario& s, const RunOptions& opt) { return run_impl(s, opt, false).results; }
+
+RunOutput run_with_samples(const Scenario& s, const RunOptions& opt) { return run_impl(s, opt, true); }
+
+namespace {
+RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) {
   const std::uint64_t N = opt.trials > 0 ? opt.trials : s.trials;
   const std::uint64_t seed = opt.seed_set ? opt.seed : s.seed;
   const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
@@ -263,11 +272,20 @@ Results run_simulation(const Scenario& s, const RunOptions& opt) {
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  Results r = summarise(s, P, S, seed, opt.stop);
+  RunOutput out;
+  Results& r = out.results;
+  r = summarise(s, P, S, seed, opt.stop);
   r.runtime.seconds = seconds;
   r.runtime.trials_per_second = seconds > 0 ? static_cast<double>(N) / seconds : 0.0;
   r.runtime.threads = threads;
-  return r;
+  if (keep_samples) {
+    out.totals.resize(N * S.Y);
+    out.listing.assign(S.listing.begin(), S.listing.begin() + N);
+    for (std::size_t t = 0; t < N; ++t)
+      for (std::size_t y = 0; y < S.Y; ++y) out.totals[t * S.Y + y] = S.total(t, y);
+  }
+  return out;
 }
+}  // namespace
 
 }  // namespace revsim

@@ -1,0 +1,51 @@
+// `revsim compare`: strategies side by side on common random numbers (issue "Decision
+// analysis", part 2). Trial t of every scenario shares the streams the scenarios have in common
+// (market, company, copula, every entity with the same name), so differences are paired.
+#pragma once
+
+#include "revsim/engine.hpp"
+#include "revsim/results.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+#include <vector>
+
+namespace revsim {
+
+/// One fiscal year of a scenario against the baseline (the first scenario).
+struct PairedYear {
+  int year = 0;
+  double mean = 0, p50 = 0, p_threshold = 0;  ///< this scenario
+  double mean_diff = 0;       ///< E[R - R_baseline]
+  double se_paired = 0;       ///< sd(R - R_baseline) / sqrt(N)
+  double se_independent = 0;  ///< sqrt(var R / N + var R_baseline / N): what unpaired runs would give
+  double p_threshold_diff = 0;     ///< P(R >= thr) - P(R_baseline >= thr)
+  double p_threshold_diff_se = 0;  ///< its paired standard error
+  double p_greater = 0;            ///< P(R > R_baseline)
+  double p_baseline_greater = 0;   ///< P(R_baseline > R)
+};
+
+struct ComparedScenario {
+  std::string scenario;
+  std::vector<PairedYear> years;
+  double p_lists_before_baseline = 0;  ///< P(this meets standard 2 in an earlier year than the baseline)
+  double p_baseline_lists_before = 0;
+};
+
+struct Comparison {
+  std::uint64_t trials = 0;
+  std::uint64_t seed = 0;
+  double threshold = 0;
+  std::vector<ComparedScenario> scenarios;  ///< the first is the baseline
+  Runtime runtime;
+};
+
+/// Run every scenario with the same seed and trial count and pair them with the first.
+/// Throws std::invalid_argument when the scenarios do not share start_year, years and threshold.
+Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt);
+
+nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime = true);
+void write_table(std::ostream& os, const Comparison& c);
+
+}  // namespace revsim
