@@ -45,6 +45,20 @@ struct ForecastYear {
   double p_at_least = 0;  ///< P(rev >= f)
   double p10 = 0, p50 = 0, p90 = 0;
   double face_value = 0;  ///< mean face-value pipeline (MODEL.md §8)
+  /// Its parts: named accounts, "government projects", "ISVs: <industry>", largest first.
+  std::vector<std::pair<std::string, double>> face_by_entity;
+  /// The entities, largest face value first, whose face value first covers forecast - P50:
+  /// what the forecast is counting on.
+  std::vector<std::string> carried_by() const {
+    std::vector<std::string> names;
+    double covered = 0;
+    for (const auto& [name, v] : face_by_entity) {
+      if (covered >= forecast - p50) break;
+      names.push_back(name);
+      covered += v;
+    }
+    return names;
+  }
 };
 
 struct Runtime {

@@ -31,7 +31,7 @@ void CarrierModel::setup(TrialContext& ctx) {
     o.phase = Phase::waiting;
     o.listed_at = kNever;
     // Face value (§8): winning the whole annual procurement every year.
-    ctx.add_face_value(0.0, P_.H, o.annual * ctx.card_price * o.price_factor / 12.0);
+    ctx.add_face_value(P_.internet_ids.size() + i, 0.0, P_.H, o.annual * ctx.card_price * o.price_factor / 12.0);
     ops_.push_back(o);
   }
 }

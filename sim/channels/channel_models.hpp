@@ -83,7 +83,6 @@ class GovernmentModel {
     double start, end, total;
   };
   void decide(std::size_t open_idx, double tau, int m, TrialContext& ctx);
-  static void out_face(TrialContext& ctx, double t, double value);
 
   const Prepared& P_;
   Random rng_;  ///< trial-level draws: sales leaving

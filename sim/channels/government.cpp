@@ -47,13 +47,9 @@ void GovernmentModel::setup(TrialContext& ctx) {
     p.due = t + cycle;
     p.slips = 0;
     // Face value (§8): every arriving project's value in its arrival year.
-    out_face(ctx, t, p.value);
+    ctx.add_face_value_in_year(P_.government_entity, TrialContext::year_of(static_cast<int>(t)), p.value);
     projects_.push_back(p);
   }
-}
-
-void GovernmentModel::out_face(TrialContext& ctx, double t, double value) {
-  ctx.out->face_value[static_cast<std::size_t>(TrialContext::year_of(static_cast<int>(t)))] += value;
 }
 
 void GovernmentModel::decide(std::size_t open_idx, double tau, int m, TrialContext& ctx) {

@@ -49,7 +49,7 @@ void InternetModel::setup(TrialContext& ctx) {
     a.chip_time = r.bernoulli(p_chip) ? chip_month : kNever;
     a.phase = Phase::waiting;
     // Face value (§8): the account's whole annual_cards every year.
-    ctx.add_face_value(0.0, P_.H, annual * ctx.card_price * a.price_factor / 12.0);
+    ctx.add_face_value(i, 0.0, P_.H, annual * ctx.card_price * a.price_factor / 12.0);
     accounts_.push_back(a);
   }
 }

@@ -56,7 +56,7 @@ void IsvModel::setup(TrialContext& ctx) {
     v.phase = Phase::waiting;
     // Face value (§8): live from its engagement at its order (or large) volume, no growth.
     const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
-    ctx.add_face_value(t, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
+    ctx.add_face_value(P_.isv_entity(ind), t, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
     isvs_.push_back(v);
   }
 }

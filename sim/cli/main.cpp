@@ -67,8 +67,14 @@ int emit(const std::string& text, const std::string& output) {
   return 0;
 }
 
-int cmd_run(const RunArgs& a, bool seed_given) {
+enum class Mode { run, audit };
+
+int cmd_run(const RunArgs& a, bool seed_given, Mode mode = Mode::run) {
   const revsim::Scenario s = revsim::load_scenario(a.scenario);
+  if (mode == Mode::audit && s.forecast.empty()) {
+    fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
+    return kExitBadInput;
+  }
   if (!a.output.empty() && !output_writable(a.output)) {
     fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
     return kExitBadInput;
@@ -90,7 +96,8 @@ int cmd_run(const RunArgs& a, bool seed_given) {
   static const std::map<std::string, revsim::Format> formats{
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
   std::ostringstream text;
-  revsim::write_report(text, r, formats.at(a.format));
+  if (mode == Mode::audit && a.format == "table") revsim::write_audit(text, r);
+  else revsim::write_report(text, r, formats.at(a.format));
   return emit(text.str(), a.output);
 }
 
@@ -171,6 +178,19 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   run_cmd->add_option("--output,-o", run.output, "Write to FILE (atomically) instead of standard output");
 
+  RunArgs aud;
+  CLI::App* audit_cmd = app.add_subcommand(
+      "audit", "Audit the scenario's forecast: its percentile, P(revenue >= forecast), the face-value pipeline");
+  audit_cmd->add_option("scenario", aud.scenario, "Scenario YAML file with a 'forecast'")->required();
+  audit_cmd->add_option("--trials,-n", aud.trials, "Number of trials (default: the scenario's 'trials')")
+      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
+  CLI::Option* aud_seed = audit_cmd->add_option("--seed,-s", aud.seed, "Random seed (default: the scenario's)")
+                              ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
+  audit_cmd->add_option("--threads,-j", aud.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+  audit_cmd->add_option("--format,-f", aud.format, "Output format: table or json (the whole run, as `run`)")
+      ->check(CLI::IsMember({"table", "json"}));
+  audit_cmd->add_option("--output,-o", aud.output, "Write to FILE (atomically) instead of standard output");
+
   RunArgs cmp;
   std::vector<std::string> compare_files;
   CLI::App* compare_cmd = app.add_subcommand(
@@ -201,6 +221,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, seed_opt->count() > 0);
     if (*validate_cmd) return cmd_validate(validate_files);
+    if (*audit_cmd) return cmd_run(aud, aud_seed->count() > 0, Mode::audit);
     if (*compare_cmd) return cmd_compare(compare_files, cmp, cmp_seed->count() > 0);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;

@@ -229,16 +229,24 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
     TrialOutcome out;
   };
   std::atomic<std::uint64_t> done{0};
-  // Trials [begin, end) on one worker; a stop request is seen between trials.
-  auto run_block = [&](Worker& w, std::uint64_t begin, std::uint64_t end) {
+  // Trials run in fixed blocks of kBlock; sums that need no per-trial storage (the face value by
+  // entity) are summed within each block in trial order and then over blocks in block order, so
+  // they do not depend on the thread count either.
+  constexpr std::uint64_t kBlock = 256;
+  const std::uint64_t blocks = (N + kBlock - 1) / kBlock;
+  const std::size_t EY = P.entity_names.size() * static_cast<std::size_t>(P.Y);
+  std::vector<double> block_face(blocks * EY, 0.0);
+  auto run_block = [&](Worker& w, std::uint64_t b) {
+    const std::uint64_t begin = b * kBlock, end = std::min(N, begin + kBlock);
+    double* face = block_face.data() + b * EY;
     for (std::uint64_t t = begin; t != end; ++t) {
       if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
       w.sim.run(seed, t, w.out);
       S.store(t, w.out);
+      for (std::size_t i = 0; i < EY; ++i) face[i] += w.out.entity_face[i];
     }
     done.fetch_add(end - begin, std::memory_order_relaxed);
   };
-  constexpr std::uint64_t kBlock = 256;
 
   const auto t0 = std::chrono::steady_clock::now();
 #ifndef REVSIM_STD_THREADS
@@ -249,10 +257,12 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
                                         static_cast<std::size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    // simple_partitioner: chunks of at most kBlock trials, so a stop request is seen quickly.
+    // One block per task, so a stop request is seen within a block.
     tbb::parallel_for(
-        tbb::blocked_range<std::uint64_t>(0, N, kBlock),
-        [&](const tbb::blocked_range<std::uint64_t>& r) { run_block(*workers.local(), r.begin(), r.end()); },
+        tbb::blocked_range<std::uint64_t>(0, blocks, 1),
+        [&](const tbb::blocked_range<std::uint64_t>& r) {
+          for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(*workers.local(), b);
+        },
         tbb::simple_partitioner());
   });
 #else
@@ -263,8 +273,7 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   for (int i = 0; i < threads; ++i) {
     pool.emplace_back([&] {
       Worker w(P);
-      for (std::uint64_t b = next.fetch_add(kBlock); b < N; b = next.fetch_add(kBlock))
-        run_block(w, b, std::min(N, b + kBlock));
+      for (std::uint64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) run_block(w, b);
     });
   }
   for (std::thread& th : pool) th.join();
@@ -275,6 +284,19 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   RunOutput out;
   Results& r = out.results;
   r = summarise(s, P, S, seed, opt.stop);
+  // Face value by entity for the forecast audit: block sums in block order.
+  std::vector<double> entity_face(EY, 0.0);
+  for (std::uint64_t b = 0; b < blocks; ++b)
+    for (std::size_t i = 0; i < EY; ++i) entity_face[i] += block_face[b * EY + i];
+  for (ForecastYear& fy : r.forecast_audit) {
+    const auto y = static_cast<std::size_t>(fy.year - s.start_year);
+    for (std::size_t e = 0; e < P.entity_names.size(); ++e) {
+      const double v = entity_face[e * static_cast<std::size_t>(P.Y) + y] / static_cast<double>(N);
+      if (v > 0) fy.face_by_entity.emplace_back(P.entity_names[e], v);
+    }
+    std::stable_sort(fy.face_by_entity.begin(), fy.face_by_entity.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+  }
   r.runtime.seconds = seconds;
   r.runtime.trials_per_second = seconds > 0 ? static_cast<double>(N) / seconds : 0.0;
   r.runtime.threads = threads;

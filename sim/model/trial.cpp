@@ -23,6 +23,11 @@ Prepared::Prepared(const Scenario& scenario)
   for (const auto& a : s.channels.internet.accounts) internet_ids.push_back(stream_id("internet/" + a.name));
   for (const auto& o : s.channels.carriers.operators) carrier_ids.push_back(stream_id("carriers/" + o.name));
   for (const auto& i : s.channels.isv.industries) industry_ids.push_back(stream_id("isv/" + i.name));
+  for (const auto& a : s.channels.internet.accounts) entity_names.push_back(a.name);
+  for (const auto& o : s.channels.carriers.operators) entity_names.push_back(o.name);
+  government_entity = entity_names.size();
+  entity_names.emplace_back("government projects");
+  for (const auto& i : s.channels.isv.industries) entity_names.push_back("ISVs: " + i.name);
 }
 
 TrialSimulator::TrialSimulator(const Prepared& p)
@@ -85,6 +90,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   const auto Y = static_cast<std::size_t>(P_.Y);
   out.revenue.assign(Y * kChannels, 0.0);
   out.face_value.assign(Y, 0.0);
+  out.entity_face.assign(Y * P_.entity_names.size(), 0.0);
   out.fail_month = -1;
   out.listing = 0;
   out.account_revenue.assign(P_.n_accounts(), 0.0);

@@ -44,6 +44,11 @@ struct Prepared {
   std::vector<std::uint64_t> internet_ids;  ///< stream per account, keyed by name
   std::vector<std::uint64_t> carrier_ids;   ///< stream per operator, keyed by name
   std::vector<std::uint64_t> industry_ids;  ///< base stream per industry, keyed by name
+  /// Entities of the face-value pipeline: named accounts, then "government projects", then
+  /// each ISV industry ("ISVs: <name>").
+  std::vector<std::string> entity_names;
+  std::size_t government_entity = 0;
+  std::size_t isv_entity(std::size_t industry) const noexcept { return government_entity + 1 + industry; }
   std::size_t n_accounts() const noexcept { return internet_ids.size() + carrier_ids.size(); }
 };
 
@@ -110,15 +115,20 @@ class TrialContext {
   }
   void account_revenue(std::size_t idx, double amount) { out->account_revenue[idx] += amount; }
 
-  void add_face_value(double t0, double t1, double per_month) {
-    // Spread per_month over [t0, t1) by fiscal year, clipped to the horizon.
+  /// Face value (§8) of `entity`: per_month over [t0, t1) by fiscal year, clipped to the horizon.
+  void add_face_value(std::size_t entity, double t0, double t1, double per_month) {
     t0 = std::max(t0, 0.0);
     t1 = std::min(t1, static_cast<double>(P.H));
     for (int y = 0; y < P.Y && t0 < t1; ++y) {
       const double a = std::max(t0, 12.0 * y);
       const double b = std::min(t1, 12.0 * (y + 1));
-      if (b > a) out->face_value[static_cast<std::size_t>(y)] += per_month * (b - a);
+      if (b > a) add_face_value_in_year(entity, y, per_month * (b - a));
     }
+  }
+  void add_face_value_in_year(std::size_t entity, int year, double amount) {
+    const auto y = static_cast<std::size_t>(year);
+    out->face_value[y] += amount;
+    out->entity_face[entity * static_cast<std::size_t>(P.Y) + y] += amount;
   }
 };
 

@@ -60,7 +60,13 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
                      {"p10", f.p10},
                      {"p50", f.p50},
                      {"p90", f.p90},
-                     {"face_value", f.face_value}});
+                     {"face_value", f.face_value},
+                     {"face_by_entity", [&] {
+                        J parts = J::array();
+                        for (const auto& [name, v] : f.face_by_entity) parts.push_back({{"name", name}, {"face_value", v}});
+                        return parts;
+                      }()},
+                     {"carried_by", f.carried_by()}});
   }
   j["forecast_audit"] = audit;
   if (with_runtime)

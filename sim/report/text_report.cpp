@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
 namespace revsim {
 
@@ -42,8 +43,35 @@ void write_table(std::ostream& os, const Results& r) {
       fmt::print(os, "  {:>6} {:>10.1f} {:>11.1f} {:>11} {:>9.1f} {:>9.1f} {:>9.1f} {:>11.1f}\n", f.year, f.forecast,
                  f.percentile, pct(f.p_at_least), f.p10, f.p50, f.p90, f.face_value);
   }
+  for (const ForecastYear& f : r.forecast_audit) {
+    const auto names = f.carried_by();
+    if (!names.empty())
+      fmt::print(os, "  {}: the forecast is {:.1f} above P50; at face value it counts on {}\n", f.year,
+                 f.forecast - f.p50, fmt::join(names, ", "));
+  }
   fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} threads\n", r.runtime.seconds,
              r.runtime.trials_per_second, r.runtime.threads);
+}
+
+void write_audit(std::ostream& os, const Results& r) {
+  fmt::print(os, "revsim audit — {} ({} trials, seed {})\n", r.scenario, r.trials, r.seed);
+  fmt::print(os, "The face-value pipeline takes every account's whole demand, every tender won in full, every\n"
+                 "project won turnkey and every ISV migrated (\"反推出来一个人家的全量算力需求数字\").\n");
+  for (const ForecastYear& f : r.forecast_audit) {
+    fmt::print(os, "\n{}: forecast {:.1f} M RMB — percentile {:.1f}, P(revenue >= forecast) {}\n", f.year, f.forecast,
+               f.percentile, pct(f.p_at_least));
+    fmt::print(os, "  simulated P10 {:.1f}, P50 {:.1f}, P90 {:.1f}; face value {:.1f}{}\n", f.p10, f.p50, f.p90,
+               f.face_value, f.p50 > 0 ? fmt::format(" ({:.0f}x the P50)", f.face_value / f.p50) : std::string());
+    const auto names = f.carried_by();
+    fmt::print(os, "  gap forecast - P50 = {:.1f}; at face value it is carried by: {}\n", f.forecast - f.p50,
+               names.empty() ? std::string("(nothing: the forecast is at or below P50)") : fmt::format("{}", fmt::join(names, ", ")));
+    double cumulative = 0;
+    fmt::print(os, "  {:<28} {:>12} {:>12}\n", "face value by entity", "M RMB", "cumulative");
+    for (const auto& [name, v] : f.face_by_entity) {
+      cumulative += v;
+      fmt::print(os, "  {:<28} {:>12.1f} {:>11.0f}%\n", name, v, f.face_value > 0 ? 100 * cumulative / f.face_value : 0.0);
+    }
+  }
 }
 
 void write_csv(std::ostream& os, const Results& r) {

@@ -63,6 +63,29 @@ TEST(Reports, SummariesAreConsistent) {
   for (const ForecastYear& f : r.forecast_audit) EXPECT_GT(f.face_value, f.p90);  // face value is a dream
 }
 
+TEST(Reports, FaceValueByEntityAddsUpAndNamesTheCarriers) {
+  const Results r = example_results();
+  for (const ForecastYear& f : r.forecast_audit) {
+    double sum = 0;
+    for (const auto& [name, v] : f.face_by_entity) sum += v;
+    EXPECT_NEAR(sum, f.face_value, 1e-9 * f.face_value);
+    for (std::size_t i = 1; i < f.face_by_entity.size(); ++i)
+      EXPECT_GE(f.face_by_entity[i - 1].second, f.face_by_entity[i].second);
+    // The carriers are the largest entities and their face value covers the gap to P50.
+    const auto names = f.carried_by();
+    ASSERT_FALSE(names.empty());
+    double covered = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      EXPECT_EQ(names[i], f.face_by_entity[i].first);
+      covered += f.face_by_entity[i].second;
+    }
+    EXPECT_GE(covered, f.forecast - f.p50);
+    EXPECT_LT(covered - f.face_by_entity[names.size() - 1].second, f.forecast - f.p50);
+  }
+  // Named accounts and the aggregates all appear: 6 accounts, government, 3 ISV industries.
+  EXPECT_EQ(r.forecast_audit[1].face_by_entity.size(), 10U);
+}
+
 TEST(Reports, CsvHasAHeaderAndOneRowPerYear) {
   std::ostringstream os;
   write_csv(os, example_results());
