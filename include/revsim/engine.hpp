@@ -39,8 +39,8 @@ class RunCancelled : public std::runtime_error {
 /// check one trial's flows (MODEL.md §6: channels sum to the total in every trial).
 struct TrialOutcome {
   std::vector<double> revenue;         ///< [year * kChannels + channel], M RMB
-  std::vector<double> face_value;      ///< [year], the face-value pipeline
-  std::vector<double> entity_face;     ///< [entity * years + year]: its part (entities: see entity_names)
+  std::vector<double> entity_face;     ///< [entity * years + year]: the face-value pipeline (MODEL.md §8)
+                                       ///< by entity: named accounts, government projects, ISV industries
   int fail_month = -1;                 ///< month the cash ran out, -1 if never
   std::uint32_t listing = 0;           ///< bit y: STAR standard 2 met in fiscal year y
   std::vector<double> account_revenue; ///< [named account], internet accounts then operators

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cerrno>
 #include <csignal>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -40,6 +42,8 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+enum class Mode { run, audit };
+
 struct RunArgs {
   std::string scenario;
   std::uint64_t trials = 0;
@@ -47,6 +51,7 @@ struct RunArgs {
   int threads = 0;
   std::string format = "table";
   std::string output;
+  CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
 };
 
 /// The directory of -o must exist and be writable: checked before spending the run.
@@ -67,32 +72,41 @@ int emit(const std::string& text, const std::string& output) {
   return 0;
 }
 
-enum class Mode { run, audit };
-
-int cmd_run(const RunArgs& a, bool seed_given, Mode mode = Mode::run) {
-  const revsim::Scenario s = revsim::load_scenario(a.scenario);
-  if (mode == Mode::audit && s.forecast.empty()) {
-    fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
-    return kExitBadInput;
-  }
+/// Checks shared by every simulating subcommand, then the run options; nullopt (after saying
+/// why) when the output cannot be written or the run would not fit in memory.
+std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vector<revsim::Scenario>& scenarios) {
   if (!a.output.empty() && !output_writable(a.output)) {
     fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
-    return kExitBadInput;
+    return std::nullopt;
+  }
+  const std::uint64_t trials = a.trials > 0 ? a.trials : scenarios.front().trials;
+  for (const revsim::Scenario& s : scenarios) {
+    const std::uint64_t bytes = revsim::run_memory_bytes(s, trials);
+    if (bytes > revsim::kMaxRunBytes) {
+      fmt::print(stderr, "revsim: {} trials of {} need {:.1f} GiB for exact quantiles; the limit is {} GiB "
+                 "(use fewer trials)\n", trials, s.source, static_cast<double>(bytes) / (1U << 30U),
+                 revsim::kMaxRunBytes >> 30U);
+      return std::nullopt;
+    }
   }
   revsim::RunOptions opt;
   opt.trials = a.trials;
   opt.seed = a.seed;
-  opt.seed_set = seed_given;
+  opt.seed_set = a.seed_option != nullptr && a.seed_option->count() > 0;
   opt.threads = a.threads;
   opt.stop = &g_stop;
-  const std::uint64_t trials = a.trials > 0 ? a.trials : s.trials;
-  const std::uint64_t bytes = revsim::run_memory_bytes(s, trials);
-  if (bytes > revsim::kMaxRunBytes) {
-    fmt::print(stderr, "revsim: {} trials of this scenario need {:.1f} GiB for exact quantiles; the limit is {} GiB "
-               "(use fewer trials)\n", trials, static_cast<double>(bytes) / (1U << 30U), revsim::kMaxRunBytes >> 30U);
+  return opt;
+}
+
+int cmd_run(const RunArgs& a, Mode mode) {
+  const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario)};
+  if (mode == Mode::audit && s.front().forecast.empty()) {
+    fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
     return kExitBadInput;
   }
-  const revsim::Results r = revsim::run_simulation(s, opt);
+  const auto opt = run_options(a, s);
+  if (!opt) return kExitBadInput;
+  const revsim::Results r = revsim::run_simulation(s.front(), *opt);
   static const std::map<std::string, revsim::Format> formats{
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
   std::ostringstream text;
@@ -101,30 +115,14 @@ int cmd_run(const RunArgs& a, bool seed_given, Mode mode = Mode::run) {
   return emit(text.str(), a.output);
 }
 
-int cmd_compare(const std::vector<std::string>& files, const RunArgs& a, bool seed_given) {
+int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   std::vector<revsim::Scenario> scenarios;
   for (const std::string& f : files) scenarios.push_back(revsim::load_scenario(f));
-  if (!a.output.empty() && !output_writable(a.output)) {
-    fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
-    return kExitBadInput;
-  }
-  revsim::RunOptions opt;
-  opt.trials = a.trials;
-  opt.seed = a.seed;
-  opt.seed_set = seed_given;
-  opt.threads = a.threads;
-  opt.stop = &g_stop;
-  const std::uint64_t trials = a.trials > 0 ? a.trials : scenarios.front().trials;
-  for (const revsim::Scenario& s : scenarios) {
-    if (revsim::run_memory_bytes(s, trials) > revsim::kMaxRunBytes) {
-      fmt::print(stderr, "revsim: {} trials of {} exceed the memory limit of {} GiB (use fewer trials)\n", trials,
-                 s.source, revsim::kMaxRunBytes >> 30U);
-      return kExitBadInput;
-    }
-  }
+  const auto opt = run_options(a, scenarios);
+  if (!opt) return kExitBadInput;
   revsim::Comparison c;
   try {
-    c = revsim::compare_scenarios(scenarios, opt);
+    c = revsim::compare_scenarios(scenarios, *opt);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
@@ -133,6 +131,19 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a, bool se
   if (a.format == "json") text << revsim::to_json(c).dump(2) << '\n';
   else revsim::write_table(text, c);
   return emit(text.str(), a.output);
+}
+
+/// --trials, --seed, --threads, --format, --output of a simulating subcommand.
+void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {
+  cmd->add_option("--trials,-n", a.trials, "Number of trials (default: the scenario's 'trials')")
+      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
+  a.seed_option = cmd->add_option("--seed,-s", a.seed, "Random seed (default: the scenario's 'seed')")
+                      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
+  cmd->add_option("--threads,-j", a.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--format,-f", a.format, fmt::format("Output format: {}", fmt::join(formats, ", ")))
+      ->check(CLI::IsMember(formats));
+  cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
 }
 
 int cmd_validate(const std::vector<std::string>& files) {
@@ -167,29 +178,13 @@ int run_cli(int argc, char** argv) {
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
   run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
-  run_cmd->add_option("--trials,-n", run.trials, "Number of trials (default: the scenario's 'trials')")
-      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
-  CLI::Option* seed_opt =
-      run_cmd->add_option("--seed,-s", run.seed, "Random seed (default: the scenario's 'seed')")
-          ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
-  run_cmd->add_option("--threads,-j", run.threads, "Worker threads (default: all cores); results do not depend on it")
-      ->check(CLI::Range(1, 1024));
-  run_cmd->add_option("--format,-f", run.format, "Output format: table, json or csv")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
-  run_cmd->add_option("--output,-o", run.output, "Write to FILE (atomically) instead of standard output");
+  add_run_options(run_cmd, run, {"table", "json", "csv"});
 
   RunArgs aud;
   CLI::App* audit_cmd = app.add_subcommand(
       "audit", "Audit the scenario's forecast: its percentile, P(revenue >= forecast), the face-value pipeline");
   audit_cmd->add_option("scenario", aud.scenario, "Scenario YAML file with a 'forecast'")->required();
-  audit_cmd->add_option("--trials,-n", aud.trials, "Number of trials (default: the scenario's 'trials')")
-      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
-  CLI::Option* aud_seed = audit_cmd->add_option("--seed,-s", aud.seed, "Random seed (default: the scenario's)")
-                              ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
-  audit_cmd->add_option("--threads,-j", aud.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
-  audit_cmd->add_option("--format,-f", aud.format, "Output format: table or json (the whole run, as `run`)")
-      ->check(CLI::IsMember({"table", "json"}));
-  audit_cmd->add_option("--output,-o", aud.output, "Write to FILE (atomically) instead of standard output");
+  add_run_options(audit_cmd, aud, {"table", "json"});
 
   RunArgs cmp;
   std::vector<std::string> compare_files;
@@ -198,14 +193,7 @@ int run_cli(int argc, char** argv) {
   compare_cmd->add_option("scenarios", compare_files, "Scenario YAML files; the first is the baseline")
       ->required()
       ->expected(2, 1000);
-  compare_cmd->add_option("--trials,-n", cmp.trials, "Trials per scenario (default: the baseline's 'trials')")
-      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
-  CLI::Option* cmp_seed = compare_cmd->add_option("--seed,-s", cmp.seed, "Random seed (default: the baseline's)")
-                              ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
-  compare_cmd->add_option("--threads,-j", cmp.threads, "Worker threads (default: all cores)")->check(CLI::Range(1, 1024));
-  compare_cmd->add_option("--format,-f", cmp.format, "Output format: table or json")
-      ->check(CLI::IsMember({"table", "json"}));
-  compare_cmd->add_option("--output,-o", cmp.output, "Write to FILE (atomically) instead of standard output");
+  add_run_options(compare_cmd, cmp, {"table", "json"});
 
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
@@ -219,10 +207,10 @@ int run_cli(int argc, char** argv) {
   }
   install_signal_handlers();
   try {
-    if (*run_cmd) return cmd_run(run, seed_opt->count() > 0);
+    if (*run_cmd) return cmd_run(run, Mode::run);
     if (*validate_cmd) return cmd_validate(validate_files);
-    if (*audit_cmd) return cmd_run(aud, aud_seed->count() > 0, Mode::audit);
-    if (*compare_cmd) return cmd_compare(compare_files, cmp, cmp_seed->count() > 0);
+    if (*audit_cmd) return cmd_run(aud, Mode::audit);
+    if (*compare_cmd) return cmd_compare(compare_files, cmp);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",

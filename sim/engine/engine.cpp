@@ -42,7 +42,6 @@ class Buffer {
 struct Samples {
   std::size_t N = 0, Y = 0, A = 0;
   Buffer<double> revenue;  ///< [(trial * Y + year) * kChannels + channel]
-  Buffer<double> face;     ///< [trial * Y + year]
   Buffer<int> fail_month;  ///< [trial]
   Buffer<std::uint32_t> listing;
   Buffer<double> account_revenue;  ///< [trial * A + account]
@@ -53,7 +52,6 @@ struct Samples {
         Y(y),
         A(a),
         revenue(n * y * kChannels),
-        face(n * y),
         fail_month(n),
         listing(n),
         account_revenue(n * a),
@@ -61,7 +59,6 @@ struct Samples {
 
   void store(std::size_t t, const TrialOutcome& o) {
     std::copy(o.revenue.begin(), o.revenue.end(), revenue.begin() + t * Y * kChannels);
-    std::copy(o.face_value.begin(), o.face_value.end(), face.begin() + t * Y);
     fail_month[t] = o.fail_month;
     listing[t] = o.listing;
     std::copy(o.account_revenue.begin(), o.account_revenue.end(), account_revenue.begin() + t * A);
@@ -171,9 +168,6 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
     fy.p10 = quantile_sorted(sorted, 0.10);
     fy.p50 = quantile_sorted(sorted, 0.50);
     fy.p90 = quantile_sorted(sorted, 0.90);
-    double face = 0;
-    for (std::size_t t = 0; t < S.N; ++t) face += S.face[t * S.Y + y];
-    fy.face_value = face / n;
     r.forecast_audit.push_back(fy);
   }
   return r;
@@ -201,9 +195,9 @@ std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed,
 std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials) {
   const auto Y = static_cast<std::uint64_t>(s.years);
   const std::uint64_t A = s.channels.internet.accounts.size() + s.channels.carriers.operators.size();
-  // Samples: revenue (Y x 4 doubles), face (Y doubles), fail month, listing, accounts (double + int);
+  // Samples: revenue (Y x 4 doubles), fail month, listing, accounts (double + int);
   // plus one sorted copy per year while summarising.
-  const std::uint64_t per_trial = Y * kChannels * 8 + Y * 8 + 4 + 4 + A * 12 + Y * 8;
+  const std::uint64_t per_trial = Y * kChannels * 8 + 4 + 4 + A * 12 + Y * 8;
   return trials * per_trial;
 }
 
@@ -292,6 +286,7 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
     const auto y = static_cast<std::size_t>(fy.year - s.start_year);
     for (std::size_t e = 0; e < P.entity_names.size(); ++e) {
       const double v = entity_face[e * static_cast<std::size_t>(P.Y) + y] / static_cast<double>(N);
+      fy.face_value += v;
       if (v > 0) fy.face_by_entity.emplace_back(P.entity_names[e], v);
     }
     std::stable_sort(fy.face_by_entity.begin(), fy.face_by_entity.end(),

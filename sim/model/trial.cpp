@@ -89,7 +89,6 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   const Scenario& s = P_.s;
   const auto Y = static_cast<std::size_t>(P_.Y);
   out.revenue.assign(Y * kChannels, 0.0);
-  out.face_value.assign(Y, 0.0);
   out.entity_face.assign(Y * P_.entity_names.size(), 0.0);
   out.fail_month = -1;
   out.listing = 0;

@@ -127,7 +127,6 @@ class TrialContext {
   }
   void add_face_value_in_year(std::size_t entity, int year, double amount) {
     const auto y = static_cast<std::size_t>(year);
-    out->face_value[y] += amount;
     out->entity_face[entity * static_cast<std::size_t>(P.Y) + y] += amount;
   }
 };
