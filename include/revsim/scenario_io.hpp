@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace revsim {
 
@@ -28,9 +29,12 @@ class ScenarioError : public std::runtime_error {
 /// Largest scenario file accepted (docs/model.md, "Limits").
 inline constexpr std::size_t kMaxScenarioBytes = 4U << 20U;
 
-/// Load and validate a scenario file. Throws ScenarioError.
-Scenario load_scenario(const std::string& path);
+/// Load and validate a scenario file, after applying `--set KEY=VALUE` overrides (KEY a dotted
+/// path, list elements chosen by name or index in brackets; VALUE YAML). Throws ScenarioError;
+/// an error in an override names the option instead of a file position.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets = {});
 /// Load from YAML text; `file` is the name used in messages. Throws ScenarioError.
-Scenario parse_scenario(const std::string& yaml_text, const std::string& file = "<string>");
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file = "<string>",
+                        const std::vector<std::string>& sets = {});
 
 }  // namespace revsim

@@ -52,6 +52,7 @@ struct RunArgs {
   std::string format = "table";
   std::string output;
   CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
+  std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
 };
 
 /// The directory of -o must exist and be writable: checked before spending the run.
@@ -99,7 +100,7 @@ std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vecto
 }
 
 int cmd_run(const RunArgs& a, Mode mode) {
-  const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario)};
+  const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
   if (mode == Mode::audit && s.front().forecast.empty()) {
     fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
     return kExitBadInput;
@@ -117,7 +118,7 @@ int cmd_run(const RunArgs& a, Mode mode) {
 
 int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   std::vector<revsim::Scenario> scenarios;
-  for (const std::string& f : files) scenarios.push_back(revsim::load_scenario(f));
+  for (const std::string& f : files) scenarios.push_back(revsim::load_scenario(f, a.sets));
   const auto opt = run_options(a, scenarios);
   if (!opt) return kExitBadInput;
   revsim::Comparison c;
@@ -133,7 +134,16 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   return emit(text.str(), a.output);
 }
 
-/// --trials, --seed, --threads, --format, --output of a simulating subcommand.
+void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
+  cmd->add_option("--set", sets,
+                  "Override a scenario key, validated like the file: KEY=VALUE, e.g. channels.isv.p_migrate=0.8 or "
+                  "'channels.internet.accounts[BigCloud A].npi_months={lognormal: [6, 12]}' (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+/// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {
   cmd->add_option("--trials,-n", a.trials, "Number of trials (default: the scenario's 'trials')")
       ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
@@ -144,14 +154,15 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
   cmd->add_option("--format,-f", a.format, fmt::format("Output format: {}", fmt::join(formats, ", ")))
       ->check(CLI::IsMember(formats));
   cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
+  add_set_option(cmd, a.sets);
 }
 
-int cmd_validate(const std::vector<std::string>& files) {
+int cmd_validate(const std::vector<std::string>& files, const std::vector<std::string>& sets) {
   // Check every file, report each problem, fail if any file failed.
   int status = 0;
   for (const std::string& f : files) {
     try {
-      const revsim::Scenario s = revsim::load_scenario(f);
+      const revsim::Scenario s = revsim::load_scenario(f, sets);
       const auto& ch = s.channels;
       fmt::print("{}: ok — '{}', {} years from {}, {} internet accounts, {} operators, government {}, {} ISV "
                  "industries\n",
@@ -198,6 +209,8 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
   validate_cmd->add_option("scenarios", validate_files, "Scenario YAML files")->required();
+  std::vector<std::string> validate_sets;
+  add_set_option(validate_cmd, validate_sets);
 
   try {
     app.parse(argc, argv);
@@ -208,7 +221,7 @@ int run_cli(int argc, char** argv) {
   install_signal_handlers();
   try {
     if (*run_cmd) return cmd_run(run, Mode::run);
-    if (*validate_cmd) return cmd_validate(validate_files);
+    if (*validate_cmd) return cmd_validate(validate_files, validate_sets);
     if (*audit_cmd) return cmd_run(aud, Mode::audit);
     if (*compare_cmd) return cmd_compare(compare_files, cmp);
   } catch (const revsim::RunCancelled& e) {

@@ -231,18 +231,33 @@ std::vector<std::string> keys_of(const std::vector<Field<T>>& fields, std::initi
 
 // ---- The loader -------------------------------------------------------------------------
 
+/// Nodes that came from `--set KEY=VALUE`, with the option's text: errors there name the option.
+using Origins = std::vector<std::pair<YAML::Node, std::string>>;
+
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  Loader(std::string file, Origins origins) : file_(std::move(file)), origins_(std::move(origins)) {}
 
   Scenario load(const YAML::Node& root);
 
  private:
   std::string file_;
+  Origins origins_;
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& msg) const {
+    for (const auto& [node, label] : origins_)
+      if (at.IsDefined() && node.is(at)) throw ScenarioError(label, 0, 0, path, msg);
     const YAML::Mark m = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
     const bool known = m.line >= 0;
+    if (!known && !origins_.empty()) {
+      // A key that --set added has no place in the file: name the option whose key ends like it.
+      const std::string tail = path.substr(path.find_last_of('.') + 1);
+      for (const auto& [node, label] : origins_) {
+        const std::string key = label.substr(0, label.find('='));
+        if (key.size() >= tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0)
+          throw ScenarioError(label, 0, 0, path, msg);
+      }
+    }
     throw ScenarioError(file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path, msg);
   }
 
@@ -820,9 +835,112 @@ void ensure_one_document(const std::string& text, const std::string& file) {
                                 : "YAML syntax error: unexpected text after the end of the scenario");
 }
 
+void collect(const YAML::Node& n, const std::string& label, Origins& out) {
+  out.emplace_back(n, label);
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      out.emplace_back(it->first, label);
+      collect(it->second, label, out);
+    }
+  } else if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i) collect(n[i], label, out);
+  }
+}
+
+/// Apply `--set KEY=VALUE` to the scenario's YAML tree. KEY is a dotted path; a list element is
+/// chosen by its name or index in brackets: channels.internet.accounts[BigCloud A].npi_months.
+/// VALUE is YAML (a number or a distribution). The loader then validates the result as if it
+/// had been in the file.
+void apply_override(YAML::Node& root, const std::string& spec, Origins& origins) {
+  const std::string label = "--set " + spec;
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ScenarioError(label, 0, 0, "", "expected KEY=VALUE, e.g. --set channels.isv.p_migrate=0.8");
+  const std::string key = spec.substr(0, eq);
+  const std::string text = spec.substr(eq + 1);
+  // Split KEY into steps "name" or "name[selector]".
+  struct Step {
+    std::string name;
+    std::optional<std::string> select;
+  };
+  std::vector<Step> steps;
+  std::string cur;
+  for (std::size_t i = 0; i <= key.size(); ++i) {
+    if (i == key.size() || key[i] == '.') {
+      if (cur.empty() && i == key.size() && i > 0 && key[i - 1] == ']') break;  // "...[NAME]" at the end
+      if (cur.empty()) throw ScenarioError(label, 0, 0, key, "empty key in the path");
+      steps.push_back({cur, std::nullopt});
+      cur.clear();
+    } else if (key[i] == '[') {
+      const auto close = key.find(']', i);
+      if (close == std::string::npos || cur.empty())
+        throw ScenarioError(label, 0, 0, key, "expected NAME[SELECTOR] with a closing ']'");
+      steps.push_back({cur, key.substr(i + 1, close - i - 1)});
+      cur.clear();
+      i = close;
+      if (i + 1 < key.size() && key[i + 1] != '.') throw ScenarioError(label, 0, 0, key, "expected '.' after ']'");
+      if (i + 1 < key.size()) ++i;
+    } else {
+      cur += key[i];
+    }
+  }
+  YAML::Node value;
+  try {
+    ensure_one_document(text, label);
+    value = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ScenarioError(label, 0, 0, key, fmt::format("YAML syntax error in the value: {}", e.msg));
+  }
+  if (root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
+  // Node::operator= would copy into the node; reset() moves the cursor.
+  YAML::Node node;
+  node.reset(root);
+  std::string where;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& st = steps[i];
+    if (!node.IsMap())
+      throw ScenarioError(label, 0, 0, where.empty() ? std::string("(top level)") : where,
+                          fmt::format("is not a mapping, so it has no key '{}'", st.name));
+    where = where.empty() ? st.name : where + "." + st.name;
+    const bool last = i + 1 == steps.size();
+    if (last && !st.select) {
+      node[st.name] = value;
+      break;
+    }
+    const bool created = !node[st.name];
+    if (created) node[st.name] = st.select ? YAML::Node(YAML::NodeType::Sequence) : YAML::Node(YAML::NodeType::Map);
+    YAML::Node next;
+    next.reset(node[st.name]);
+    if (created) origins.emplace_back(next, label);  // errors about it name the option too
+    if (st.select) {
+      if (!next.IsSequence()) throw ScenarioError(label, 0, 0, where, "is not a list, so it has no [" + *st.select + "]");
+      std::optional<std::size_t> found;
+      for (std::size_t k = 0; k < next.size() && !found; ++k) {
+        const YAML::Node el = next[k];
+        if (el.IsMap() && el["name"] && el["name"].IsScalar() && el["name"].Scalar() == *st.select) found = k;
+      }
+      const std::string& sel = *st.select;
+      where += "[" + sel + "]";
+      if (!found && !sel.empty() && sel.find_first_not_of("0123456789") == std::string::npos &&
+          sel.size() < 9 && std::stoul(sel) < next.size())
+        found = std::stoul(sel);
+      if (!found)
+        throw ScenarioError(label, 0, 0, where, fmt::format("no entry named '{}' (nor index) in the list", sel));
+      if (last) {
+        next[*found] = value;
+        break;
+      }
+      node.reset(next[*found]);
+    } else {
+      node.reset(next);
+    }
+  }
+  collect(value, label, origins);
+}
+
 }  // namespace
 
-Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file, const std::vector<std::string>& sets) {
   if (yaml_text.size() > kMaxScenarioBytes)
     throw ScenarioError(file, 0, 0, "",
                         fmt::format("file is {} bytes; scenarios are limited to {} bytes", yaml_text.size(),
@@ -855,7 +973,9 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file, 0, 0, "", fmt::format("cannot read YAML: {}", e.what()));
   }
-  Loader loader(file);
+  Origins origins;
+  for (const std::string& spec : sets) apply_override(root, spec, origins);
+  Loader loader(file, std::move(origins));
   try {
     return loader.load(root);
   } catch (const ScenarioError&) {
@@ -865,7 +985,7 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file) {
   }
 }
 
-Scenario load_scenario(const std::string& path) {
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
   // Read at most one byte past the limit: a huge file is refused without reading it all.
@@ -882,7 +1002,7 @@ Scenario load_scenario(const std::string& path) {
                                        : std::to_string(size),
                                     kMaxScenarioBytes));
   }
-  return parse_scenario(text, path);
+  return parse_scenario(text, path, sets);
 }
 
 }  // namespace revsim

@@ -134,6 +134,54 @@ TEST(ScenarioIo, ErrorCarriesLocationAndPath) {
   }
 }
 
+const char* kTwoAccounts = R"(
+channels:
+  internet:
+    accounts:
+      - {name: BigCloud A, p_eval: 0.5}
+      - {name: Search B}
+)";
+
+TEST(ScenarioIo, SetOverridesKeysAndEntitiesByName) {
+  const Scenario s = parse_scenario(kTwoAccounts, "t.yaml",
+                                    {"channels.internet.accounts[BigCloud A].npi_months={lognormal: [6, 12]}",
+                                     "channels.internet.accounts[1].p_eval=0.9", "years=7",
+                                     "channels.isv.industries=[{name: finance, isvs: 4}]", "company.cash=2000"});
+  const auto& acc = s.channels.internet.accounts;
+  EXPECT_EQ(acc[0].npi_months.kind(), DistKind::lognormal);
+  EXPECT_EQ(acc[0].p_eval.value(), 0.5);  // untouched
+  EXPECT_EQ(acc[1].p_eval.value(), 0.9);
+  EXPECT_EQ(s.years, 7);
+  EXPECT_EQ(s.company.cash.value(), 2000);
+  ASSERT_TRUE(s.channels.isv.present);
+  EXPECT_EQ(s.channels.isv.industries.at(0).isvs.value(), 4);
+}
+
+TEST(ScenarioIo, SetErrorsNameTheOption) {
+  auto message = [](const std::vector<std::string>& sets) {
+    try {
+      parse_scenario(kTwoAccounts, "t.yaml", sets);
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message({"channels.internet.accounts[0].p_eval=1.4"}),
+            "--set channels.internet.accounts[0].p_eval=1.4: channels.internet.accounts[0].p_eval: 1.4 is not a "
+            "probability (expected 0..1)");
+  EXPECT_EQ(message({"channels.internet.accounts[Nobody].p_eval=0.4"}),
+            "--set channels.internet.accounts[Nobody].p_eval=0.4: channels.internet.accounts[Nobody]: no entry named "
+            "'Nobody' (nor index) in the list");
+  EXPECT_EQ(message({"channels.internet.accounts[0].p_evall=0.4"}),
+            "--set channels.internet.accounts[0].p_evall=0.4: channels.internet.accounts[0].p_evall: unknown key "
+            "'p_evall' (did you mean 'p_eval'?)");
+  EXPECT_EQ(message({"years"}), "--set years: expected KEY=VALUE, e.g. --set channels.isv.p_migrate=0.8");
+  EXPECT_EQ(message({"a..b=1"}), "--set a..b=1: a..b: empty key in the path");
+  EXPECT_EQ(message({"years=[5"}).rfind("--set years=[5: years: YAML syntax error in the value", 0), 0U);
+  EXPECT_EQ(message({"name=Acme", "name.x=1"}), "--set name.x=1: name: is not a mapping, so it has no key 'x'");
+  EXPECT_EQ(message({"name.x=1"}), "--set name.x=1: name: expected a non-empty name, got a mapping");
+}
+
 TEST(ScenarioIo, OversizedFileIsRefused) {
   const std::string big(kMaxScenarioBytes + 1, '#');
   EXPECT_THROW(parse_scenario(big, "big.yaml"), ScenarioError);
