@@ -8,9 +8,11 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 
@@ -143,6 +145,98 @@ void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
+/// Values of one --grid KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,...
+std::pair<std::string, std::vector<std::string>> parse_grid(const std::string& spec) {
+  const std::string label = "--grid " + spec;
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw revsim::ScenarioError(label, 0, 0, "", "expected KEY=START:STOP:STEP or KEY=V1,V2,...");
+  const std::string key = spec.substr(0, eq);
+  const std::string body = spec.substr(eq + 1);
+  std::vector<std::string> values;
+  auto number = [&](const std::string& t) {
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(t, &used);
+      if (used == t.size() && std::isfinite(v)) return v;
+    } catch (const std::exception&) {
+    }
+    throw revsim::ScenarioError(label, 0, 0, key, fmt::format("'{}' is not a number", t));
+  };
+  if (body.find(':') != std::string::npos) {
+    std::vector<double> p;
+    std::size_t from = 0;
+    for (std::size_t at = body.find(':'); from <= body.size(); at = body.find(':', from)) {
+      p.push_back(number(body.substr(from, at == std::string::npos ? std::string::npos : at - from)));
+      if (at == std::string::npos) break;
+      from = at + 1;
+    }
+    if (p.size() != 3 || !(p[2] > 0) || p[1] < p[0])
+      throw revsim::ScenarioError(label, 0, 0, key, "expected START:STOP:STEP with STEP > 0 and STOP >= START");
+    const double count = std::floor((p[1] - p[0]) / p[2] + 1e-9) + 1;
+    if (count > 10000) throw revsim::ScenarioError(label, 0, 0, key, "more than 10000 values");
+    for (int i = 0; i < static_cast<int>(count); ++i) values.push_back(fmt::format("{:g}", p[0] + i * p[2]));
+  } else {
+    std::size_t from = 0;
+    for (std::size_t at = body.find(','); ; at = body.find(',', from)) {
+      const std::string v = body.substr(from, at == std::string::npos ? std::string::npos : at - from);
+      number(v);
+      values.push_back(v);
+      if (at == std::string::npos) break;
+      from = at + 1;
+    }
+  }
+  return {key, values};
+}
+
+/// `revsim sweep`: the cartesian grid of --grid values, every point on common random numbers
+/// (same seed and trial count), one CSV row per point: the parameters, then per-year statistics.
+int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> axes;
+  std::size_t points = 1;
+  for (const std::string& g : grids) {
+    axes.push_back(parse_grid(g));
+    points *= axes.back().second.size();
+    if (points > 100000) throw revsim::ScenarioError("--grid", 0, 0, "", "the grid has more than 100000 points");
+  }
+  // Validate every point before the first run.
+  std::vector<std::vector<std::string>> sets(points, a.sets);
+  std::vector<revsim::Scenario> scenarios;
+  for (std::size_t i = 0; i < points; ++i) {
+    std::size_t rest = i;
+    for (auto it = axes.rbegin(); it != axes.rend(); ++it) {
+      sets[i].push_back(it->first + "=" + it->second[rest % it->second.size()]);
+      rest /= it->second.size();
+    }
+    scenarios.push_back(revsim::load_scenario(a.scenario, sets[i]));
+  }
+  const auto opt = run_options(a, {scenarios.front()});
+  if (!opt) return kExitBadInput;
+  std::ostringstream csv;
+  for (const auto& [key, values] : axes) csv << key << ',';
+  const revsim::Scenario& first = scenarios.front();
+  for (int y = 0; y < first.years; ++y) {
+    const int year = first.start_year + y;
+    fmt::print(csv, "{0}_mean,{0}_p10,{0}_p50,{0}_p90,{0}_p_threshold,{0}_p_threshold_se,{0}_p_alive,{0}_p_listing{1}",
+               year, y + 1 < first.years ? "," : "\n");
+  }
+  for (std::size_t i = 0; i < points; ++i) {
+    const revsim::Results r = revsim::run_simulation(scenarios[i], *opt);
+    for (std::size_t k = 0; k < axes.size(); ++k) {
+      const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
+      csv << set.substr(set.find('=') + 1) << ',';
+    }
+    for (std::size_t y = 0; y < r.years.size(); ++y) {
+      const revsim::YearStats& ys = r.years[y];
+      fmt::print(csv, "{},{},{},{},{},{},{},{}{}", ys.mean, ys.p10, ys.p50, ys.p90, ys.p_threshold, ys.p_threshold_se,
+                 ys.p_alive, ys.p_listing, y + 1 < r.years.size() ? "," : "\n");
+    }
+    fmt::print(stderr, "revsim sweep: point {} of {}\r", i + 1, points);
+  }
+  fmt::print(stderr, "\n");
+  return emit(csv.str(), a.output);
+}
+
 /// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {
   cmd->add_option("--trials,-n", a.trials, "Number of trials (default: the scenario's 'trials')")
@@ -206,6 +300,18 @@ int run_cli(int argc, char** argv) {
       ->expected(2, 1000);
   add_run_options(compare_cmd, cmp, {"table", "json"});
 
+  RunArgs swp;
+  std::vector<std::string> grids;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a grid of parameter values on common random numbers; one CSV row per point");
+  sweep_cmd->add_option("scenario", swp.scenario, "Scenario YAML file")->required();
+  sweep_cmd->add_option("--grid", grids, "KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,... (repeatable: cartesian)")
+      ->required()
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  add_run_options(sweep_cmd, swp, {"csv"});
+
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
   validate_cmd->add_option("scenarios", validate_files, "Scenario YAML files")->required();
@@ -223,6 +329,7 @@ int run_cli(int argc, char** argv) {
     if (*run_cmd) return cmd_run(run, Mode::run);
     if (*validate_cmd) return cmd_validate(validate_files, validate_sets);
     if (*audit_cmd) return cmd_run(aud, Mode::audit);
+    if (*sweep_cmd) return cmd_sweep(swp, grids);
     if (*compare_cmd) return cmd_compare(compare_files, cmp);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
