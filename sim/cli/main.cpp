@@ -3,6 +3,7 @@
 #include "revsim/compare.hpp"
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
+#include "revsim/precision.hpp"
 #include "revsim/report.hpp"
 #include "revsim/scenario_io.hpp"
 
@@ -55,6 +56,10 @@ struct RunArgs {
   std::string output;
   CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
   std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
+  double precision = 0;                ///< --precision: target standard error (0: off)
+  std::string stat = "p_threshold";
+  int year = 0;                        ///< --year (0: every year)
+  std::uint64_t max_trials = 10000000;
 };
 
 /// The directory of -o must exist and be writable: checked before spending the run.
@@ -82,7 +87,8 @@ std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vecto
     fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
     return std::nullopt;
   }
-  const std::uint64_t trials = a.trials > 0 ? a.trials : scenarios.front().trials;
+  const std::uint64_t trials =
+      a.precision > 0 ? std::max(a.trials, a.max_trials) : (a.trials > 0 ? a.trials : scenarios.front().trials);
   for (const revsim::Scenario& s : scenarios) {
     const std::uint64_t bytes = revsim::run_memory_bytes(s, trials);
     if (bytes > revsim::kMaxRunBytes) {
@@ -109,7 +115,26 @@ int cmd_run(const RunArgs& a, Mode mode) {
   }
   const auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
-  const revsim::Results r = revsim::run_simulation(s.front(), *opt);
+  revsim::Results r;
+  if (a.precision > 0) {
+    revsim::PrecisionTarget target;
+    target.stat = a.stat;
+    target.se = a.precision;
+    if (a.year != 0) target.year = a.year;
+    target.max_trials = a.max_trials;
+    if (a.trials > 0) target.first_trials = a.trials;
+    try {
+      r = revsim::run_to_precision(s.front(), *opt, target);
+    } catch (const std::invalid_argument& e) {
+      fmt::print(stderr, "revsim: {}\n", e.what());
+      return kExitBadInput;
+    }
+    const double se = revsim::worst_standard_error(r, target);
+    fmt::print(stderr, "revsim: {} trials: standard error of {} {:.3g} ({} the target {:g})\n", r.trials, target.stat,
+               se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+  } else {
+    r = revsim::run_simulation(s.front(), *opt);
+  }
   static const std::map<std::string, revsim::Format> formats{
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
   std::ostringstream text;
@@ -134,6 +159,17 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   if (a.format == "json") text << revsim::to_json(c).dump(2) << '\n';
   else revsim::write_table(text, c);
   return emit(text.str(), a.output);
+}
+
+void add_precision_options(CLI::App* cmd, RunArgs& a) {
+  cmd->add_option("--precision", a.precision,
+                  "Add trials until the standard error of --stat is at most this (--trials is the first batch)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--stat", a.stat, "Statistic for --precision: mean, p_threshold, p_listing, p_alive")
+      ->check(CLI::IsMember({"mean", "p_threshold", "p_listing", "p_alive"}));
+  cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)");
+  cmd->add_option("--max-trials", a.max_trials, "Most trials --precision may use")
+      ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
 }
 
 void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
@@ -284,12 +320,14 @@ int run_cli(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
   run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
   add_run_options(run_cmd, run, {"table", "json", "csv"});
+  add_precision_options(run_cmd, run);
 
   RunArgs aud;
   CLI::App* audit_cmd = app.add_subcommand(
       "audit", "Audit the scenario's forecast: its percentile, P(revenue >= forecast), the face-value pipeline");
   audit_cmd->add_option("scenario", aud.scenario, "Scenario YAML file with a 'forecast'")->required();
   add_run_options(audit_cmd, aud, {"table", "json"});
+  add_precision_options(audit_cmd, aud);
 
   RunArgs cmp;
   std::vector<std::string> compare_files;

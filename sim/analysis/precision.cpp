@@ -1,0 +1,48 @@
+#include "revsim/precision.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace revsim {
+
+double standard_error(const Results& r, const YearStats& y, const std::string& stat) {
+  const auto n = static_cast<double>(r.trials);
+  auto binomial = [n](double p) { return std::sqrt(p * (1 - p) / n); };
+  if (stat == "mean") return y.sd / std::sqrt(n);
+  if (stat == "p_threshold") return y.p_threshold_se;
+  if (stat == "p_listing") return binomial(y.p_listing);
+  if (stat == "p_alive") return binomial(y.p_alive);
+  throw std::invalid_argument(fmt::format("--stat {}: expected mean, p_threshold, p_listing or p_alive", stat));
+}
+
+double worst_standard_error(const Results& r, const PrecisionTarget& t) {
+  double worst = 0;
+  bool found = false;
+  for (const YearStats& y : r.years) {
+    if (t.year && y.year != *t.year) continue;
+    worst = std::max(worst, standard_error(r, y, t.stat));
+    found = true;
+  }
+  if (!found) throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenario", *t.year));
+  return worst;
+}
+
+Results run_to_precision(const Scenario& s, const RunOptions& opt, const PrecisionTarget& t) {
+  if (!(t.se > 0)) throw std::invalid_argument("--precision: expected a standard error > 0");
+  RunOptions o = opt;
+  o.trials = std::min(t.first_trials, t.max_trials);
+  for (;;) {
+    Results r = run_simulation(s, o);
+    const double se = worst_standard_error(r, t);
+    if (se <= t.se || o.trials >= t.max_trials) return r;
+    // SE ~ 1/sqrt(N): N' = N (se / target)^2, with 10 % margin, at least double, whole batches.
+    const double want = static_cast<double>(o.trials) * (se / t.se) * (se / t.se) * 1.1;
+    const auto batches = static_cast<std::uint64_t>(std::ceil(want / static_cast<double>(t.first_trials)));
+    o.trials = std::min(t.max_trials, std::max(2 * o.trials, batches * t.first_trials));
+  }
+}
+
+}  // namespace revsim
