@@ -59,6 +59,8 @@ class Dist {
   void truncate(double lo, double hi) noexcept { lo_ = lo; hi_ = hi; }
 
   double sample(Random& rng) const;
+  /// The p-quantile (0 < p < 1); for a truncated normal, of the truncated distribution.
+  double quantile(double p) const;
 
   /// The YAML form, e.g. "{lognormal: [2, 6]}", for messages and reports.
   std::string describe() const;

@@ -37,4 +37,14 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file = "<string>",
                         const std::vector<std::string>& sets = {});
 
+/// A numeric parameter of a loaded scenario, addressed as `--set` would address it.
+struct Parameter {
+  std::string path;  ///< e.g. channels.internet.accounts[BigCloud A].p_eval
+  Dist dist;
+  Range range;
+};
+/// Every numeric parameter of `s` (company, product, software, market, each entity), in file
+/// order. Channel-level constants (maturity_elasticity, effort) and correlations are left out.
+std::vector<Parameter> list_parameters(const Scenario& s);
+
 }  // namespace revsim

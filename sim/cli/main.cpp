@@ -4,6 +4,7 @@
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
 #include "revsim/precision.hpp"
+#include "revsim/sensitivity.hpp"
 #include "revsim/report.hpp"
 #include "revsim/scenario_io.hpp"
 
@@ -273,6 +274,23 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
   return emit(csv.str(), a.output);
 }
 
+int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top) {
+  const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
+  const auto opt = run_options(a, s);
+  if (!opt) return kExitBadInput;
+  revsim::Sensitivity result;
+  try {
+    result = revsim::sensitivity(a.scenario, a.sets, *opt, a.stat, a.year, spider);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return kExitBadInput;
+  }
+  std::ostringstream text;
+  if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
+  else revsim::write_table(text, result, top);
+  return emit(text.str(), a.output);
+}
+
 /// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {
   cmd->add_option("--trials,-n", a.trials, "Number of trials (default: the scenario's 'trials')")
@@ -338,6 +356,19 @@ int run_cli(int argc, char** argv) {
       ->expected(2, 1000);
   add_run_options(compare_cmd, cmp, {"table", "json"});
 
+  RunArgs sens;
+  bool spider = false;
+  std::size_t top = 25;
+  CLI::App* sens_cmd = app.add_subcommand(
+      "sensitivity", "Tornado: rank every parameter by how far its P10..P90 (constants +-20 %) moves a statistic");
+  sens_cmd->add_option("scenario", sens.scenario, "Scenario YAML file")->required();
+  add_run_options(sens_cmd, sens, {"table", "json"});
+  sens_cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
+      ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
+  sens_cmd->add_option("--year", sens.year, "Fiscal year (default: the last)");
+  sens_cmd->add_flag("--spider", spider, "Five levels per parameter (P10, P30, P50, P70, P90) instead of two");
+  sens_cmd->add_option("--top", top, "Rows in the table (default 25)")->check(CLI::PositiveNumber);
+
   RunArgs swp;
   std::vector<std::string> grids;
   CLI::App* sweep_cmd = app.add_subcommand(
@@ -368,6 +399,7 @@ int run_cli(int argc, char** argv) {
     if (*validate_cmd) return cmd_validate(validate_files, validate_sets);
     if (*audit_cmd) return cmd_run(aud, Mode::audit);
     if (*sweep_cmd) return cmd_sweep(swp, grids);
+    if (*sens_cmd) return cmd_sensitivity(sens, spider, top);
     if (*compare_cmd) return cmd_compare(compare_files, cmp);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;

@@ -985,6 +985,48 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file, c
   }
 }
 
+namespace {
+template <class T>
+void add_fields(std::vector<Parameter>& out, const std::string& prefix, const T& obj, const std::vector<Field<T>>& fields) {
+  for (const auto& f : fields) out.push_back({prefix + f.key, obj.*(f.member), f.range});
+}
+}  // namespace
+
+std::vector<Parameter> list_parameters(const Scenario& s) {
+  std::vector<Parameter> out;
+  add_fields(out, "company.", s.company, company_fields());
+  for (std::size_t i = 0; i < s.company.raises.size(); ++i)
+    add_fields(out, fmt::format("company.raises[{}].", i), s.company.raises[i], raise_fields());
+  add_fields(out, "product.", s.product, product_fields());
+  for (std::size_t i = 0; i < s.product.generations.size(); ++i)
+    add_fields(out, fmt::format("product.generations[{}].", i), s.product.generations[i], generation_fields());
+  add_fields(out, "software.", s.software, software_fields());
+  add_fields(out, "market.nvidia.", s.market.nvidia, nvidia_fields());
+  const Channels& c = s.channels;
+  if (c.internet.present) {
+    for (const InternetAccount& a : c.internet.accounts) {
+      const std::string p = fmt::format("channels.internet.accounts[{}].", a.name);
+      add_fields(out, p, a, internet_fields());
+      add_fields(out, p + "inhouse_chip.", a.inhouse_chip, inhouse_fields());
+    }
+  }
+  if (c.carriers.present)
+    for (const CarrierOperator& o : c.carriers.operators)
+      add_fields(out, fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields());
+  if (c.government.present) add_fields(out, "channels.government.", c.government, government_fields());
+  if (c.isv.present) {
+    out.push_back({"channels.isv.first_month", c.isv.first_month, Range::month()});
+    out.push_back({"channels.isv.engagements_per_year", c.isv.engagements_per_year,
+                   {0.0, 1200.0, false, false, "a rate per year"}});
+    for (const Industry& ind : c.isv.industries) {
+      const std::string p = fmt::format("channels.isv.industries[{}].", ind.name);
+      out.push_back({p + "isvs", ind.isvs, {0.0, 100000.0, false, false, "a number of ISVs"}});
+      add_fields(out, p, ind.params, isv_fields());
+    }
+  }
+  return out;
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");

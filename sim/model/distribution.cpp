@@ -1,5 +1,7 @@
 #include "revsim/distribution.hpp"
 
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -159,6 +161,32 @@ double Dist::sample(Random& rng) const {
     }
     case DistKind::lognormal: return std::exp(t_[0] + t_[1] * rng.normal());
     case DistKind::beta: return rng.beta(a, b);
+  }
+  return a;
+}
+
+double Dist::quantile(double p) const {
+  const double a = a_[0];
+  const double b = a_[1];
+  const double c = a_[2];
+  switch (kind_) {
+    case DistKind::constant: return a;
+    case DistKind::uniform: return a + p * (b - a);
+    case DistKind::uniform_int: return std::min(b, a + std::floor(p * (b - a + 1.0)));
+    case DistKind::triangular: {
+      const double f = (b - a) / (c - a);
+      return p < f ? a + std::sqrt(p * (c - a) * (b - a)) : c - std::sqrt((1.0 - p) * (c - a) * (c - b));
+    }
+    case DistKind::pert: return a + (c - a) * boost::math::quantile(boost::math::beta_distribution<>(t_[0], t_[1]), p);
+    case DistKind::normal: {
+      const boost::math::normal_distribution<> n(a, b);
+      const double lo = lo_ <= -1e299 ? 0.0 : boost::math::cdf(n, std::max(lo_, a - 40 * b));
+      const double hi = hi_ >= 1e299 ? 1.0 : boost::math::cdf(n, std::min(hi_, a + 40 * b));
+      return boost::math::quantile(n, lo + p * (hi - lo));
+    }
+    case DistKind::lognormal:
+      return std::exp(boost::math::quantile(boost::math::normal_distribution<>(t_[0], t_[1]), p));
+    case DistKind::beta: return boost::math::quantile(boost::math::beta_distribution<>(a, b), p);
   }
   return a;
 }

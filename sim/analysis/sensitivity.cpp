@@ -1,0 +1,117 @@
+#include "revsim/sensitivity.hpp"
+
+#include "revsim/scenario_io.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace revsim {
+
+double statistic(const Results& r, const std::string& stat, int year) {
+  for (const YearStats& y : r.years) {
+    if (y.year != year) continue;
+    if (stat == "mean") return y.mean;
+    if (stat == "p50") return y.p50;
+    if (stat == "p_threshold") return y.p_threshold;
+    if (stat == "p_listing") return y.p_listing;
+    if (stat == "p_alive") return y.p_alive;
+    throw std::invalid_argument(fmt::format("--stat {}: expected mean, p50, p_threshold, p_listing or p_alive", stat));
+  }
+  throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenario", year));
+}
+
+namespace {
+
+/// Levels of a parameter: quantiles of a distribution, or a constant scaled by +-20 % (spider:
+/// +-10 % too), clamped into the valid range.
+std::vector<double> levels(const Parameter& p, bool spider) {
+  const std::vector<double> q = spider ? std::vector<double>{0.1, 0.3, 0.5, 0.7, 0.9} : std::vector<double>{0.1, 0.9};
+  const std::vector<double> f = spider ? std::vector<double>{0.8, 0.9, 1.0, 1.1, 1.2} : std::vector<double>{0.8, 1.2};
+  std::vector<double> out;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    double v = p.dist.is_constant() ? p.dist.value() * f[i] : p.dist.quantile(q[i]);
+    v = std::clamp(v, p.range.lo, p.range.hi);
+    if (p.range.hi_open && v >= p.range.hi) v = std::nextafter(p.range.hi, p.range.lo);
+    if (p.range.lo_open && v <= p.range.lo) v = std::nextafter(p.range.lo, p.range.hi);
+    out.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace
+
+Sensitivity sensitivity(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
+                        const std::string& stat, int year, bool spider) {
+  const Scenario base = load_scenario(path, sets);
+  RunOptions o = opt;
+  if (o.trials == 0) o.trials = std::min<std::uint64_t>(base.trials, 10000);
+  if (!o.seed_set) {
+    o.seed = base.seed;
+    o.seed_set = true;
+  }
+  Sensitivity out;
+  out.scenario = base.name;
+  out.stat = stat;
+  out.year = year == 0 ? base.start_year + base.years - 1 : year;
+  out.trials = o.trials;
+  out.seed = o.seed;
+  out.base = statistic(run_simulation(base, o), stat, out.year);
+  for (const Parameter& p : list_parameters(base)) {
+    SensitivityRow row;
+    row.parameter = p.path;
+    row.given = p.dist.describe();
+    row.levels = levels(p, spider);
+    for (double v : row.levels) {
+      std::vector<std::string> s = sets;
+      s.push_back(fmt::format("{}={:.17g}", p.path, v));
+      row.stats.push_back(statistic(run_simulation(load_scenario(path, s), o), stat, out.year));
+    }
+    row.swing = std::fabs(row.stats.back() - row.stats.front());
+    out.rows.push_back(std::move(row));
+  }
+  std::stable_sort(out.rows.begin(), out.rows.end(),
+                   [](const SensitivityRow& a, const SensitivityRow& b) { return a.swing > b.swing; });
+  return out;
+}
+
+nlohmann::ordered_json to_json(const Sensitivity& s) {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["scenario"] = s.scenario;
+  j["stat"] = s.stat;
+  j["year"] = s.year;
+  j["trials"] = s.trials;
+  j["seed"] = s.seed;
+  j["base"] = s.base;
+  J rows = J::array();
+  for (const SensitivityRow& r : s.rows)
+    rows.push_back({{"parameter", r.parameter}, {"given", r.given}, {"levels", r.levels}, {"stats", r.stats},
+                    {"swing", r.swing}});
+  j["parameters"] = rows;
+  return j;
+}
+
+void write_table(std::ostream& os, const Sensitivity& s, std::size_t top) {
+  fmt::print(os, "revsim sensitivity — {}: {} in {} ({} trials, seed {}, common random numbers); as given: {:.4g}\n",
+             s.scenario, s.stat, s.year, s.trials, s.seed, s.base);
+  fmt::print(os, "Low/high: P10/P90 of a distribution, ±20 % of a constant.\n\n");
+  fmt::print(os, "  {:>4}  {:<56} {:>11} {:>11} {:>11} {:>11} {:>10}\n", "rank", "parameter", "low", "high",
+             "stat(low)", "stat(high)", "swing");
+  for (std::size_t i = 0; i < s.rows.size() && i < top; ++i) {
+    const SensitivityRow& r = s.rows[i];
+    fmt::print(os, "  {:>4}  {:<56} {:>11.4g} {:>11.4g} {:>11.4g} {:>11.4g} {:>10.4g}\n", i + 1, r.parameter,
+               r.levels.front(), r.levels.back(), r.stats.front(), r.stats.back(), r.swing);
+    if (r.levels.size() > 2) {
+      fmt::print(os, "        spider:");
+      for (std::size_t k = 0; k < r.levels.size(); ++k) fmt::print(os, " {:.4g}→{:.4g}", r.levels[k], r.stats[k]);
+      fmt::print(os, "\n");
+    }
+  }
+  if (s.rows.size() > top) fmt::print(os, "  ... {} more (--top N, or --format json for all)\n", s.rows.size() - top);
+}
+
+}  // namespace revsim
