@@ -12,6 +12,9 @@ namespace revsim {
 
 enum class Format { table, json, csv };
 
+/// {seconds, trials_per_second, threads}: the `runtime` block every report carries.
+nlohmann::ordered_json to_json(const Runtime& r);
+
 /// The JSON document of MODEL.md §5, keys in the documented order.
 nlohmann::ordered_json to_json(const Results& r, bool with_runtime = true);
 

@@ -1,5 +1,7 @@
 #include "revsim/compare.hpp"
 
+#include "revsim/report.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -145,9 +147,7 @@ nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime) {
   }
   j["scenarios"] = list;
   if (with_runtime)
-    j["runtime"] = {{"seconds", c.runtime.seconds},
-                    {"trials_per_second", c.runtime.trials_per_second},
-                    {"threads", c.runtime.threads}};
+    j["runtime"] = to_json(c.runtime);
   return j;
 }
 

@@ -2,6 +2,10 @@
 
 namespace revsim {
 
+nlohmann::ordered_json to_json(const Runtime& r) {
+  return {{"seconds", r.seconds}, {"trials_per_second", r.trials_per_second}, {"threads", r.threads}};
+}
+
 nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
   using J = nlohmann::ordered_json;
   J j;
@@ -70,9 +74,7 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
   }
   j["forecast_audit"] = audit;
   if (with_runtime)
-    j["runtime"] = {{"seconds", r.runtime.seconds},
-                    {"trials_per_second", r.runtime.trials_per_second},
-                    {"threads", r.runtime.threads}};
+    j["runtime"] = to_json(r.runtime);
   return j;
 }
 
