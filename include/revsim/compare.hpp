@@ -45,6 +45,17 @@ struct Comparison {
 /// Throws std::invalid_argument when the scenarios do not share start_year, years and threshold.
 Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt);
 
+/// The largest paired standard error of `stat` (mean: se_paired of the mean difference;
+/// p_threshold: p_threshold_diff_se) over the compared scenarios and `year` (0: every year).
+/// Throws std::invalid_argument for another stat or a year outside the scenarios.
+double worst_paired_se(const Comparison& c, const std::string& stat, int year);
+
+struct PrecisionTarget;
+/// compare_scenarios with trials added (as run_to_precision does) until worst_paired_se is at
+/// most the target or max_trials is reached.
+Comparison compare_to_precision(const std::vector<Scenario>& scenarios, const RunOptions& opt,
+                                const PrecisionTarget& t);
+
 nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime = true);
 void write_table(std::ostream& os, const Comparison& c);
 

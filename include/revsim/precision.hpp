@@ -24,6 +24,11 @@ double standard_error(const Results& r, const YearStats& y, const std::string& s
 /// The largest standard error of the target's statistic over the target's years.
 double worst_standard_error(const Results& r, const PrecisionTarget& t);
 
+/// The next trial count after a run of `trials` gave standard error `se` against target `t`:
+/// N (se / target)^2, 10 % more, rounded up to a multiple of first_trials, at least doubling,
+/// at most max_trials. Returns `trials` when the target holds or max_trials is reached.
+std::uint64_t next_trials(std::uint64_t trials, double se, const PrecisionTarget& t);
+
 /// Run batches until the target holds or max_trials is reached. Between runs the trial count
 /// grows to the one the observed SE calls for (SE ~ 1/sqrt(N)), 10 % more, rounded up to a
 /// multiple of first_trials, at least doubling. Results of the final run; its `trials` is the

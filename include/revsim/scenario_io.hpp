@@ -42,9 +42,16 @@ struct Parameter {
   std::string path;  ///< e.g. channels.internet.accounts[BigCloud A].p_eval
   Dist dist;
   Range range;
+  /// Drawn once per trial (company, product, software, market, a named account or operator,
+  /// the government and ISV schedule keys); false for keys drawn once per project, per ISV or
+  /// per Nvidia release (MODEL.md §2, §8).
+  bool per_trial = true;
 };
 /// Every numeric parameter of `s` (company, product, software, market, each entity), in file
 /// order. Channel-level constants (maturity_elasticity, effort) and correlations are left out.
 std::vector<Parameter> list_parameters(const Scenario& s);
+/// Pointers to the same parameters of `s`, in the same order as list_parameters(s): setting
+/// one changes the scenario without reloading it (callers keep values inside `range`).
+std::vector<Dist*> parameter_slots(Scenario& s);
 
 }  // namespace revsim

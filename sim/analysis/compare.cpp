@@ -1,5 +1,6 @@
 #include "revsim/compare.hpp"
 
+#include "revsim/precision.hpp"
 #include "revsim/report.hpp"
 
 #include <fmt/format.h>
@@ -113,6 +114,34 @@ Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOp
   c.runtime.trials_per_second = seconds > 0 ? n * static_cast<double>(runs.size()) / seconds : 0.0;
   c.runtime.threads = runs.front().results.runtime.threads;
   return c;
+}
+
+double worst_paired_se(const Comparison& c, const std::string& stat, int year) {
+  if (stat != "mean" && stat != "p_threshold")
+    throw std::invalid_argument(fmt::format("--stat {}: compare's --precision takes mean or p_threshold", stat));
+  double worst = 0;
+  bool found = false;
+  for (std::size_t i = 1; i < c.scenarios.size(); ++i)
+    for (const PairedYear& y : c.scenarios[i].years) {
+      if (year != 0 && y.year != year) continue;
+      worst = std::max(worst, stat == "mean" ? y.se_paired : y.p_threshold_diff_se);
+      found = true;
+    }
+  if (!found) throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenarios", year));
+  return worst;
+}
+
+Comparison compare_to_precision(const std::vector<Scenario>& scenarios, const RunOptions& opt,
+                                const PrecisionTarget& t) {
+  if (!(t.se > 0)) throw std::invalid_argument("--precision: expected a standard error > 0");
+  RunOptions o = opt;
+  o.trials = std::min(t.first_trials, t.max_trials);
+  for (;;) {
+    Comparison c = compare_scenarios(scenarios, o);
+    const std::uint64_t next = next_trials(o.trials, worst_paired_se(c, t.stat, t.year.value_or(0)), t);
+    if (next == o.trials) return c;
+    o.trials = next;
+  }
 }
 
 nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime) {

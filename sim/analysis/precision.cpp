@@ -30,18 +30,23 @@ double worst_standard_error(const Results& r, const PrecisionTarget& t) {
   return worst;
 }
 
+std::uint64_t next_trials(std::uint64_t trials, double se, const PrecisionTarget& t) {
+  if (se <= t.se || trials >= t.max_trials) return trials;
+  // SE ~ 1/sqrt(N): N' = N (se / target)^2, with 10 % margin, at least double, whole batches.
+  const double want = static_cast<double>(trials) * (se / t.se) * (se / t.se) * 1.1;
+  const auto batches = static_cast<std::uint64_t>(std::ceil(want / static_cast<double>(t.first_trials)));
+  return std::min(t.max_trials, std::max(2 * trials, batches * t.first_trials));
+}
+
 Results run_to_precision(const Scenario& s, const RunOptions& opt, const PrecisionTarget& t) {
   if (!(t.se > 0)) throw std::invalid_argument("--precision: expected a standard error > 0");
   RunOptions o = opt;
   o.trials = std::min(t.first_trials, t.max_trials);
   for (;;) {
     Results r = run_simulation(s, o);
-    const double se = worst_standard_error(r, t);
-    if (se <= t.se || o.trials >= t.max_trials) return r;
-    // SE ~ 1/sqrt(N): N' = N (se / target)^2, with 10 % margin, at least double, whole batches.
-    const double want = static_cast<double>(o.trials) * (se / t.se) * (se / t.se) * 1.1;
-    const auto batches = static_cast<std::uint64_t>(std::ceil(want / static_cast<double>(t.first_trials)));
-    o.trials = std::min(t.max_trials, std::max(2 * o.trials, batches * t.first_trials));
+    const std::uint64_t next = next_trials(o.trials, worst_standard_error(r, t), t);
+    if (next == o.trials) return r;
+    o.trials = next;
   }
 }
 

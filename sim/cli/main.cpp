@@ -5,6 +5,7 @@
 #include "revsim/output_file.hpp"
 #include "revsim/precision.hpp"
 #include "revsim/sensitivity.hpp"
+#include "revsim/sobol.hpp"
 #include "revsim/report.hpp"
 #include "revsim/scenario_io.hpp"
 
@@ -108,6 +109,16 @@ std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vecto
   return opt;
 }
 
+revsim::PrecisionTarget precision_target(const RunArgs& a) {
+  revsim::PrecisionTarget target;
+  target.stat = a.stat;
+  target.se = a.precision;
+  if (a.year != 0) target.year = a.year;
+  target.max_trials = a.max_trials;
+  if (a.trials > 0) target.first_trials = a.trials;
+  return target;
+}
+
 int cmd_run(const RunArgs& a, Mode mode) {
   const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
   if (mode == Mode::audit && s.front().forecast.empty()) {
@@ -118,12 +129,7 @@ int cmd_run(const RunArgs& a, Mode mode) {
   if (!opt) return kExitBadInput;
   revsim::Results r;
   if (a.precision > 0) {
-    revsim::PrecisionTarget target;
-    target.stat = a.stat;
-    target.se = a.precision;
-    if (a.year != 0) target.year = a.year;
-    target.max_trials = a.max_trials;
-    if (a.trials > 0) target.first_trials = a.trials;
+    const revsim::PrecisionTarget target = precision_target(a);
     try {
       r = revsim::run_to_precision(s.front(), *opt, target);
     } catch (const std::invalid_argument& e) {
@@ -151,7 +157,15 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   if (!opt) return kExitBadInput;
   revsim::Comparison c;
   try {
-    c = revsim::compare_scenarios(scenarios, *opt);
+    if (a.precision > 0) {
+      const revsim::PrecisionTarget target = precision_target(a);
+      c = revsim::compare_to_precision(scenarios, *opt, target);
+      const double se = revsim::worst_paired_se(c, target.stat, a.year);
+      fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
+                 c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+    } else {
+      c = revsim::compare_scenarios(scenarios, *opt);
+    }
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
@@ -162,13 +176,18 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   return emit(text.str(), a.output);
 }
 
-void add_precision_options(CLI::App* cmd, RunArgs& a) {
+/// --precision and --max-trials; with `stats`, also --stat and --year (a subcommand that has its
+/// own --stat passes an empty list).
+void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats,
+                           const char* what = "the standard error of --stat") {
   cmd->add_option("--precision", a.precision,
-                  "Add trials until the standard error of --stat is at most this (--trials is the first batch)")
+                  fmt::format("Add trials until {} is at most this (--trials is the first batch)", what))
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--stat", a.stat, "Statistic for --precision: mean, p_threshold, p_listing, p_alive")
-      ->check(CLI::IsMember({"mean", "p_threshold", "p_listing", "p_alive"}));
-  cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)");
+  if (!stats.empty()) {
+    cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
+        ->check(CLI::IsMember(stats));
+    cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)");
+  }
   cmd->add_option("--max-trials", a.max_trials, "Most trials --precision may use")
       ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
 }
@@ -249,8 +268,14 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
   }
   const auto opt = run_options(a, {scenarios.front()});
   if (!opt) return kExitBadInput;
+  if (a.precision > 0 && a.year != 0 &&
+      (a.year < scenarios.front().start_year || a.year >= scenarios.front().start_year + scenarios.front().years)) {
+    fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario\n", a.year);
+    return kExitBadInput;
+  }
   std::ostringstream csv;
   for (const auto& [key, values] : axes) csv << key << ',';
+  if (a.precision > 0) csv << "trials,";  // each point runs to the target on its own
   const revsim::Scenario& first = scenarios.front();
   for (int y = 0; y < first.years; ++y) {
     const int year = first.start_year + y;
@@ -258,11 +283,13 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
                year, y + 1 < first.years ? "," : "\n");
   }
   for (std::size_t i = 0; i < points; ++i) {
-    const revsim::Results r = revsim::run_simulation(scenarios[i], *opt);
+    const revsim::Results r = a.precision > 0 ? revsim::run_to_precision(scenarios[i], *opt, precision_target(a))
+                                              : revsim::run_simulation(scenarios[i], *opt);
     for (std::size_t k = 0; k < axes.size(); ++k) {
       const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
       csv << set.substr(set.find('=') + 1) << ',';
     }
+    if (a.precision > 0) csv << r.trials << ',';
     for (std::size_t y = 0; y < r.years.size(); ++y) {
       const revsim::YearStats& ys = r.years[y];
       fmt::print(csv, "{},{},{},{},{},{},{},{}{}", ys.mean, ys.p10, ys.p50, ys.p90, ys.p_threshold, ys.p_threshold_se,
@@ -274,13 +301,53 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
   return emit(csv.str(), a.output);
 }
 
-int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top) {
+struct SobolArgs {
+  bool on = false;
+  int bootstrap = 1000;
+  double level = 0.95;
+};
+
+int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolArgs& sob) {
   const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
   const auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
+  if (sob.on) {
+    if (spider) {
+      fmt::print(stderr, "revsim: --sobol and --spider are different analyses; give one\n");
+      return kExitBadInput;
+    }
+    if (a.precision > 0) {
+      fmt::print(stderr, "revsim: --precision applies to the tornado; with --sobol give the base rows with --trials "
+                         "and read the bootstrap intervals\n");
+      return kExitBadInput;
+    }
+    revsim::Sobol result;
+    try {
+      result = revsim::sobol(a.scenario, a.sets, *opt, a.stat, a.year, sob.bootstrap, sob.level);
+    } catch (const std::invalid_argument& e) {
+      fmt::print(stderr, "revsim: {}\n", e.what());
+      return kExitBadInput;
+    }
+    std::ostringstream text;
+    if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
+    else revsim::write_table(text, result);
+    return emit(text.str(), a.output);
+  }
   revsim::Sensitivity result;
   try {
-    result = revsim::sensitivity(a.scenario, a.sets, *opt, a.stat, a.year, spider);
+    revsim::RunOptions o = *opt;
+    if (a.precision > 0) {
+      // Every level runs the trial count the scenario as given needs for the target.
+      if (a.stat == "p50") throw std::invalid_argument("--precision: p50 has no standard error here; use mean");
+      revsim::PrecisionTarget target = precision_target(a);
+      if (a.year == 0) target.year = s.front().start_year + s.front().years - 1;
+      const revsim::Results base = revsim::run_to_precision(s.front(), o, target);
+      const double se = revsim::worst_standard_error(base, target);
+      fmt::print(stderr, "revsim: {} trials per level: standard error of {} {:.3g} as given ({} the target {:g})\n",
+                 base.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+      o.trials = base.trials;
+    }
+    result = revsim::sensitivity(a.scenario, a.sets, o, a.stat, a.year, spider);
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
@@ -338,14 +405,14 @@ int run_cli(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
   run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
   add_run_options(run_cmd, run, {"table", "json", "csv"});
-  add_precision_options(run_cmd, run);
+  add_precision_options(run_cmd, run, {"mean", "p_threshold", "p_listing", "p_alive"});
 
   RunArgs aud;
   CLI::App* audit_cmd = app.add_subcommand(
       "audit", "Audit the scenario's forecast: its percentile, P(revenue >= forecast), the face-value pipeline");
   audit_cmd->add_option("scenario", aud.scenario, "Scenario YAML file with a 'forecast'")->required();
   add_run_options(audit_cmd, aud, {"table", "json"});
-  add_precision_options(audit_cmd, aud);
+  add_precision_options(audit_cmd, aud, {"mean", "p_threshold", "p_listing", "p_alive"});
 
   RunArgs cmp;
   std::vector<std::string> compare_files;
@@ -355,19 +422,34 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->expected(2, 1000);
   add_run_options(compare_cmd, cmp, {"table", "json"});
+  add_precision_options(compare_cmd, cmp, {"mean", "p_threshold"},
+                        "the paired standard error of the --stat difference from the baseline");
 
   RunArgs sens;
   bool spider = false;
   std::size_t top = 25;
   CLI::App* sens_cmd = app.add_subcommand(
-      "sensitivity", "Tornado: rank every parameter by how far its P10..P90 (constants +-20 %) moves a statistic");
+      "sensitivity",
+      "Tornado: rank every parameter by how far its P10..P90 (constants +-20 %) moves a statistic; --sobol: "
+      "variance-based indices");
   sens_cmd->add_option("scenario", sens.scenario, "Scenario YAML file")->required();
   add_run_options(sens_cmd, sens, {"table", "json"});
   sens_cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
   sens_cmd->add_option("--year", sens.year, "Fiscal year (default: the last)");
+  add_precision_options(sens_cmd, sens, {},
+                        "the standard error of --stat in --year, as given (every level runs that many trials)");
   sens_cmd->add_flag("--spider", spider, "Five levels per parameter (P10, P30, P50, P70, P90) instead of two");
   sens_cmd->add_option("--top", top, "Rows in the table (default 25)")->check(CLI::PositiveNumber);
+  SobolArgs sobol_args;
+  sens_cmd->add_flag("--sobol", sobol_args.on,
+                     "Variance-based indices instead: first-order and total Sobol indices of every uncertain "
+                     "parameter drawn once per trial, plus (luck); --trials is the base sample N (default "
+                     "min(trials, 4096)), N (factors + 2) trials are run");
+  sens_cmd->add_option("--bootstrap", sobol_args.bootstrap, "Sobol: bootstrap resamples for the intervals (default 1000)")
+      ->check(CLI::Range(0, 100000));
+  sens_cmd->add_option("--level", sobol_args.level, "Sobol: confidence level of the intervals (default 0.95)")
+      ->check(CLI::Range(0.5, 0.999));
 
   RunArgs swp;
   std::vector<std::string> grids;
@@ -380,6 +462,8 @@ int run_cli(int argc, char** argv) {
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_run_options(sweep_cmd, swp, {"csv"});
+  add_precision_options(sweep_cmd, swp, {"mean", "p_threshold", "p_listing", "p_alive"},
+                        "the standard error of --stat at each point (a 'trials' column follows the parameters)");
 
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
@@ -399,7 +483,7 @@ int run_cli(int argc, char** argv) {
     if (*validate_cmd) return cmd_validate(validate_files, validate_sets);
     if (*audit_cmd) return cmd_run(aud, Mode::audit);
     if (*sweep_cmd) return cmd_sweep(swp, grids);
-    if (*sens_cmd) return cmd_sensitivity(sens, spider, top);
+    if (*sens_cmd) return cmd_sensitivity(sens, spider, top, sobol_args);
     if (*compare_cmd) return cmd_compare(compare_files, cmp);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;

@@ -986,44 +986,67 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file, c
 }
 
 namespace {
-template <class T>
-void add_fields(std::vector<Parameter>& out, const std::string& prefix, const T& obj, const std::vector<Field<T>>& fields) {
-  for (const auto& f : fields) out.push_back({prefix + f.key, obj.*(f.member), f.range});
+/// Calls f(path, dist, range, per_trial) for every parameter of `s`, in file order. `per_trial`:
+/// the value is drawn once per trial (MODEL.md §2, §8), not once per project, ISV or release.
+template <class S, class F>
+void visit_parameters(S& s, F&& f) {
+  auto fields = [&](const std::string& prefix, auto& obj, const auto& table, auto per_trial) {
+    for (const auto& fd : table) f(prefix + fd.key, obj.*(fd.member), fd.range, per_trial(fd.key));
+  };
+  const auto always = [](const char*) { return true; };
+  fields("company.", s.company, company_fields(), always);
+  for (std::size_t i = 0; i < s.company.raises.size(); ++i)
+    fields(fmt::format("company.raises[{}].", i), s.company.raises[i], raise_fields(), always);
+  fields("product.", s.product, product_fields(), always);
+  for (std::size_t i = 0; i < s.product.generations.size(); ++i)
+    fields(fmt::format("product.generations[{}].", i), s.product.generations[i], generation_fields(), always);
+  fields("software.", s.software, software_fields(), always);
+  // gain_per_release is drawn once per release (MODEL.md §3).
+  fields("market.nvidia.", s.market.nvidia, nvidia_fields(),
+         [](const char* k) { return std::string_view(k) != "gain_per_release"; });
+  auto& c = s.channels;
+  if (c.internet.present) {
+    for (auto& a : c.internet.accounts) {
+      const std::string p = fmt::format("channels.internet.accounts[{}].", a.name);
+      fields(p, a, internet_fields(), always);
+      fields(p + "inhouse_chip.", a.inhouse_chip, inhouse_fields(), always);
+    }
+  }
+  if (c.carriers.present)
+    for (auto& o : c.carriers.operators)
+      fields(fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields(), always);
+  if (c.government.present) {
+    // MODEL.md §8: these five once per trial, every other key once per project.
+    fields("channels.government.", c.government, government_fields(), [](const char* k) {
+      const std::string_view v(k);
+      return v == "projects_per_year" || v == "first_month" || v == "sales_patience_months" ||
+             v == "p_sales_leave" || v == "rehire_months";
+    });
+  }
+  if (c.isv.present) {
+    f("channels.isv.first_month", c.isv.first_month, Range::month(), true);
+    f("channels.isv.engagements_per_year", c.isv.engagements_per_year,
+      Range{0.0, 1200.0, false, false, "a rate per year"}, true);
+    for (auto& ind : c.isv.industries) {
+      const std::string p = fmt::format("channels.isv.industries[{}].", ind.name);
+      f(p + "isvs", ind.isvs, Range{0.0, 100000.0, false, false, "a number of ISVs"}, true);
+      fields(p, ind.params, isv_fields(), [](const char*) { return false; });  // once per ISV
+    }
+  }
 }
 }  // namespace
 
 std::vector<Parameter> list_parameters(const Scenario& s) {
   std::vector<Parameter> out;
-  add_fields(out, "company.", s.company, company_fields());
-  for (std::size_t i = 0; i < s.company.raises.size(); ++i)
-    add_fields(out, fmt::format("company.raises[{}].", i), s.company.raises[i], raise_fields());
-  add_fields(out, "product.", s.product, product_fields());
-  for (std::size_t i = 0; i < s.product.generations.size(); ++i)
-    add_fields(out, fmt::format("product.generations[{}].", i), s.product.generations[i], generation_fields());
-  add_fields(out, "software.", s.software, software_fields());
-  add_fields(out, "market.nvidia.", s.market.nvidia, nvidia_fields());
-  const Channels& c = s.channels;
-  if (c.internet.present) {
-    for (const InternetAccount& a : c.internet.accounts) {
-      const std::string p = fmt::format("channels.internet.accounts[{}].", a.name);
-      add_fields(out, p, a, internet_fields());
-      add_fields(out, p + "inhouse_chip.", a.inhouse_chip, inhouse_fields());
-    }
-  }
-  if (c.carriers.present)
-    for (const CarrierOperator& o : c.carriers.operators)
-      add_fields(out, fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields());
-  if (c.government.present) add_fields(out, "channels.government.", c.government, government_fields());
-  if (c.isv.present) {
-    out.push_back({"channels.isv.first_month", c.isv.first_month, Range::month()});
-    out.push_back({"channels.isv.engagements_per_year", c.isv.engagements_per_year,
-                   {0.0, 1200.0, false, false, "a rate per year"}});
-    for (const Industry& ind : c.isv.industries) {
-      const std::string p = fmt::format("channels.isv.industries[{}].", ind.name);
-      out.push_back({p + "isvs", ind.isvs, {0.0, 100000.0, false, false, "a number of ISVs"}});
-      add_fields(out, p, ind.params, isv_fields());
-    }
-  }
+  visit_parameters(s, [&](std::string path, const Dist& d, const Range& r, bool per_trial) {
+    out.push_back({std::move(path), d, r, per_trial});
+  });
+  return out;
+}
+
+std::vector<Dist*> parameter_slots(Scenario& s) {
+  std::vector<Dist*> out;
+  visit_parameters(s, [&](const std::string&, Dist& d, const Range&, bool) { out.push_back(&d); });
   return out;
 }
 
