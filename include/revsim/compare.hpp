@@ -31,6 +31,7 @@ struct ComparedScenario {
   std::vector<PairedYear> years;
   double p_lists_before_baseline = 0;  ///< P(this meets standard 2 in an earlier year than the baseline)
   double p_baseline_lists_before = 0;
+  Results results;  ///< this scenario's own run (for the HTML report)
 };
 
 struct Comparison {

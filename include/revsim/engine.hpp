@@ -20,6 +20,8 @@ struct RunOptions {
   int threads = 0;           ///< 0: all cores
   /// When set and it becomes true, the run stops within a trial or so and throws RunCancelled.
   const std::atomic<bool>* stop = nullptr;
+  /// When set, trials are added to it as blocks finish (a progress display reads it).
+  std::atomic<std::uint64_t>* progress = nullptr;
 };
 
 /// A run stopped through RunOptions::stop before it finished.
@@ -79,6 +81,8 @@ struct RunOutput {
   Results results;
   std::vector<double> totals;          ///< [trial * years + year], M RMB
   std::vector<std::uint32_t> listing;  ///< [trial]: bit y set when STAR standard 2 is met in year y
+  std::vector<double> revenue;         ///< [(trial * years + year) * kChannels + channel], M RMB
+  std::vector<int> fail_month;         ///< [trial]: month the cash ran out, -1 if never
 };
 RunOutput run_with_samples(const Scenario& s, const RunOptions& opt);
 

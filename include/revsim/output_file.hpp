@@ -3,8 +3,29 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace revsim {
+
+/// A file written in pieces and published by commit(): until then it is a temporary file
+/// beside the target, removed if the object is destroyed first. Errors throw
+/// std::runtime_error naming the target and the reason.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  void write(std::string_view data);  ///< buffered
+  void commit();                      ///< flush, fsync, rename onto the target
+
+ private:
+  void flush();
+  [[noreturn]] void fail(const char* what);
+  std::string path_, tmp_, buffer_;
+  int fd_ = -1;
+};
 
 /// Write `content` to `path` atomically. Throws std::runtime_error with the reason.
 void write_file_atomically(const std::string& path, const std::string& content);

@@ -18,14 +18,23 @@ nlohmann::ordered_json to_json(const Runtime& r);
 /// The JSON document of MODEL.md §5, keys in the documented order.
 nlohmann::ordered_json to_json(const Results& r, bool with_runtime = true);
 
-/// A readable table: per fiscal year, first crossing, accounts, forecast audit, runtime.
-void write_table(std::ostream& os, const Results& r);
+/// How the table looks: ANSI colour (for a terminal), the per-year spread chart.
+struct TableStyle {
+  bool color = false;
+  bool charts = true;
+};
+
+/// A readable table: per fiscal year, a Unicode chart of each year's P5-P95 with P50 and the
+/// threshold, first crossing, accounts, forecast audit, runtime.
+void write_table(std::ostream& os, const Results& r, const TableStyle& style = {});
+/// The chart alone: one line per year, `width` cells from 0 to a round maximum.
+void write_spread_chart(std::ostream& os, const Results& r, const TableStyle& style, int width = 48);
 void write_json(std::ostream& os, const Results& r);
 /// `revsim audit`: the forecast against the simulation and the face-value pipeline, by entity.
 void write_audit(std::ostream& os, const Results& r);
 /// One row per fiscal year with the per-year fields of MODEL.md §5 (channels flattened).
 void write_csv(std::ostream& os, const Results& r);
 
-void write_report(std::ostream& os, const Results& r, Format f);
+void write_report(std::ostream& os, const Results& r, Format f, const TableStyle& style = {});
 
 }  // namespace revsim

@@ -61,6 +61,17 @@ struct ForecastYear {
   }
 };
 
+/// Revenue in one fiscal year binned for a histogram: trials with exactly 0, then `counts.size()`
+/// equal bins over (0, hi], then the trials above hi.
+struct Histogram {
+  int year = 0;
+  std::uint64_t zeros = 0;
+  double hi = 0;  ///< upper edge of the last bin, M RMB (a round number >= P95 and >= 1.25 x threshold)
+  std::vector<std::uint64_t> counts;
+  std::uint64_t above = 0;
+  double bin_width() const { return counts.empty() ? 0.0 : hi / static_cast<double>(counts.size()); }
+};
+
 struct Runtime {
   double seconds = 0;
   double trials_per_second = 0;
@@ -77,6 +88,8 @@ struct Results {
   std::vector<std::pair<std::string, double>> first_crossing;  ///< "YEAR" -> p, then "never"
   std::vector<AccountStats> accounts;
   std::vector<ForecastYear> forecast_audit;
+  std::vector<double> survival;       ///< [month]: P(alive at the end of month m), m = 0 .. 12 years - 1
+  std::vector<Histogram> histograms;  ///< one per fiscal year
   Runtime runtime;
 };
 

@@ -64,6 +64,7 @@ Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOp
     const RunOutput& b = runs[k];
     ComparedScenario cs;
     cs.scenario = b.results.scenario;
+    cs.results = b.results;
     for (std::size_t y = 0; y < Y; ++y) {
       PairedYear py;
       const YearStats& ys = b.results.years[y];

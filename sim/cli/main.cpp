@@ -4,6 +4,8 @@
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
 #include "revsim/precision.hpp"
+#include "revsim/html_report.hpp"
+#include "revsim/samples.hpp"
 #include "revsim/sensitivity.hpp"
 #include "revsim/sobol.hpp"
 #include "revsim/report.hpp"
@@ -14,7 +16,13 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -47,7 +55,7 @@ void install_signal_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-enum class Mode { run, audit };
+enum class Mode { run, audit, report };
 
 struct RunArgs {
   std::string scenario;
@@ -62,7 +70,95 @@ struct RunArgs {
   std::string stat = "p_threshold";
   int year = 0;                        ///< --year (0: every year)
   std::uint64_t max_trials = 10000000;
+  std::string html;     ///< --html FILE (report: -o)
+  std::string samples;  ///< --samples FILE.csv|.jsonl
+  int histogram_year = 0;
+  bool tornado = false;  ///< report --tornado
 };
+
+// Global display flags (--no-color, --quiet; NO_COLOR honoured) and the command line for manifests.
+bool g_no_color = false;
+bool g_quiet = false;
+std::string g_command;
+
+bool stdout_colour() {
+  const char* no = std::getenv("NO_COLOR");
+  return !g_no_color && (no == nullptr || *no == '\0') && ::isatty(STDOUT_FILENO) == 1;
+}
+
+/// A progress line on stderr (trials done, trials/s, ETA) for runs longer than about a second,
+/// only when stderr is a terminal and not --quiet. A thread wakes every 200 ms and reads the
+/// engine's counter; the engine only adds to it once per block of trials.
+class Progress {
+ public:
+  explicit Progress(std::uint64_t total) : total_(total) {
+    if (g_quiet || ::isatty(STDERR_FILENO) != 1) return;
+    thread_ = std::thread([this] { loop(); });
+  }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  ~Progress() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    if (shown_) fmt::print(stderr, "\r\033[K");
+  }
+  std::atomic<std::uint64_t>* counter() { return &trials_; }
+
+ private:
+  void loop() {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(m_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return done_; })) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (s < 1.0) continue;
+      const auto n = trials_.load(std::memory_order_relaxed);
+      const double rate = static_cast<double>(n) / s;
+      std::string line = fmt::format("revsim: {} trials, {:.0f} trials/s", n, rate);
+      if (total_ > 0 && n <= total_) {
+        line = fmt::format("revsim: {} of {} trials ({:.0f} %), {:.0f} trials/s", n, total_,
+                           100.0 * static_cast<double>(n) / static_cast<double>(total_), rate);
+        if (rate > 0) line += fmt::format(", ETA {:.0f} s", static_cast<double>(total_ - n) / rate);
+      }
+      fmt::print(stderr, "\r{}\033[K", line);
+      std::fflush(stderr);
+      shown_ = true;
+    }
+  }
+  std::uint64_t total_;
+  std::atomic<std::uint64_t> trials_{0};
+  std::thread thread_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool shown_ = false;
+};
+
+revsim::Manifest manifest(const std::vector<std::string>& files, const std::vector<std::string>& sets,
+                          std::uint64_t seed, std::uint64_t trials, int threads) {
+  revsim::Manifest m;
+  m.version = revsim::version();
+  for (const std::string& f : files) m.scenarios.emplace_back(f, revsim::sha256_file(f));
+  m.sets = sets;
+  m.seed = seed;
+  m.trials = trials;
+  m.threads = threads;
+  m.date = revsim::utc_now();
+  m.command = g_command;
+  return m;
+}
+
+/// Write the HTML report to `path` atomically.
+void emit_html(const revsim::HtmlReport& rep, const std::string& path) {
+  std::ostringstream html;
+  revsim::write_html(html, rep);
+  revsim::write_file_atomically(path, html.str());
+  fmt::print(stderr, "revsim: wrote {}\n", path);
+}
 
 /// The directory of -o must exist and be writable: checked before spending the run.
 bool output_writable(const std::string& path) {
@@ -85,8 +181,14 @@ int emit(const std::string& text, const std::string& output) {
 /// Checks shared by every simulating subcommand, then the run options; nullopt (after saying
 /// why) when the output cannot be written or the run would not fit in memory.
 std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vector<revsim::Scenario>& scenarios) {
-  if (!a.output.empty() && !output_writable(a.output)) {
-    fmt::print(stderr, "revsim: --output {}: cannot write there ({})\n", a.output, std::strerror(errno));
+  for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
+    if (!path.empty() && !output_writable(path)) {
+      fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
+      return std::nullopt;
+    }
+  }
+  if (!a.samples.empty() && !revsim::samples_format(a.samples)) {
+    fmt::print(stderr, "revsim: --samples {}: expected a file name ending in .csv or .jsonl\n", a.samples);
     return std::nullopt;
   }
   const std::uint64_t trials =
@@ -125,11 +227,20 @@ int cmd_run(const RunArgs& a, Mode mode) {
     fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
     return kExitBadInput;
   }
-  const auto opt = run_options(a, s);
+  const int y0 = s.front().start_year, y1 = s.front().start_year + s.front().years - 1;
+  if (a.histogram_year != 0 && (a.histogram_year < y0 || a.histogram_year > y1)) {
+    fmt::print(stderr, "revsim: --histogram-year {}: not a fiscal year of the scenario ({}..{})\n", a.histogram_year, y0, y1);
+    return kExitBadInput;
+  }
+  auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
   revsim::Results r;
+  revsim::RunOutput samples;
+  const bool keep = !a.samples.empty();
   if (a.precision > 0) {
     const revsim::PrecisionTarget target = precision_target(a);
+    Progress progress(0);
+    opt->progress = progress.counter();
     try {
       r = revsim::run_to_precision(s.front(), *opt, target);
     } catch (const std::invalid_argument& e) {
@@ -139,14 +250,53 @@ int cmd_run(const RunArgs& a, Mode mode) {
     const double se = revsim::worst_standard_error(r, target);
     fmt::print(stderr, "revsim: {} trials: standard error of {} {:.3g} ({} the target {:g})\n", r.trials, target.stat,
                se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+    if (keep) {  // the same trials again, keeping them: identical results
+      revsim::RunOptions o = *opt;
+      o.trials = r.trials;
+      samples = revsim::run_with_samples(s.front(), o);
+    }
   } else {
-    r = revsim::run_simulation(s.front(), *opt);
+    Progress progress(opt->trials > 0 ? opt->trials : s.front().trials);
+    opt->progress = progress.counter();
+    if (keep) {
+      samples = revsim::run_with_samples(s.front(), *opt);
+      r = samples.results;
+    } else {
+      r = revsim::run_simulation(s.front(), *opt);
+    }
+  }
+  if (keep) {
+    revsim::write_samples(a.samples, samples);
+    fmt::print(stderr, "revsim: wrote {} ({} trials)\n", a.samples, r.trials);
+  }
+  if (!a.html.empty() || mode == Mode::report) {
+    revsim::HtmlReport rep;
+    rep.manifest = manifest({a.scenario}, a.sets, r.seed, r.trials, r.runtime.threads);
+    rep.results = &r;
+    if (a.histogram_year != 0) rep.histogram_year = a.histogram_year;
+    revsim::Sensitivity tornado;
+    if (a.tornado) {
+      revsim::RunOptions o = *opt;
+      o.progress = nullptr;
+      o.trials = std::min<std::uint64_t>(r.trials, 10000);
+      const int year = a.year != 0 ? a.year : revsim::default_histogram_year(r);
+      tornado = revsim::sensitivity(a.scenario, a.sets, o, a.stat, year, false);
+      rep.tornado = &tornado;
+    }
+    if (mode == Mode::report) {
+      std::ostringstream html;
+      revsim::write_html(html, rep);
+      return emit(html.str(), a.output);
+    }
+    emit_html(rep, a.html);
   }
   static const std::map<std::string, revsim::Format> formats{
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
   std::ostringstream text;
+  revsim::TableStyle style;
+  style.color = a.output.empty() && stdout_colour();
   if (mode == Mode::audit && a.format == "table") revsim::write_audit(text, r);
-  else revsim::write_report(text, r, formats.at(a.format));
+  else revsim::write_report(text, r, formats.at(a.format), style);
   return emit(text.str(), a.output);
 }
 
@@ -169,6 +319,12 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
+  }
+  if (!a.html.empty()) {
+    revsim::HtmlReport rep;
+    rep.manifest = manifest(files, a.sets, c.seed, c.trials, c.runtime.threads);
+    rep.comparison = &c;
+    emit_html(rep, a.html);
   }
   std::ostringstream text;
   if (a.format == "json") text << revsim::to_json(c).dump(2) << '\n';
@@ -328,6 +484,12 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
       fmt::print(stderr, "revsim: {}\n", e.what());
       return kExitBadInput;
     }
+    if (!a.html.empty()) {
+      revsim::HtmlReport rep;
+      rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.base_rows, opt->threads);
+      rep.sobol = &result;
+      emit_html(rep, a.html);
+    }
     std::ostringstream text;
     if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
     else revsim::write_table(text, result);
@@ -352,10 +514,26 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
   }
+  if (!a.html.empty()) {
+    revsim::HtmlReport rep;
+    rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.trials, opt->threads);
+    rep.tornado = &result;
+    emit_html(rep, a.html);
+  }
   std::ostringstream text;
   if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
   else revsim::write_table(text, result, top);
   return emit(text.str(), a.output);
+}
+
+/// --html (run), --samples, --histogram-year.
+void add_report_options(CLI::App* cmd, RunArgs& a, bool html) {
+  if (html) cmd->add_option("--html", a.html, "Also write an HTML report with charts to FILE (atomically)");
+  cmd->add_option("--samples", a.samples,
+                  "Also write every trial (yearly total and channel revenue, alive, first crossing) to FILE.csv "
+                  "or FILE.jsonl (atomically; columns in docs/model.md)");
+  cmd->add_option("--histogram-year", a.histogram_year,
+                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)");
 }
 
 /// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
@@ -398,6 +576,10 @@ int run_cli(int argc, char** argv) {
                "Yearly revenue distributions by channel against the 200 M RMB STAR Market bar."};
   app.set_version_flag("--version", std::string("revsim ") + revsim::version());
   app.require_subcommand(1);
+  app.fallthrough();  // --no-color and --quiet also after the subcommand
+  app.add_flag("--no-color", g_no_color, "No colour in the table (also when NO_COLOR is set or stdout is not a terminal)");
+  app.add_flag("--quiet,-q", g_quiet, "No progress line on stderr");
+  for (int i = 0; i < argc; ++i) g_command += (i > 0 ? " " : "") + std::string(argv[i]);
   app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written).\n"
              "Scenario keys and the model: shared/MODEL.md and docs/model.md; examples in scenarios/.");
 
@@ -406,6 +588,19 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
   add_run_options(run_cmd, run, {"table", "json", "csv"});
   add_precision_options(run_cmd, run, {"mean", "p_threshold", "p_listing", "p_alive"});
+  add_report_options(run_cmd, run, true);
+
+  RunArgs rep;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Simulate a scenario and write one self-contained HTML report with charts (-o FILE.html)");
+  report_cmd->add_option("scenario", rep.scenario, "Scenario YAML file")->required();
+  add_run_options(report_cmd, rep, {"html"});
+  add_report_options(report_cmd, rep, false);
+  report_cmd->add_flag("--tornado", rep.tornado,
+                       "Add a tornado chart of --stat in --year (default: the histogram's year), 10 000 trials a level");
+  report_cmd->add_option("--stat", rep.stat, "Statistic of the tornado: mean, p50, p_threshold, p_listing or p_alive")
+      ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
+  report_cmd->add_option("--year", rep.year, "Fiscal year of the tornado");
 
   RunArgs aud;
   CLI::App* audit_cmd = app.add_subcommand(
@@ -424,6 +619,7 @@ int run_cli(int argc, char** argv) {
   add_run_options(compare_cmd, cmp, {"table", "json"});
   add_precision_options(compare_cmd, cmp, {"mean", "p_threshold"},
                         "the paired standard error of the --stat difference from the baseline");
+  compare_cmd->add_option("--html", cmp.html, "Also write an HTML report with charts to FILE (atomically)");
 
   RunArgs sens;
   bool spider = false;
@@ -437,6 +633,7 @@ int run_cli(int argc, char** argv) {
   sens_cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
   sens_cmd->add_option("--year", sens.year, "Fiscal year (default: the last)");
+  sens_cmd->add_option("--html", sens.html, "Also write an HTML report with the chart to FILE (atomically)");
   add_precision_options(sens_cmd, sens, {},
                         "the standard error of --stat in --year, as given (every level runs that many trials)");
   sens_cmd->add_flag("--spider", spider, "Five levels per parameter (P10, P30, P50, P70, P90) instead of two");
@@ -481,6 +678,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run_cmd) return cmd_run(run, Mode::run);
     if (*validate_cmd) return cmd_validate(validate_files, validate_sets);
+    if (*report_cmd) return cmd_run(rep, Mode::report);
     if (*audit_cmd) return cmd_run(aud, Mode::audit);
     if (*sweep_cmd) return cmd_sweep(swp, grids);
     if (*sens_cmd) return cmd_sensitivity(sens, spider, top, sobol_args);

@@ -11,6 +11,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -71,6 +72,31 @@ struct Samples {
   }
 };
 
+/// A round number >= x: 1, 2, 2.5 or 5 times a power of ten.
+double round_up(double x) {
+  if (!(x > 0)) return 1.0;
+  const double p = std::pow(10.0, std::floor(std::log10(x)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * p >= x * (1 - 1e-12)) return m * p;
+  return 10 * p;
+}
+
+/// 40 bins over (0, hi], hi a round number covering P95 and 1.25 x the threshold; `sorted` ascending.
+Histogram histogram(const std::vector<double>& sorted, int year, double threshold) {
+  constexpr std::size_t kBins = 40;
+  Histogram h;
+  h.year = year;
+  h.hi = round_up(std::max(quantile_sorted(sorted, 0.95), 1.25 * threshold));
+  h.counts.assign(kBins, 0);
+  const double w = h.hi / kBins;
+  for (double v : sorted) {
+    if (v <= 0) ++h.zeros;
+    else if (v > h.hi) ++h.above;
+    else ++h.counts[std::min(kBins - 1, static_cast<std::size_t>(std::ceil(v / w)) - 1)];
+  }
+  return h;
+}
+
 Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S, std::uint64_t seed,
                   const std::atomic<bool>* stop) {
   auto check_stop = [&] {
@@ -112,6 +138,7 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
     ys.p_threshold_se = std::sqrt(ys.p_threshold * (1.0 - ys.p_threshold) / n);
     ys.p_alive = static_cast<double>(alive) / n;
     ys.p_listing = static_cast<double>(listed) / n;
+    r.histograms.push_back(histogram(x, ys.year, s.threshold));
     sorted_totals[y] = x;
     for (std::size_t c = 0; c < kChannels; ++c) {
       for (std::size_t t = 0; t < S.N; ++t) x[t] = S.revenue[(t * S.Y + y) * kChannels + c];
@@ -123,6 +150,16 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
       cs.share = ys.mean > 0 ? cs.mean / ys.mean : 0.0;
     }
     r.years.push_back(ys);
+  }
+  // Survival: P(alive at the end of month m).
+  const std::size_t H = S.Y * 12;
+  std::vector<std::uint64_t> fails(H, 0);
+  for (std::size_t t = 0; t < S.N; ++t)
+    if (S.fail_month[t] >= 0 && static_cast<std::size_t>(S.fail_month[t]) < H) ++fails[static_cast<std::size_t>(S.fail_month[t])];
+  std::uint64_t failed = 0;
+  for (std::size_t m = 0; m < H; ++m) {
+    failed += fails[m];
+    r.survival.push_back(static_cast<double>(S.N - failed) / n);
   }
   // First crossing: the first fiscal year whose revenue reaches the threshold.
   std::vector<std::size_t> first(S.Y + 1, 0);
@@ -240,6 +277,7 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
       for (std::size_t i = 0; i < EY; ++i) face[i] += w.out.entity_face[i];
     }
     done.fetch_add(end - begin, std::memory_order_relaxed);
+    if (opt.progress != nullptr) opt.progress->fetch_add(end - begin, std::memory_order_relaxed);
   };
 
   const auto t0 = std::chrono::steady_clock::now();
@@ -298,6 +336,8 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   if (keep_samples) {
     out.totals.resize(N * S.Y);
     out.listing.assign(S.listing.begin(), S.listing.begin() + N);
+    out.revenue.assign(S.revenue.begin(), S.revenue.begin() + N * S.Y * kChannels);
+    out.fail_month.assign(S.fail_month.begin(), S.fail_month.begin() + N);
     for (std::size_t t = 0; t < N; ++t)
       for (std::size_t y = 0; y < S.Y; ++y) out.totals[t * S.Y + y] = S.total(t, y);
   }

@@ -73,6 +73,18 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
                      {"carried_by", f.carried_by()}});
   }
   j["forecast_audit"] = audit;
+  // Extensions beyond MODEL.md §5 (docs/model.md, "Outputs"): the monthly cash-survival curve
+  // and a histogram of each year's revenue.
+  j["survival"] = r.survival;
+  J hist = J::array();
+  for (const Histogram& h : r.histograms)
+    hist.push_back({{"year", h.year},
+                    {"zeros", h.zeros},
+                    {"bin_width", h.bin_width()},
+                    {"hi", h.hi},
+                    {"counts", h.counts},
+                    {"above", h.above}});
+  j["histograms"] = hist;
   if (with_runtime)
     j["runtime"] = to_json(r.runtime);
   return j;
@@ -80,9 +92,9 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
 
 void write_json(std::ostream& os, const Results& r) { os << to_json(r).dump(2) << '\n'; }
 
-void write_report(std::ostream& os, const Results& r, Format f) {
+void write_report(std::ostream& os, const Results& r, Format f, const TableStyle& style) {
   switch (f) {
-    case Format::table: write_table(os, r); break;
+    case Format::table: write_table(os, r, style); break;
     case Format::json: write_json(os, r); break;
     case Format::csv: write_csv(os, r); break;
   }

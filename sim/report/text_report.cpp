@@ -5,13 +5,64 @@
 #include <fmt/ostream.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace revsim {
 
 namespace {
 std::string pct(double p) { return fmt::format("{:.1f}%", 100.0 * p); }
+
+/// A round number >= x (1, 2, 2.5, 5 x 10^k).
+double round_up(double x) {
+  if (!(x > 0)) return 1.0;
+  const double p = std::pow(10.0, std::floor(std::log10(x)));
+  for (double m : {1.0, 2.0, 2.5, 5.0})
+    if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+constexpr const char* kReset = "\033[0m";
+constexpr const char* kCyan = "\033[36m";
+constexpr const char* kBoldBlue = "\033[1;34m";
+constexpr const char* kRed = "\033[31m";
+constexpr const char* kDim = "\033[2m";
 }  // namespace
 
-void write_table(std::ostream& os, const Results& r) {
+void write_spread_chart(std::ostream& os, const Results& r, const TableStyle& style, int width) {
+  double hi = 1.1 * r.threshold;
+  for (const YearStats& y : r.years) hi = std::max(hi, y.p95);
+  hi = round_up(hi);
+  const int W = std::max(8, width);
+  auto cell = [&](double v) { return std::clamp(static_cast<int>(std::floor(v / hi * (W - 1) + 0.5)), 0, W - 1); };
+  auto paint = [&](const char* colour, const std::string& s) {
+    return style.color ? std::string(colour) + s + kReset : s;
+  };
+  fmt::print(os, "\nSpread by year, M RMB: {} P5–P95, {} P50, {} {:g} M (STAR standard 2)\n", paint(kCyan, "├─┤"),
+             paint(kBoldBlue, "●"), paint(kRed, "┊"), r.threshold);
+  const int t = cell(r.threshold);
+  for (const YearStats& y : r.years) {
+    const int a = cell(y.p5), b = cell(y.p95), m = cell(y.p50);
+    std::string line;
+    for (int i = 0; i < W; ++i) {
+      // Precedence: P50, the ends of P5-P95, the threshold, the inside of P5-P95.
+      if (i == m) line += paint(kBoldBlue, "●");
+      else if (a == b && i == a) line += paint(kCyan, "│");
+      else if (i == a) line += paint(kCyan, "├");
+      else if (i == b) line += paint(kCyan, "┤");
+      else if (i == t) line += paint(kRed, i > a && i < b ? "┼" : "┊");
+      else if (i > a && i < b) line += paint(kCyan, "─");
+      else line += ' ';
+    }
+    fmt::print(os, "  {:>6}  {}  P50 {:.1f}\n", y.year, line, y.p50);
+  }
+  // Scale: 0 at the left, the maximum at the right.
+  const std::string right = fmt::format("{:g}", hi);
+  fmt::print(os, "          {}{:>{}}\n", paint(kDim, "0"), paint(kDim, right),
+             W - 1 + static_cast<int>(style.color ? std::string(kDim).size() + std::string(kReset).size() : 0));
+}
+
+void write_table(std::ostream& os, const Results& r, const TableStyle& style) {
   fmt::print(os, "revsim — {} ({} trials, seed {}, threshold {:g} M RMB)\n\n", r.scenario, r.trials, r.seed,
              r.threshold);
   fmt::print(os, "Revenue by fiscal year, M RMB\n");
@@ -23,6 +74,7 @@ void write_table(std::ostream& os, const Results& r) {
                pct(y.p_listing), pct(y.channels[0].share), pct(y.channels[1].share), pct(y.channels[2].share),
                pct(y.channels[3].share));
   }
+  if (style.charts) write_spread_chart(os, r, style);
   fmt::print(os, "\nFirst year revenue reaches {:g} M RMB\n", r.threshold);
   for (const auto& [k, p] : r.first_crossing) fmt::print(os, "  {:>6}  {:>6}\n", k, pct(p));
   if (!r.accounts.empty()) {
