@@ -74,6 +74,7 @@ struct RunArgs {
   std::string samples;  ///< --samples FILE.csv|.jsonl
   int histogram_year = 0;
   bool tornado = false;  ///< report --tornado
+  std::uint64_t tornado_trials = 2000;
 };
 
 // Global display flags (--no-color, --quiet; NO_COLOR honoured) and the command line for manifests.
@@ -232,6 +233,10 @@ int cmd_run(const RunArgs& a, Mode mode) {
     fmt::print(stderr, "revsim: --histogram-year {}: not a fiscal year of the scenario ({}..{})\n", a.histogram_year, y0, y1);
     return kExitBadInput;
   }
+  if (a.tornado && a.year != 0 && (a.year < y0 || a.year > y1)) {
+    fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", a.year, y0, y1);
+    return kExitBadInput;
+  }
   auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
   revsim::Results r;
@@ -277,10 +282,17 @@ int cmd_run(const RunArgs& a, Mode mode) {
     revsim::Sensitivity tornado;
     if (a.tornado) {
       revsim::RunOptions o = *opt;
-      o.progress = nullptr;
-      o.trials = std::min<std::uint64_t>(r.trials, 10000);
+      o.trials = a.tornado_trials;
       const int year = a.year != 0 ? a.year : revsim::default_histogram_year(r);
-      tornado = revsim::sensitivity(a.scenario, a.sets, o, a.stat, year, false);
+      const std::size_t levels = 2 * revsim::list_parameters(s.front()).size() + 1;
+      Progress progress(levels * o.trials);
+      o.progress = progress.counter();
+      try {
+        tornado = revsim::sensitivity(a.scenario, a.sets, o, a.stat, year, false);
+      } catch (const std::invalid_argument& e) {
+        fmt::print(stderr, "revsim: {}\n", e.what());
+        return kExitBadInput;
+      }
       rep.tornado = &tornado;
     }
     if (mode == Mode::report) {
@@ -597,7 +609,9 @@ int run_cli(int argc, char** argv) {
   add_run_options(report_cmd, rep, {"html"});
   add_report_options(report_cmd, rep, false);
   report_cmd->add_flag("--tornado", rep.tornado,
-                       "Add a tornado chart of --stat in --year (default: the histogram's year), 10 000 trials a level");
+                       "Add a tornado chart of --stat in --year (default: the histogram's year)");
+  report_cmd->add_option("--tornado-trials", rep.tornado_trials, "Trials per tornado level (default 2000)")
+      ->check(CLI::Range(std::uint64_t{100}, revsim::kMaxTrials));
   report_cmd->add_option("--stat", rep.stat, "Statistic of the tornado: mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
   report_cmd->add_option("--year", rep.year, "Fiscal year of the tornado");
