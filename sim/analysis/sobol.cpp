@@ -191,6 +191,7 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
       }
       f[r] = quantity(simulate_trials(s, out.seed, trial, 1).front());
       done.fetch_add(1, std::memory_order_relaxed);
+      if (opt.progress != nullptr) opt.progress->fetch_add(1, std::memory_order_relaxed);
     }
   };
   const std::uint64_t blocks = (rows + kBlock - 1) / kBlock;

@@ -315,9 +315,11 @@ int cmd_run(const RunArgs& a, Mode mode) {
 int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   std::vector<revsim::Scenario> scenarios;
   for (const std::string& f : files) scenarios.push_back(revsim::load_scenario(f, a.sets));
-  const auto opt = run_options(a, scenarios);
+  auto opt = run_options(a, scenarios);
   if (!opt) return kExitBadInput;
   revsim::Comparison c;
+  Progress progress(a.precision > 0 ? 0 : scenarios.size() * (a.trials > 0 ? a.trials : scenarios.front().trials));
+  opt->progress = progress.counter();
   try {
     if (a.precision > 0) {
       const revsim::PrecisionTarget target = precision_target(a);
@@ -450,9 +452,12 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
     fmt::print(csv, "{0}_mean,{0}_p10,{0}_p50,{0}_p90,{0}_p_threshold,{0}_p_threshold_se,{0}_p_alive,{0}_p_listing{1}",
                year, y + 1 < first.years ? "," : "\n");
   }
+  revsim::RunOptions run_opt = *opt;
+  Progress progress(a.precision > 0 ? 0 : points * (a.trials > 0 ? a.trials : first.trials));
+  run_opt.progress = progress.counter();
   for (std::size_t i = 0; i < points; ++i) {
-    const revsim::Results r = a.precision > 0 ? revsim::run_to_precision(scenarios[i], *opt, precision_target(a))
-                                              : revsim::run_simulation(scenarios[i], *opt);
+    const revsim::Results r = a.precision > 0 ? revsim::run_to_precision(scenarios[i], run_opt, precision_target(a))
+                                              : revsim::run_simulation(scenarios[i], run_opt);
     for (std::size_t k = 0; k < axes.size(); ++k) {
       const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
       csv << set.substr(set.find('=') + 1) << ',';
@@ -463,9 +468,7 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
       fmt::print(csv, "{},{},{},{},{},{},{},{}{}", ys.mean, ys.p10, ys.p50, ys.p90, ys.p_threshold, ys.p_threshold_se,
                  ys.p_alive, ys.p_listing, y + 1 < r.years.size() ? "," : "\n");
     }
-    fmt::print(stderr, "revsim sweep: point {} of {}\r", i + 1, points);
   }
-  fmt::print(stderr, "\n");
   return emit(csv.str(), a.output);
 }
 
@@ -491,7 +494,10 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
     }
     revsim::Sobol result;
     try {
-      result = revsim::sobol(a.scenario, a.sets, *opt, a.stat, a.year, sob.bootstrap, sob.level);
+      revsim::RunOptions o = *opt;
+      Progress progress(0);
+      o.progress = progress.counter();
+      result = revsim::sobol(a.scenario, a.sets, o, a.stat, a.year, sob.bootstrap, sob.level);
     } catch (const std::invalid_argument& e) {
       fmt::print(stderr, "revsim: {}\n", e.what());
       return kExitBadInput;
@@ -510,6 +516,8 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
   revsim::Sensitivity result;
   try {
     revsim::RunOptions o = *opt;
+    Progress progress(0);
+    o.progress = progress.counter();
     if (a.precision > 0) {
       // Every level runs the trial count the scenario as given needs for the target.
       if (a.stat == "p50") throw std::invalid_argument("--precision: p50 has no standard error here; use mean");
