@@ -5,12 +5,45 @@
 // other entity's draws unchanged (common random numbers; see docs/model.md, "Streams").
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string_view>
 
 namespace revsim {
+
+/// Kinds of top-level draws, for the instrumented count of draws per trial (bench/, docs/performance.md).
+enum class DrawKind : int { uniform, normal, exponential, gamma, beta, poisson_small, poisson_large, engine_word };
+inline constexpr int kDrawKinds = 8;
+inline constexpr std::array<const char*, kDrawKinds> kDrawKindNames{
+    "uniform", "normal", "exponential", "gamma", "beta", "poisson (mu < 10)", "poisson (mu >= 10)", "engine words"};
+
+/// Per-thread counts of top-level sampler calls (a beta's inner gammas are not counted again)
+/// and of raw 64-bit engine outputs. Only a build with REVSIM_COUNT_DRAWS defined counts; in
+/// every other build the hooks compile to nothing.
+struct DrawCounts {
+  std::array<std::uint64_t, kDrawKinds> n{};
+  int depth = 0;
+};
+#ifdef REVSIM_COUNT_DRAWS
+inline thread_local DrawCounts draw_counts;
+/// Counts a top-level call of `kind` for the scope's lifetime (nested calls are not counted).
+class CountDraw {
+ public:
+  explicit CountDraw(DrawKind kind) noexcept {
+    if (draw_counts.depth++ == 0) ++draw_counts.n[static_cast<int>(kind)];
+  }
+  ~CountDraw() { --draw_counts.depth; }
+  CountDraw(const CountDraw&) = delete;
+  CountDraw& operator=(const CountDraw&) = delete;
+};
+#define REVSIM_COUNT_DRAW(kind) const ::revsim::CountDraw revsim_count_draw_(::revsim::DrawKind::kind)
+#define REVSIM_COUNT_WORD() (++::revsim::draw_counts.n[static_cast<int>(::revsim::DrawKind::engine_word)])
+#else
+#define REVSIM_COUNT_DRAW(kind) static_cast<void>(0)
+#define REVSIM_COUNT_WORD() static_cast<void>(0)
+#endif
 
 /// SplitMix64 step (Steele, Lea, Flood 2014): used only to seed and to derive stream keys.
 constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
@@ -60,6 +93,7 @@ class Xoshiro256pp {
   }
 
   result_type operator()() noexcept {
+    REVSIM_COUNT_WORD();
     const std::uint64_t result = rotl(s_[0] + s_[3], 23) + s_[0];
     const std::uint64_t t = s_[1] << 17U;
     s_[2] ^= s_[0];
@@ -96,21 +130,32 @@ class Random {
   Xoshiro256pp& engine() noexcept { return engine_; }
 
   /// Uniform on [0, 1) with 53 random bits.
-  double uniform() noexcept { return static_cast<double>(engine_() >> 11U) * 0x1.0p-53; }
+  double uniform() noexcept {
+    REVSIM_COUNT_DRAW(uniform);
+    return static_cast<double>(engine_() >> 11U) * 0x1.0p-53;
+  }
   /// Uniform on (0, 1]: safe for logarithms.
-  double uniform_pos() noexcept { return (static_cast<double>(engine_() >> 11U) + 1.0) * 0x1.0p-53; }
+  double uniform_pos() noexcept {
+    REVSIM_COUNT_DRAW(uniform);
+    return (static_cast<double>(engine_() >> 11U) + 1.0) * 0x1.0p-53;
+  }
   double uniform(double a, double b) noexcept { return a + (b - a) * uniform(); }
   bool bernoulli(double p) noexcept { return uniform() < p; }
   /// Standard normal (Boost.Random's ziggurat).
   double normal();
   /// Exponential with the given mean.
-  double exponential(double mean) noexcept { return -mean * std::log(uniform_pos()); }
+  double exponential(double mean) noexcept {
+    REVSIM_COUNT_DRAW(exponential);
+    return -mean * std::log(uniform_pos());
+  }
   /// Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 by the u^(1/a) boost.
   double gamma(double shape);
   /// Beta(a, b) as G_a / (G_a + G_b).
   double beta(double a, double b);
   /// Poisson with mean mu: inversion for small means, PTRS (Hormann 1993) above.
   std::uint64_t poisson(double mu);
+  /// The same draw given exp(-mu) already computed (callers drawing with one mean repeatedly).
+  std::uint64_t poisson(double mu, double exp_neg_mu);
 
  private:
   Xoshiro256pp engine_;

@@ -101,7 +101,7 @@ class IsvModel {
  public:
   explicit IsvModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
-  double load(int m) const;
+  double load(int m);
   void step(int m, TrialContext& ctx);
 
  private:
@@ -115,9 +115,16 @@ class IsvModel {
     Phase phase;
     double remaining;
     double live_at;
+    // Caches of the live ISV's order rate (same operations as recomputing, so the same bits):
+    double rate_year = -1;  ///< years since go-live the cached rate is for
+    double rate = 0;        ///< orders_per_year (1 + growth)^rate_year / 12
+    double last_mu = -1;    ///< the last month's Poisson mean and exp(-mu)
+    double last_exp = 0;
   };
   const Prepared& P_;
   std::vector<Isv> isvs_;
+  std::size_t engaged_ = 0;   ///< ISVs whose engagement starts before the month's end (isvs_ is in start order)
+  std::size_t finished_ = 0;  ///< ISVs whose migration ended (failed or live)
   std::vector<int> first_success_;  ///< per industry: month of the first successful migration, -1
   std::vector<double> unengaged_;   ///< per industry, while scheduling
 };

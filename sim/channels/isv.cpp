@@ -10,6 +10,8 @@ namespace revsim::detail {
 void IsvModel::setup(TrialContext& ctx) {
   const IsvChannel& ch = P_.s.channels.isv;
   isvs_.clear();
+  engaged_ = 0;
+  finished_ = 0;
   first_success_.assign(ch.industries.size(), -1);
   unengaged_.assign(ch.industries.size(), 0.0);
   if (!ch.present) return;
@@ -61,11 +63,10 @@ void IsvModel::setup(TrialContext& ctx) {
   }
 }
 
-double IsvModel::load(int m) const {
-  double n = 0;
-  for (const Isv& v : isvs_)
-    if (v.phase == Phase::migrating || (v.phase == Phase::waiting && v.engage_at < m + 1.0)) n += 1.0;
-  return n * P_.s.channels.isv.common.effort;
+double IsvModel::load(int m) {
+  // Engagements in progress in month m: started before the month's end, migration not ended.
+  while (engaged_ < isvs_.size() && isvs_[engaged_].engage_at < m + 1.0) ++engaged_;
+  return static_cast<double>(engaged_ - finished_) * P_.s.channels.isv.common.effort;
 }
 
 void IsvModel::step(int m, TrialContext& ctx) {
@@ -85,6 +86,7 @@ void IsvModel::step(int m, TrialContext& ctx) {
       double t = std::max(static_cast<double>(m), v.engage_at);
       if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) continue;
       ctx.phase_finished(v.rng);
+      ++finished_;
       const double p = v.reused ? std::min(1.0, v.p_migrate + v.bonus) : v.p_migrate;
       if (!ctx.success(Channel::isv, p, m, v.rng)) {
         v.phase = Phase::done;  // a failed migration is not retried
@@ -109,10 +111,18 @@ void IsvModel::step(int m, TrialContext& ctx) {
       while (from < month_end) {
         const double years_live = std::floor((from - v.live_at) / 12.0);
         const double to = std::min(month_end, v.live_at + 12.0 * (years_live + 1.0));
-        mu += v.orders_per_year * std::pow(1.0 + v.growth, years_live) / 12.0 * (to - from);
+        if (years_live != v.rate_year) {
+          v.rate_year = years_live;
+          v.rate = v.orders_per_year * std::pow(1.0 + v.growth, years_live) / 12.0;
+        }
+        mu += v.rate * (to - from);
         from = to > from ? to : month_end;
       }
-      cards = static_cast<double>(v.rng.poisson(mu)) * v.cards_per_order;
+      if (mu != v.last_mu) {
+        v.last_mu = mu;
+        v.last_exp = std::exp(-mu);
+      }
+      cards = static_cast<double>(v.rng.poisson(mu, v.last_exp)) * v.cards_per_order;
     }
     if (cards > 0) ctx.book(Channel::isv, cards * ctx.card_price * v.price_factor);
   }

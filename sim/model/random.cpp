@@ -7,6 +7,7 @@
 namespace revsim {
 
 double Random::normal() {
+  REVSIM_COUNT_DRAW(normal);
   // Stateless ziggurat in Boost >= 1.56: no cached second variate, so a stream's position
   // depends only on how many draws were made.
   boost::random::normal_distribution<double> dist;
@@ -14,6 +15,7 @@ double Random::normal() {
 }
 
 double Random::gamma(double shape) {
+  REVSIM_COUNT_DRAW(gamma);
   if (shape < 1.0) {
     // G(a) = G(a + 1) * U^(1/a)
     const double g = gamma(shape + 1.0);
@@ -37,17 +39,21 @@ double Random::gamma(double shape) {
 }
 
 double Random::beta(double a, double b) {
+  REVSIM_COUNT_DRAW(beta);
   const double x = gamma(a);
   const double y = gamma(b);
   const double s = x + y;
   return s > 0.0 ? x / s : 0.5;
 }
 
-std::uint64_t Random::poisson(double mu) {
+std::uint64_t Random::poisson(double mu) { return poisson(mu, mu > 0.0 && mu < 10.0 ? std::exp(-mu) : 0.0); }
+
+std::uint64_t Random::poisson(double mu, double exp_neg_mu) {
   if (!(mu > 0.0)) return 0;
   if (mu < 10.0) {
+    REVSIM_COUNT_DRAW(poisson_small);
     // Inversion by sequential search: one uniform per variate.
-    double p = std::exp(-mu);
+    double p = exp_neg_mu;
     double f = p;
     const double u = uniform();
     std::uint64_t k = 0;
@@ -59,6 +65,7 @@ std::uint64_t Random::poisson(double mu) {
     return k;
   }
   // PTRS: transformed rejection with squeeze (Hormann 1993), valid for mu >= 10.
+  REVSIM_COUNT_DRAW(poisson_large);
   const double slam = std::sqrt(mu);
   const double loglam = std::log(mu);
   const double b = 0.931 + 2.53 * slam;
