@@ -115,14 +115,14 @@ class IsvModel {
     Phase phase;
     double remaining;
     double live_at;
-    // Caches of the live ISV's order rate (same operations as recomputing, so the same bits):
-    double rate_year = -1;  ///< years since go-live the cached rate is for
-    double rate = 0;        ///< orders_per_year (1 + growth)^rate_year / 12
-    double last_mu = -1;    ///< the last month's Poisson mean and exp(-mu)
-    double last_exp = 0;
   };
+  /// An ISV that went live at v.live_at: its whole volume over the horizon into revenue_by_month_.
+  void go_live(Isv& v, const TrialContext& ctx);
+
   const Prepared& P_;
   std::vector<Isv> isvs_;
+  std::vector<std::uint32_t> active_;     ///< ISVs waiting or migrating, in start order
+  std::vector<double> revenue_by_month_;  ///< live ISVs' orders, booked in their months
   std::size_t engaged_ = 0;   ///< ISVs whose engagement starts before the month's end (isvs_ is in start order)
   std::size_t finished_ = 0;  ///< ISVs whose migration ended (failed or live)
   std::vector<int> first_success_;  ///< per industry: month of the first successful migration, -1

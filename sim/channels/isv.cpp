@@ -10,6 +10,8 @@ namespace revsim::detail {
 void IsvModel::setup(TrialContext& ctx) {
   const IsvChannel& ch = P_.s.channels.isv;
   isvs_.clear();
+  active_.clear();
+  revenue_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
   engaged_ = 0;
   finished_ = 0;
   first_success_.assign(ch.industries.size(), -1);
@@ -61,6 +63,46 @@ void IsvModel::setup(TrialContext& ctx) {
     ctx.add_face_value(P_.isv_entity(ind), t, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
     isvs_.push_back(v);
   }
+  active_.resize(isvs_.size());
+  for (std::size_t i = 0; i < isvs_.size(); ++i) active_[i] = static_cast<std::uint32_t>(i);
+}
+
+void IsvModel::go_live(Isv& v, const TrialContext& ctx) {
+  const double H = P_.H;
+  const double per_card = ctx.card_price * v.price_factor;
+  if (v.large) {
+    // A large ISV's steady volume: large_cards / 12 a month, the first month prorated.
+    for (double from = v.live_at; from < H;) {
+      const double month_end = std::floor(from) + 1.0;
+      revenue_by_month_[static_cast<std::size_t>(from)] += v.large_cards / 12.0 * (month_end - from) * per_card;
+      from = month_end;
+    }
+    return;
+  }
+  // "一个单子三、五片": a Poisson process of orders whose yearly rate is orders_per_year x
+  // (1 + order_growth)^(whole years live), by exponential gaps in integrated-rate time; each
+  // order is booked in its month. Only the orders are drawn: no work in months without one.
+  const double per_order = v.cards_per_order * per_card;
+  double t = v.live_at;
+  double year_end = v.live_at + 12.0;
+  double rate = v.orders_per_year / 12.0;  // orders per month in the current year live
+  double years = 0;
+  double e = v.rng.exponential(1.0);
+  while (t < H) {
+    const double room = rate * (year_end - t);
+    if (rate > 0 && e < room) {
+      t += e / rate;
+      if (t >= H) break;
+      revenue_by_month_[static_cast<std::size_t>(t)] += per_order;
+      e = v.rng.exponential(1.0);
+    } else {
+      e -= room;
+      t = year_end;
+      year_end += 12.0;
+      years += 1.0;
+      rate = v.orders_per_year * std::pow(1.0 + v.growth, years) / 12.0;
+    }
+  }
 }
 
 double IsvModel::load(int m) {
@@ -71,10 +113,15 @@ double IsvModel::load(int m) {
 
 void IsvModel::step(int m, TrialContext& ctx) {
   const double month_end = m + 1.0;
-  for (Isv& v : isvs_) {
-    if (v.phase == Phase::done) continue;
+  std::size_t keep = 0;
+  for (std::size_t a = 0; a < active_.size(); ++a) {
+    Isv& v = isvs_[active_[a]];
     if (v.phase == Phase::waiting) {
-      if (v.engage_at >= month_end) continue;
+      if (v.engage_at >= month_end) {
+        // Not started yet, and neither is any later one (start order): keep the rest as is.
+        for (; a < active_.size(); ++a) active_[keep++] = active_[a];
+        break;
+      }
       // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
       // earlier month than this migration's start (§8).
       const int first = first_success_[v.industry];
@@ -82,50 +129,28 @@ void IsvModel::step(int m, TrialContext& ctx) {
       v.phase = Phase::migrating;
       v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0));
     }
-    if (v.phase == Phase::migrating) {
-      double t = std::max(static_cast<double>(m), v.engage_at);
-      if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) continue;
-      ctx.phase_finished(v.rng);
-      ++finished_;
-      const double p = v.reused ? std::min(1.0, v.p_migrate + v.bonus) : v.p_migrate;
-      if (!ctx.success(Channel::isv, p, m, v.rng)) {
-        v.phase = Phase::done;  // a failed migration is not retried
-        continue;
-      }
-      // "ISV默默的做了小白鼠，帮着完备了软件栈": each success adds isv_boost to M next month.
-      ++ctx.isv_successes;
-      if (first_success_[v.industry] < 0) first_success_[v.industry] = m;
-      v.phase = Phase::live;
-      v.live_at = t;
+    double t = std::max(static_cast<double>(m), v.engage_at);
+    if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) {
+      active_[keep++] = active_[a];
+      continue;
     }
-    // Live: "一个单子三、五片", or a large ISV's steady volume.
-    double from = std::max(static_cast<double>(m), v.live_at);
-    if (from >= month_end) continue;
-    double cards = 0;
-    if (v.large) {
-      cards = v.large_cards / 12.0 * (month_end - from);
-    } else {
-      // Poisson orders whose yearly rate grows by (1 + order_growth) at each anniversary of
-      // go-live: the month's count is Poisson with the integrated rate.
-      double mu = 0;
-      while (from < month_end) {
-        const double years_live = std::floor((from - v.live_at) / 12.0);
-        const double to = std::min(month_end, v.live_at + 12.0 * (years_live + 1.0));
-        if (years_live != v.rate_year) {
-          v.rate_year = years_live;
-          v.rate = v.orders_per_year * std::pow(1.0 + v.growth, years_live) / 12.0;
-        }
-        mu += v.rate * (to - from);
-        from = to > from ? to : month_end;
-      }
-      if (mu != v.last_mu) {
-        v.last_mu = mu;
-        v.last_exp = std::exp(-mu);
-      }
-      cards = static_cast<double>(v.rng.poisson(mu, v.last_exp)) * v.cards_per_order;
+    ctx.phase_finished(v.rng);
+    ++finished_;
+    const double p = v.reused ? std::min(1.0, v.p_migrate + v.bonus) : v.p_migrate;
+    if (!ctx.success(Channel::isv, p, m, v.rng)) {
+      v.phase = Phase::done;  // a failed migration is not retried
+      continue;
     }
-    if (cards > 0) ctx.book(Channel::isv, cards * ctx.card_price * v.price_factor);
+    // "ISV默默的做了小白鼠，帮着完备了软件栈": each success adds isv_boost to M next month.
+    ++ctx.isv_successes;
+    if (first_success_[v.industry] < 0) first_success_[v.industry] = m;
+    v.phase = Phase::live;
+    v.live_at = t;
+    go_live(v, ctx);
   }
+  active_.resize(keep);
+  if (revenue_by_month_[static_cast<std::size_t>(m)] > 0)
+    ctx.book(Channel::isv, revenue_by_month_[static_cast<std::size_t>(m)]);
 }
 
 }  // namespace revsim::detail
