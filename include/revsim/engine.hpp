@@ -67,13 +67,26 @@ TrialTrace trace_trial(const Scenario& s, std::uint64_t seed, std::uint64_t tria
 std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed, std::uint64_t first,
                                           std::uint64_t count);
 
-/// Bytes the engine keeps for `trials` trials of `s` (exact quantiles need every sample).
+/// Bytes the engine keeps for `trials` trials of `s` when every sample is kept (exact
+/// quantiles, compare, --samples).
 std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials);
-/// Largest run_memory_bytes a run may take (docs/model.md, "Limits").
+/// Largest run_memory_bytes a run that keeps its samples may take (docs/model.md, "Limits").
 inline constexpr std::uint64_t kMaxRunBytes = 8ULL << 30U;
+/// Above this many bytes of samples, run_simulation switches from exact quantiles to the
+/// streaming estimator (LogHistogram): memory no longer grows with the trial count.
+inline constexpr std::uint64_t kMaxExactBytes = 128ULL << 20U;
+/// Whether run_simulation of `trials` trials of `s` uses exact quantiles.
+inline bool exact_quantiles(const Scenario& s, std::uint64_t trials) {
+  return run_memory_bytes(s, trials) <= kMaxExactBytes;
+}
 
-/// Run the whole simulation and summarise it.
+/// Run the whole simulation and summarise it: exact quantiles while the samples fit in
+/// kMaxExactBytes, run_streaming above.
 Results run_simulation(const Scenario& s, const RunOptions& opt);
+/// The streaming summary whatever the trial count: memory independent of the trial count,
+/// quantiles from LogHistogram (revsim/streaming.hpp), everything else exact; floating sums per
+/// block of 16 384 trials merged in block order, so the result does not depend on the threads.
+Results run_streaming(const Scenario& s, const RunOptions& opt);
 
 /// A run with its per-trial yearly totals kept, for paired comparisons (common random numbers:
 /// trial t of two scenarios shares every stream the two have in common).

@@ -90,6 +90,9 @@ struct Results {
   std::vector<ForecastYear> forecast_audit;
   std::vector<double> survival;       ///< [month]: P(alive at the end of month m), m = 0 .. 12 years - 1
   std::vector<Histogram> histograms;  ///< one per fiscal year
+  /// "exact" (every sample kept), or "streaming": quantiles from a LogHistogram (within
+  /// 0.79 % + 1e-6 of exact; docs/performance.md), histograms rebinned from it.
+  std::string quantiles = "exact";
   Runtime runtime;
 };
 

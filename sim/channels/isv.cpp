@@ -86,7 +86,7 @@ void IsvModel::go_live(Isv& v, const TrialContext& ctx) {
   double t = v.live_at;
   double year_end = v.live_at + 12.0;
   double rate = v.orders_per_year / 12.0;  // orders per month in the current year live
-  double years = 0;
+  double growth = 1.0;                     // (1 + order_growth)^(whole years live)
   double e = v.rng.exponential(1.0);
   while (t < H) {
     const double room = rate * (year_end - t);
@@ -99,8 +99,8 @@ void IsvModel::go_live(Isv& v, const TrialContext& ctx) {
       e -= room;
       t = year_end;
       year_end += 12.0;
-      years += 1.0;
-      rate = v.orders_per_year * std::pow(1.0 + v.growth, years) / 12.0;
+      growth *= 1.0 + v.growth;
+      rate = v.orders_per_year * growth / 12.0;
     }
   }
 }

@@ -18,6 +18,7 @@
 
 #include "../model/trial.hpp"
 #include "revsim/statistics.hpp"
+#include "revsim/streaming.hpp"
 
 namespace revsim {
 
@@ -242,7 +243,13 @@ namespace {
 RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples);
 }  // namespace
 
-Results run_simulation(const Scenario& s, const RunOptions& opt) { return run_impl(s, opt, false).results; }
+Results run_streaming(const Scenario& s, const RunOptions& opt);
+
+Results run_simulation(const Scenario& s, const RunOptions& opt) {
+  const std::uint64_t N = opt.trials > 0 ? opt.trials : s.trials;
+  if (!exact_quantiles(s, N)) return run_streaming(s, opt);
+  return run_impl(s, opt, false).results;
+}
 
 RunOutput run_with_samples(const Scenario& s, const RunOptions& opt) { return run_impl(s, opt, true); }
 
@@ -344,5 +351,280 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   return out;
 }
 }  // namespace
+
+// ---- Streaming mode: bounded memory whatever the trial count -------------------------------
+
+namespace {
+
+/// Trials per block in streaming mode: the floating-point sums are formed per block in trial
+/// order and merged in block order (deterministic); integer counts and histograms are summed
+/// per worker (exact in any order).
+constexpr std::uint64_t kStreamBlock = 16384;
+
+struct StreamCounts {
+  std::size_t Y, H, A, F;
+  std::vector<LogHistogram> hist;  ///< [year * (1 + kChannels) + 0]: total, then each channel
+  std::vector<std::uint64_t> above, alive, listed, first, fails, acc_prod, acc_month, fc_less, fc_equal;
+  StreamCounts(std::size_t y, std::size_t h, std::size_t a, std::size_t f)
+      : Y(y), H(h), A(a), F(f), hist(y * (1 + kChannels)), above(y), alive(y), listed(y), first(y + 1), fails(h),
+        acc_prod(a), acc_month(a * h), fc_less(f), fc_equal(f) {}
+  void merge(const StreamCounts& o) {
+    for (std::size_t i = 0; i < hist.size(); ++i) hist[i].merge(o.hist[i]);
+    auto add = [](std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+      for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
+    };
+    add(above, o.above), add(alive, o.alive), add(listed, o.listed), add(first, o.first), add(fails, o.fails);
+    add(acc_prod, o.acc_prod), add(acc_month, o.acc_month), add(fc_less, o.fc_less), add(fc_equal, o.fc_equal);
+  }
+};
+
+/// Type-7 quantile of integer-valued data given as counts per value 0..size-1.
+double quantile_of_counts(const std::vector<std::uint64_t>& counts, std::size_t offset, std::size_t size, double p) {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < size; ++i) n += counts[offset + i];
+  const double h = p * static_cast<double>(n - 1);
+  const auto lo = static_cast<std::uint64_t>(std::floor(h));
+  auto at = [&](std::uint64_t r) {
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < size; ++i) {
+      seen += counts[offset + i];
+      if (r < seen) return static_cast<double>(i);
+    }
+    return static_cast<double>(size - 1);
+  };
+  const double a = at(lo);
+  return a + (h - static_cast<double>(lo)) * (at(std::min(lo + 1, n - 1)) - a);
+}
+
+}  // namespace
+
+Results run_streaming(const Scenario& s, const RunOptions& opt) {
+  const std::uint64_t N = opt.trials > 0 ? opt.trials : s.trials;
+  const std::uint64_t seed = opt.seed_set ? opt.seed : s.seed;
+  const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
+  const detail::Prepared P(s);
+  const std::size_t Y = static_cast<std::size_t>(P.Y), H = static_cast<std::size_t>(P.H), A = P.n_accounts();
+  const std::size_t E = P.entity_names.size(), EY = E * Y, F = s.forecast.size();
+  std::vector<double> forecasts;
+  std::vector<std::size_t> forecast_year;
+  for (const auto& [year, f] : s.forecast) {
+    forecasts.push_back(f);
+    forecast_year.push_back(static_cast<std::size_t>(year - s.start_year));
+  }
+  // Per block: Welford mean and M2 of each year's total, channel sums, face sums, account sums.
+  const std::size_t stride = 2 * Y + Y * kChannels + EY + A;
+  const std::uint64_t blocks = (N + kStreamBlock - 1) / kStreamBlock;
+  std::vector<double> block_sums(blocks * stride, 0.0);
+
+  struct Worker {
+    Worker(const detail::Prepared& p, std::size_t y, std::size_t h, std::size_t a, std::size_t f)
+        : sim(p), counts(y, h, a, f) {}
+    detail::TrialSimulator sim;
+    TrialOutcome out;
+    StreamCounts counts;
+  };
+  std::atomic<std::uint64_t> done{0};
+  auto run_block = [&](Worker& w, std::uint64_t b) {
+    const std::uint64_t begin = b * kStreamBlock, end = std::min(N, begin + kStreamBlock);
+    double* sums = block_sums.data() + b * stride;
+    double* wmean = sums;
+    double* wm2 = sums + Y;
+    double* ch = sums + 2 * Y;
+    double* face = ch + Y * kChannels;
+    double* acc = face + EY;
+    StreamCounts& c = w.counts;
+    for (std::uint64_t t = begin; t != end; ++t) {
+      if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+      w.sim.run(seed, t, w.out);
+      const TrialOutcome& o = w.out;
+      const double k = static_cast<double>(t - begin + 1);
+      std::size_t first = Y;
+      for (std::size_t y = 0; y < Y; ++y) {
+        const double x = o.year_total(static_cast<int>(y));
+        const double delta = x - wmean[y];
+        wmean[y] += delta / k;
+        wm2[y] += delta * (x - wmean[y]);
+        c.hist[y * (1 + kChannels)].add(x);
+        for (std::size_t ci = 0; ci < kChannels; ++ci) {
+          const double v = o.revenue[y * kChannels + ci];
+          ch[y * kChannels + ci] += v;
+          c.hist[y * (1 + kChannels) + 1 + ci].add(v);
+        }
+        if (x >= s.threshold) {
+          ++c.above[y];
+          if (first == Y) first = y;
+        }
+        const int year_end = 12 * static_cast<int>(y) + 11;
+        if (o.fail_month < 0 || o.fail_month > year_end) ++c.alive[y];
+        c.listed[y] += (o.listing >> y) & 1U;
+      }
+      ++c.first[first];
+      if (o.fail_month >= 0 && static_cast<std::size_t>(o.fail_month) < H) ++c.fails[static_cast<std::size_t>(o.fail_month)];
+      for (std::size_t i = 0; i < EY; ++i) face[i] += o.entity_face[i];
+      for (std::size_t a = 0; a < A; ++a) {
+        acc[a] += o.account_revenue[a];
+        const int m = o.account_first[a];
+        if (m >= 0) {
+          ++c.acc_prod[a];
+          ++c.acc_month[a * H + std::min(H - 1, static_cast<std::size_t>(m))];
+        }
+      }
+      for (std::size_t f = 0; f < F; ++f) {
+        const double x = o.year_total(static_cast<int>(forecast_year[f]));
+        if (x < forecasts[f]) ++c.fc_less[f];
+        else if (x == forecasts[f]) ++c.fc_equal[f];
+      }
+    }
+    done.fetch_add(end - begin, std::memory_order_relaxed);
+    if (opt.progress != nullptr) opt.progress->fetch_add(end - begin, std::memory_order_relaxed);
+  };
+
+  const auto t0 = std::chrono::steady_clock::now();
+  StreamCounts total(Y, H, A, F);
+#ifndef REVSIM_STD_THREADS
+  {
+    tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers(
+        [&] { return std::make_unique<Worker>(P, Y, H, A, F); });
+    const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                          static_cast<std::size_t>(threads));
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      tbb::parallel_for(
+          tbb::blocked_range<std::uint64_t>(0, blocks, 1),
+          [&](const tbb::blocked_range<std::uint64_t>& r) {
+            for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(*workers.local(), b);
+          },
+          tbb::simple_partitioner());
+    });
+    for (const auto& w : workers) total.merge(w->counts);
+  }
+#else
+  {
+    std::atomic<std::uint64_t> next{0};
+    std::vector<std::unique_ptr<Worker>> ws;
+    for (int i = 0; i < threads; ++i) ws.push_back(std::make_unique<Worker>(P, Y, H, A, F));
+    std::vector<std::thread> pool;
+    for (int i = 0; i < threads; ++i)
+      pool.emplace_back([&, i] {
+        for (std::uint64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) run_block(*ws[static_cast<std::size_t>(i)], b);
+      });
+    for (std::thread& th : pool) th.join();
+    for (const auto& w : ws) total.merge(w->counts);
+  }
+#endif
+  if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  // Merge the blocks in block order: Chan et al.'s update for mean and M2, plain sums.
+  std::vector<double> mean(Y, 0.0), m2(Y, 0.0), ch(Y * kChannels, 0.0), face(EY, 0.0), acc(A, 0.0);
+  double n_so_far = 0;
+  for (std::uint64_t b = 0; b < blocks; ++b) {
+    const double* sums = block_sums.data() + b * stride;
+    const auto nb = static_cast<double>(std::min(N, (b + 1) * kStreamBlock) - b * kStreamBlock);
+    const double nab = n_so_far + nb;
+    for (std::size_t y = 0; y < Y; ++y) {
+      const double delta = sums[y] - mean[y];
+      mean[y] += delta * nb / nab;
+      m2[y] += sums[Y + y] + delta * delta * n_so_far * nb / nab;
+    }
+    n_so_far = nab;
+    for (std::size_t i = 0; i < Y * kChannels; ++i) ch[i] += sums[2 * Y + i];
+    for (std::size_t i = 0; i < EY; ++i) face[i] += sums[2 * Y + Y * kChannels + i];
+    for (std::size_t a = 0; a < A; ++a) acc[a] += sums[2 * Y + Y * kChannels + EY + a];
+  }
+
+  const auto n = static_cast<double>(N);
+  Results r;
+  r.scenario = s.name;
+  r.trials = N;
+  r.seed = seed;
+  r.threshold = s.threshold;
+  r.start_year = s.start_year;
+  r.quantiles = "streaming";
+  for (std::size_t y = 0; y < Y; ++y) {
+    const LogHistogram& h = total.hist[y * (1 + kChannels)];
+    YearStats ys;
+    ys.year = s.start_year + static_cast<int>(y);
+    ys.mean = mean[y];
+    ys.sd = N > 1 ? std::sqrt(m2[y] / (n - 1)) : 0.0;
+    ys.p5 = h.quantile(0.05);
+    ys.p10 = h.quantile(0.10);
+    ys.p25 = h.quantile(0.25);
+    ys.p50 = h.quantile(0.50);
+    ys.p75 = h.quantile(0.75);
+    ys.p90 = h.quantile(0.90);
+    ys.p95 = h.quantile(0.95);
+    ys.p_threshold = static_cast<double>(total.above[y]) / n;
+    ys.p_threshold_se = std::sqrt(ys.p_threshold * (1.0 - ys.p_threshold) / n);
+    ys.p_alive = static_cast<double>(total.alive[y]) / n;
+    ys.p_listing = static_cast<double>(total.listed[y]) / n;
+    for (std::size_t ci = 0; ci < kChannels; ++ci) {
+      ChannelStats& cs = ys.channels[ci];
+      const LogHistogram& hc = total.hist[y * (1 + kChannels) + 1 + ci];
+      cs.mean = ch[y * kChannels + ci] / n;
+      cs.p50 = hc.quantile(0.5);
+      cs.p90 = hc.quantile(0.9);
+      cs.share = ys.mean > 0 ? cs.mean / ys.mean : 0.0;
+    }
+    r.years.push_back(ys);
+    // The report's 40-bin histogram, rebinned from the log-histogram (each log bin at its middle).
+    Histogram hg;
+    hg.year = ys.year;
+    hg.hi = round_up(std::max(ys.p95, 1.25 * s.threshold));
+    hg.counts.assign(40, 0);
+    hg.zeros = h.zeros();
+    const double w = hg.hi / 40;
+    for (std::size_t b = 0; b < LogHistogram::kBins; ++b) {
+      const std::uint64_t k = h.bins()[b];
+      if (k == 0) continue;
+      const double v = LogHistogram::middle(b);
+      if (v > hg.hi) hg.above += k;
+      else hg.counts[std::min<std::size_t>(39, static_cast<std::size_t>(std::ceil(v / w)) - 1)] += k;
+    }
+    r.histograms.push_back(hg);
+  }
+  for (std::size_t y = 0; y < Y; ++y)
+    r.first_crossing.emplace_back(std::to_string(s.start_year + static_cast<int>(y)), static_cast<double>(total.first[y]) / n);
+  r.first_crossing.emplace_back("never", static_cast<double>(total.first[Y]) / n);
+  std::uint64_t failed = 0;
+  for (std::size_t m = 0; m < H; ++m) {
+    failed += total.fails[m];
+    r.survival.push_back(static_cast<double>(N - failed) / n);
+  }
+  const std::size_t ni = P.internet_ids.size();
+  for (std::size_t a = 0; a < A; ++a) {
+    AccountStats as;
+    as.name = a < ni ? s.channels.internet.accounts[a].name : s.channels.carriers.operators[a - ni].name;
+    as.channel = a < ni ? Channel::internet : Channel::carriers;
+    as.mean_revenue = acc[a] / n;
+    as.p_production = static_cast<double>(total.acc_prod[a]) / n;
+    if (total.acc_prod[a] > 0) as.median_first_order_month = quantile_of_counts(total.acc_month, a * H, H, 0.5);
+    r.accounts.push_back(as);
+  }
+  for (std::size_t f = 0; f < F; ++f) {
+    const std::size_t y = forecast_year[f];
+    const LogHistogram& h = total.hist[y * (1 + kChannels)];
+    ForecastYear fy;
+    fy.year = s.start_year + static_cast<int>(y);
+    fy.forecast = forecasts[f];
+    fy.percentile = 100.0 * (static_cast<double>(total.fc_less[f]) + 0.5 * static_cast<double>(total.fc_equal[f])) / n;
+    fy.p_at_least = static_cast<double>(N - total.fc_less[f]) / n;
+    fy.p10 = h.quantile(0.10);
+    fy.p50 = h.quantile(0.50);
+    fy.p90 = h.quantile(0.90);
+    for (std::size_t e = 0; e < E; ++e) {
+      const double v = face[e * Y + y] / n;
+      fy.face_value += v;
+      if (v > 0) fy.face_by_entity.emplace_back(P.entity_names[e], v);
+    }
+    std::stable_sort(fy.face_by_entity.begin(), fy.face_by_entity.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    r.forecast_audit.push_back(fy);
+  }
+  r.runtime.seconds = seconds;
+  r.runtime.trials_per_second = seconds > 0 ? n / seconds : 0.0;
+  r.runtime.threads = threads;
+  return r;
+}
 
 }  // namespace revsim

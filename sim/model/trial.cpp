@@ -128,6 +128,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   isv_.setup(ctx_);
 
   int branches = 0;
+  double last_M = -1;
   for (int m = 0; m < P_.H; ++m) {
     // Within month m (§8): drop accounts whose chip has arrived, then load and rate, then the
     // channels, then revenue, cash and failure, then M for month m + 1.
@@ -136,8 +137,13 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     ctx_.rate = load > 0 ? std::min(1.0, capacity / load) : 1.0;
     ctx_.overloaded = load > capacity;
     ctx_.M = M;
-    for (int c = 0; c < kChannels; ++c)
-      ctx_.maturity_factor[static_cast<std::size_t>(c)] = std::pow(M, P_.elasticity[static_cast<std::size_t>(c)]);
+    // M^e per channel: recomputed only when M moved (it stops at 1), once per distinct e.
+    if (M != last_M) {
+      last_M = M;
+      for (std::size_t c = 0; c < kChannels; ++c)
+        ctx_.maturity_factor[c] = c > 0 && P_.elasticity[c] == P_.elasticity[c - 1] ? ctx_.maturity_factor[c - 1]
+                                                                                   : std::pow(M, P_.elasticity[c]);
+    }
     if (trace != nullptr) {
       trace->tco_advantage.push_back(ctx_.A[static_cast<std::size_t>(m)]);
       trace->maturity.push_back(M);

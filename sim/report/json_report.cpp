@@ -85,6 +85,7 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
                     {"counts", h.counts},
                     {"above", h.above}});
   j["histograms"] = hist;
+  j["quantiles"] = r.quantiles;
   if (with_runtime)
     j["runtime"] = to_json(r.runtime);
   return j;

@@ -1,0 +1,42 @@
+#include "revsim/streaming.hpp"
+
+#include <bit>
+#include <cmath>
+
+namespace revsim {
+
+std::size_t LogHistogram::bin(double v) noexcept {
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  const auto e = static_cast<int>((bits >> 52U) & 0x7ffU) - 1023;  // v = 2^e (1 + m), v > 0 normal
+  if (e < kMinExp) return 0;
+  if (e >= kMaxExp) return kBins - 1;
+  const auto top = static_cast<std::size_t>((bits >> (52U - kPerOctaveBits)) & ((1U << kPerOctaveBits) - 1U));
+  return (static_cast<std::size_t>(e - kMinExp) << kPerOctaveBits) | top;
+}
+
+double LogHistogram::middle(std::size_t b) noexcept {
+  const int e = static_cast<int>(b >> kPerOctaveBits) + kMinExp;
+  const double top = static_cast<double>(b & ((1U << kPerOctaveBits) - 1U));
+  return std::ldexp(1.0 + (top + 0.5) / (1 << kPerOctaveBits), e);
+}
+
+double LogHistogram::order_statistic(std::uint64_t r) const noexcept {
+  if (r < zeros_) return 0.0;
+  std::uint64_t seen = zeros_;
+  for (std::size_t b = 0; b < kBins; ++b) {
+    seen += bins_[b];
+    if (r < seen) return middle(b);
+  }
+  return middle(kBins - 1);
+}
+
+double LogHistogram::quantile(double p) const noexcept {
+  if (n_ == 0) return 0.0;
+  const double h = p * static_cast<double>(n_ - 1);
+  const auto lo = static_cast<std::uint64_t>(std::floor(h));
+  const std::uint64_t hi = std::min(lo + 1, n_ - 1);
+  const double a = order_statistic(lo);
+  return a + (h - static_cast<double>(lo)) * (order_statistic(hi) - a);
+}
+
+}  // namespace revsim
