@@ -9,6 +9,9 @@ namespace revsim {
 /// Quantile of sorted data by linear interpolation (Hyndman-Fan type 7, R's default).
 double quantile_sorted(std::span<const double> sorted, double p);
 
+/// The same value as quantile_sorted of the sorted data, by selection in O(n); reorders x.
+double quantile_select(std::span<double> x, double p);
+
 /// Sample mean and standard deviation (n - 1), summed in index order.
 struct MeanSd {
   double mean = 0;

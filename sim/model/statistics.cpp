@@ -13,6 +13,18 @@ double quantile_sorted(std::span<const double> sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+double quantile_select(std::span<double> x, double p) {
+  if (x.empty()) return 0.0;
+  const double h = (static_cast<double>(x.size()) - 1.0) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, x.size() - 1);
+  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(lo), x.end());
+  const double a = x[lo];
+  // x_(hi) is the smallest element after position lo (or x_(lo) itself when hi == lo).
+  const double b = hi == lo ? a : *std::min_element(x.begin() + static_cast<std::ptrdiff_t>(hi), x.end());
+  return a + (h - static_cast<double>(lo)) * (b - a);
+}
+
 MeanSd mean_sd(std::span<const double> x) {
   MeanSd r;
   if (x.empty()) return r;

@@ -49,6 +49,20 @@ TEST(LogHistogram, QuantilesWithinTheBound) {
   EXPECT_LT(worst, 1.0 / 128 + 1e-12);
 }
 
+TEST(Statistics, SelectionGivesTheSortedQuantile) {
+  Random r(2, 0, 0);
+  for (std::size_t n : {1U, 2U, 3U, 10U, 1001U}) {
+    std::vector<double> x(n);
+    for (double& v : x) v = r.uniform() < 0.4 ? 0.0 : r.normal();  // ties and negatives
+    std::vector<double> sorted = x;
+    std::sort(sorted.begin(), sorted.end());
+    for (double p : {0.0, 0.1, 0.25, 0.5, 0.9, 0.95, 1.0}) {
+      std::vector<double> y = x;
+      EXPECT_EQ(quantile_select(y, p), quantile_sorted(sorted, p)) << n << " " << p;
+    }
+  }
+}
+
 TEST(LogHistogram, BinsAndMiddles) {
   for (double v : {1e-5, 0.3, 1.0, 1.5, 199.99, 200.0, 12345.678, 1e12}) {
     const double m = LogHistogram::middle(LogHistogram::bin(v));
