@@ -58,7 +58,8 @@ class Dist {
   /// Truncate a normal to the range (the only kind allowed to leave it).
   void truncate(double lo, double hi) noexcept { lo_ = lo; hi_ = hi; }
 
-  double sample(Random& rng) const;
+  /// A draw (no random number for a constant: inline, the common case of entity setup).
+  double sample(Random& rng) const { return kind_ == DistKind::constant ? a_[0] : sample_random(rng); }
   /// The p-quantile (0 < p < 1); for a truncated normal, of the truncated distribution.
   double quantile(double p) const;
 
@@ -69,6 +70,7 @@ class Dist {
   DistKind kind_ = DistKind::constant;
   std::array<double, 3> a_{};  ///< the numbers as written
   std::array<double, 2> t_{};  ///< transformed parameters
+  double sample_random(Random& rng) const;
   double lo_ = -1e300;         ///< truncation of normals
   double hi_ = 1e300;
 };

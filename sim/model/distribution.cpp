@@ -136,7 +136,7 @@ double Dist::mean() const noexcept {
   return a;
 }
 
-double Dist::sample(Random& rng) const {
+double Dist::sample_random(Random& rng) const {
   const double a = a_[0];
   const double b = a_[1];
   const double c = a_[2];

@@ -137,12 +137,10 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     ctx_.rate = load > 0 ? std::min(1.0, capacity / load) : 1.0;
     ctx_.overloaded = load > capacity;
     ctx_.M = M;
-    // M^e per channel: recomputed only when M moved (it stops at 1), once per distinct e.
+    // M^e per channel is computed when a channel first needs it after M moved (it stops at 1).
     if (M != last_M) {
       last_M = M;
-      for (std::size_t c = 0; c < kChannels; ++c)
-        ctx_.maturity_factor[c] = c > 0 && P_.elasticity[c] == P_.elasticity[c - 1] ? ctx_.maturity_factor[c - 1]
-                                                                                   : std::pow(M, P_.elasticity[c]);
+      ctx_.maturity_changed();
     }
     if (trace != nullptr) {
       trace->tco_advantage.push_back(ctx_.A[static_cast<std::size_t>(m)]);

@@ -71,13 +71,28 @@ class TrialContext {
   double M = 1;      ///< software maturity
   double rate = 1;   ///< engagement progress rate min(1, C / L)
   bool overloaded = false;  ///< L > C
-  std::array<double, kChannels> maturity_factor{};  ///< M^e per channel
+  /// M^e of a channel this month, computed on first use (pow is costly and most months most
+  /// channels have no event or new phase); the trial marks the factors stale when M moves.
+  double maturity_factor(std::size_t ci) {
+    if (maturity_stale_[ci]) {
+      maturity_factor_[ci] = std::pow(M, P.elasticity[ci]);
+      maturity_stale_[ci] = false;
+    }
+    return maturity_factor_[ci];
+  }
+  void maturity_changed() noexcept { maturity_stale_.fill(true); }
   int new_branches = 0;     ///< customer branches left this month
   int isv_successes = 0;    ///< ISV migrations completed this month
   std::array<double, kChannels> revenue{};  ///< booked this month
   double turnkey_cost = 0;                  ///< integration cost paid this month
 
   TrialOutcome* out = nullptr;
+
+ private:
+  std::array<double, kChannels> maturity_factor_{};
+  std::array<bool, kChannels> maturity_stale_{true, true, true, true};
+
+ public:
 
   Random stream(std::uint64_t id) const noexcept { return Random(seed, trial, id); }
   static int year_of(int month) noexcept { return month / 12; }
@@ -87,7 +102,7 @@ class TrialContext {
   /// and is always drawn, so a stream's position never depends on p.
   bool success(Channel c, double p_full, int m, Random& rng) {
     const auto ci = static_cast<std::size_t>(c);
-    const double p = p_full * maturity_factor[ci];
+    const double p = p_full * maturity_factor(ci);
     const double eps = rng.normal();
     if (p >= 1.0) return true;  // Phi(x) rounds to 1 for x > 8.3: a sure event must not fail
     if (p <= 0.0) return false;
@@ -101,8 +116,8 @@ class TrialContext {
   }
 
   /// Duration of an engagement phase starting this month, at full maturity d (§8).
-  double scaled_duration(Channel c, double d) const {
-    const double f = maturity_factor[static_cast<std::size_t>(c)];
+  double scaled_duration(Channel c, double d) {
+    const double f = maturity_factor(static_cast<std::size_t>(c));
     return f > 0 ? d / f : 1e300;
   }
 
