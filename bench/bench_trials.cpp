@@ -180,14 +180,16 @@ class Capture : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
-      if (r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
+      // Single runs, or the mean of repetitions (--benchmark_repetitions).
+      if (r.run_type == Run::RT_Aggregate ? r.aggregate_name != "mean" : r.iterations == 0) continue;
       const double ns = r.GetAdjustedRealTime() * (r.time_unit == benchmark::kMicrosecond   ? 1e3
                                                    : r.time_unit == benchmark::kMillisecond ? 1e6
                                                    : r.time_unit == benchmark::kSecond      ? 1e9
                                                                                             : 1.0);
-      ns_per_iteration[r.benchmark_name()] = ns;
+      const std::string name = r.run_name.str();
+      ns_per_iteration[name] = ns;
       const auto it = r.counters.find("items_per_second");
-      if (it != r.counters.end()) items_per_second[r.benchmark_name()] = it->second.value;
+      if (it != r.counters.end()) items_per_second[name] = it->second.value;
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -225,11 +227,14 @@ void print_reference_table(const Capture& c, int cores) {
     std::printf("  %-20s %12.1f %12.2f   (engine words, inside the above)\n", "engine words",
                 get(g_draws_per_trial, "engine words"), get(ns, "BM_EngineWord"));
   }
-  const double trial_ns = 1e9 / std::max(1.0, get(ips, "BM_Trials/reference"));
-  std::printf("  RNG floor            %10.2f us per trial\n", floor_ns / 1e3);
-  std::printf("  actual (1 thread)    %10.2f us per trial", trial_ns / 1e3);
-  if (floor_ns > 0) std::printf("   ratio %.2f (target <= 3)", trial_ns / floor_ns);
-  std::printf("\n");
+  const double ref_ips = get(ips, "BM_Trials/reference");
+  if (floor_ns > 0) std::printf("  RNG floor            %10.2f us per trial\n", floor_ns / 1e3);
+  if (ref_ips > 0) {
+    const double trial_ns = 1e9 / ref_ips;
+    std::printf("  actual (1 thread)    %10.2f us per trial", trial_ns / 1e3);
+    if (floor_ns > 0) std::printf("   ratio %.2f (target <= 3)", trial_ns / floor_ns);
+    std::printf("\n");
+  }
   const double t1 = get(ips, "BM_Engine/1/100000/real_time");
   std::printf("  engine, 100 000 trials: 1 thread %.0f trials/s", t1);
   for (int t = 2; t <= cores; ++t) {
