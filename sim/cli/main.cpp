@@ -161,6 +161,7 @@ void emit_html(const revsim::HtmlReport& rep, const std::string& path) {
   fmt::print(stderr, "revsim: wrote {}\n", path);
 }
 
+
 /// The directory of -o must exist and be writable: checked before spending the run.
 bool output_writable(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -177,6 +178,17 @@ int emit(const std::string& text, const std::string& output) {
     fmt::print(stderr, "revsim: wrote {}\n", output);
   }
   return 0;
+}
+
+/// The end of an analysis subcommand: the HTML report (--html, `rep` pointing at the result),
+/// then the result as JSON or as `table` writes it, to stdout or -o.
+template <class Result, class Table>
+int emit_result(const RunArgs& a, const Result& result, const revsim::HtmlReport& rep, Table table) {
+  if (!a.html.empty()) emit_html(rep, a.html);
+  std::ostringstream text;
+  if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
+  else table(text);
+  return emit(text.str(), a.output);
 }
 
 /// Checks shared by every simulating subcommand, then the run options; nullopt (after saying
@@ -337,16 +349,10 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
   }
-  if (!a.html.empty()) {
-    revsim::HtmlReport rep;
-    rep.manifest = manifest(files, a.sets, c.seed, c.trials, c.runtime.threads);
-    rep.comparison = &c;
-    emit_html(rep, a.html);
-  }
-  std::ostringstream text;
-  if (a.format == "json") text << revsim::to_json(c).dump(2) << '\n';
-  else revsim::write_table(text, c);
-  return emit(text.str(), a.output);
+  revsim::HtmlReport rep;
+  if (!a.html.empty()) rep.manifest = manifest(files, a.sets, c.seed, c.trials, c.runtime.threads);
+  rep.comparison = &c;
+  return emit_result(a, c, rep, [&](std::ostream& os) { revsim::write_table(os, c); });
 }
 
 /// --precision and --max-trials; with `stats`, also --stat and --year (a subcommand that has its
@@ -505,16 +511,10 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
       fmt::print(stderr, "revsim: {}\n", e.what());
       return kExitBadInput;
     }
-    if (!a.html.empty()) {
-      revsim::HtmlReport rep;
-      rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.base_rows, opt->threads);
-      rep.sobol = &result;
-      emit_html(rep, a.html);
-    }
-    std::ostringstream text;
-    if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
-    else revsim::write_table(text, result);
-    return emit(text.str(), a.output);
+    revsim::HtmlReport rep;
+    if (!a.html.empty()) rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.base_rows, opt->threads);
+    rep.sobol = &result;
+    return emit_result(a, result, rep, [&](std::ostream& os) { revsim::write_table(os, result); });
   }
   revsim::Sensitivity result;
   try {
@@ -537,16 +537,10 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
   }
-  if (!a.html.empty()) {
-    revsim::HtmlReport rep;
-    rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.trials, opt->threads);
-    rep.tornado = &result;
-    emit_html(rep, a.html);
-  }
-  std::ostringstream text;
-  if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
-  else revsim::write_table(text, result, top);
-  return emit(text.str(), a.output);
+  revsim::HtmlReport rep;
+  if (!a.html.empty()) rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.trials, opt->threads);
+  rep.tornado = &result;
+  return emit_result(a, result, rep, [&](std::ostream& os) { revsim::write_table(os, result, top); });
 }
 
 /// --html (run), --samples, --histogram-year.

@@ -98,6 +98,46 @@ Histogram histogram(const std::vector<double>& sorted, int year, double threshol
   return h;
 }
 
+/// Run blocks 0..blocks-1 on `threads` workers, one block per task (so a stop request is seen
+/// within a block), each worker made by `make` and passed to run_block(worker, b); returns the
+/// workers (for sums kept per worker). oneTBB normally; under ThreadSanitizer (Debian's libtbb
+/// is not instrumented, so TSan cannot see its synchronisation) the same blocks run on
+/// std::threads taking blocks from an atomic counter.
+template <class Make, class RunBlock>
+auto run_blocks(int threads, std::uint64_t blocks, Make make, RunBlock run_block) {
+  using WorkerPtr = decltype(make());
+  std::vector<WorkerPtr> out;
+#ifndef REVSIM_STD_THREADS
+  tbb::enumerable_thread_specific<WorkerPtr> workers(make);
+  {
+    // Allow more workers than cores when asked (--threads 8 on 2 cores), so the thread-count
+    // invariance is exercised for real.
+    const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                          static_cast<std::size_t>(threads));
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      tbb::parallel_for(
+          tbb::blocked_range<std::uint64_t>(0, blocks, 1),
+          [&](const tbb::blocked_range<std::uint64_t>& r) {
+            for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(*workers.local(), b);
+          },
+          tbb::simple_partitioner());
+    });
+  }
+  for (auto& w : workers) out.push_back(std::move(w));
+#else
+  std::atomic<std::uint64_t> next{0};
+  for (int i = 0; i < threads; ++i) out.push_back(make());
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] {
+      for (std::uint64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) run_block(*out[static_cast<std::size_t>(i)], b);
+    });
+  for (std::thread& th : pool) th.join();
+#endif
+  return out;
+}
+
 Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S, std::uint64_t seed,
                   const std::atomic<bool>* stop) {
   auto check_stop = [&] {
@@ -288,35 +328,7 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   };
 
   const auto t0 = std::chrono::steady_clock::now();
-#ifndef REVSIM_STD_THREADS
-  tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers([&] { return std::make_unique<Worker>(P); });
-  // Allow more workers than cores when asked (--threads 8 on 2 cores), so the thread-count
-  // invariance is exercised for real.
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                        static_cast<std::size_t>(threads));
-  tbb::task_arena arena(threads);
-  arena.execute([&] {
-    // One block per task, so a stop request is seen within a block.
-    tbb::parallel_for(
-        tbb::blocked_range<std::uint64_t>(0, blocks, 1),
-        [&](const tbb::blocked_range<std::uint64_t>& r) {
-          for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(*workers.local(), b);
-        },
-        tbb::simple_partitioner());
-  });
-#else
-  // ThreadSanitizer build: Debian's libtbb is not instrumented, so TSan cannot see its
-  // synchronisation. The same blocks run on std::threads taking blocks from an atomic counter.
-  std::atomic<std::uint64_t> next{0};
-  std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) {
-    pool.emplace_back([&] {
-      Worker w(P);
-      for (std::uint64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) run_block(w, b);
-    });
-  }
-  for (std::thread& th : pool) th.join();
-#endif
+  run_blocks(threads, blocks, [&] { return std::make_unique<Worker>(P); }, run_block);
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -481,37 +493,8 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
 
   const auto t0 = std::chrono::steady_clock::now();
   StreamCounts total(Y, H, A, F);
-#ifndef REVSIM_STD_THREADS
-  {
-    tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers(
-        [&] { return std::make_unique<Worker>(P, Y, H, A, F); });
-    const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                          static_cast<std::size_t>(threads));
-    tbb::task_arena arena(threads);
-    arena.execute([&] {
-      tbb::parallel_for(
-          tbb::blocked_range<std::uint64_t>(0, blocks, 1),
-          [&](const tbb::blocked_range<std::uint64_t>& r) {
-            for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(*workers.local(), b);
-          },
-          tbb::simple_partitioner());
-    });
-    for (const auto& w : workers) total.merge(w->counts);
-  }
-#else
-  {
-    std::atomic<std::uint64_t> next{0};
-    std::vector<std::unique_ptr<Worker>> ws;
-    for (int i = 0; i < threads; ++i) ws.push_back(std::make_unique<Worker>(P, Y, H, A, F));
-    std::vector<std::thread> pool;
-    for (int i = 0; i < threads; ++i)
-      pool.emplace_back([&, i] {
-        for (std::uint64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) run_block(*ws[static_cast<std::size_t>(i)], b);
-      });
-    for (std::thread& th : pool) th.join();
-    for (const auto& w : ws) total.merge(w->counts);
-  }
-#endif
+  for (const auto& w : run_blocks(threads, blocks, [&] { return std::make_unique<Worker>(P, Y, H, A, F); }, run_block))
+    total.merge(w->counts);
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
