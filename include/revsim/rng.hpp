@@ -154,8 +154,6 @@ class Random {
   double beta(double a, double b);
   /// Poisson with mean mu: inversion for small means, PTRS (Hormann 1993) above.
   std::uint64_t poisson(double mu);
-  /// The same draw given exp(-mu) already computed (callers drawing with one mean repeatedly).
-  std::uint64_t poisson(double mu, double exp_neg_mu);
 
  private:
   Xoshiro256pp engine_;

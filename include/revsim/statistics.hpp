@@ -19,6 +19,10 @@ struct MeanSd {
 };
 MeanSd mean_sd(std::span<const double> x);
 
+/// A round number >= x: 1, 2, 2.5 or 5 times a power of ten (1 for x <= 0); for chart and
+/// histogram ranges.
+double round_up_nice(double x);
+
 /// 100 (P(x < f) + P(x = f) / 2) over sorted data.
 double percentile_of(std::span<const double> sorted, double f);
 

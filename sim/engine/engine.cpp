@@ -73,21 +73,12 @@ struct Samples {
   }
 };
 
-/// A round number >= x: 1, 2, 2.5 or 5 times a power of ten.
-double round_up(double x) {
-  if (!(x > 0)) return 1.0;
-  const double p = std::pow(10.0, std::floor(std::log10(x)));
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * p >= x * (1 - 1e-12)) return m * p;
-  return 10 * p;
-}
-
 /// 40 bins over (0, hi], hi a round number covering P95 and 1.25 x the threshold; `sorted` ascending.
 Histogram histogram(const std::vector<double>& sorted, int year, double threshold) {
   constexpr std::size_t kBins = 40;
   Histogram h;
   h.year = year;
-  h.hi = round_up(std::max(quantile_sorted(sorted, 0.95), 1.25 * threshold));
+  h.hi = round_up_nice(std::max(quantile_sorted(sorted, 0.95), 1.25 * threshold));
   h.counts.assign(kBins, 0);
   const double w = h.hi / kBins;
   for (double v : sorted) {
@@ -553,7 +544,7 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
     // The report's 40-bin histogram, rebinned from the log-histogram (each log bin at its middle).
     Histogram hg;
     hg.year = ys.year;
-    hg.hi = round_up(std::max(ys.p95, 1.25 * s.threshold));
+    hg.hi = round_up_nice(std::max(ys.p95, 1.25 * s.threshold));
     hg.counts.assign(40, 0);
     hg.zeros = h.zeros();
     const double w = hg.hi / 40;

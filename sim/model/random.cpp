@@ -46,14 +46,12 @@ double Random::beta(double a, double b) {
   return s > 0.0 ? x / s : 0.5;
 }
 
-std::uint64_t Random::poisson(double mu) { return poisson(mu, mu > 0.0 && mu < 10.0 ? std::exp(-mu) : 0.0); }
-
-std::uint64_t Random::poisson(double mu, double exp_neg_mu) {
+std::uint64_t Random::poisson(double mu) {
   if (!(mu > 0.0)) return 0;
   if (mu < 10.0) {
     REVSIM_COUNT_DRAW(poisson_small);
     // Inversion by sequential search: one uniform per variate.
-    double p = exp_neg_mu;
+    double p = std::exp(-mu);
     double f = p;
     const double u = uniform();
     std::uint64_t k = 0;

@@ -25,6 +25,14 @@ double quantile_select(std::span<double> x, double p) {
   return a + (h - static_cast<double>(lo)) * (b - a);
 }
 
+double round_up_nice(double x) {
+  if (!(x > 0)) return 1.0;
+  const double p = std::pow(10.0, std::floor(std::log10(x)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * p >= x * (1 - 1e-12)) return m * p;
+  return 10 * p;
+}
+
 MeanSd mean_sd(std::span<const double> x) {
   MeanSd r;
   if (x.empty()) return r;

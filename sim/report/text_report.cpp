@@ -1,5 +1,6 @@
 // The readable table (default of `revsim run`) and the per-year CSV.
 #include "revsim/report.hpp"
+#include "revsim/statistics.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -13,15 +14,6 @@ namespace revsim {
 namespace {
 std::string pct(double p) { return fmt::format("{:.1f}%", 100.0 * p); }
 
-/// A round number >= x (1, 2, 2.5, 5 x 10^k).
-double round_up(double x) {
-  if (!(x > 0)) return 1.0;
-  const double p = std::pow(10.0, std::floor(std::log10(x)));
-  for (double m : {1.0, 2.0, 2.5, 5.0})
-    if (m * p >= x) return m * p;
-  return 10 * p;
-}
-
 constexpr const char* kReset = "\033[0m";
 constexpr const char* kCyan = "\033[36m";
 constexpr const char* kBoldBlue = "\033[1;34m";
@@ -32,7 +24,7 @@ constexpr const char* kDim = "\033[2m";
 void write_spread_chart(std::ostream& os, const Results& r, const TableStyle& style, int width) {
   double hi = 1.1 * r.threshold;
   for (const YearStats& y : r.years) hi = std::max(hi, y.p95);
-  hi = round_up(hi);
+  hi = round_up_nice(hi);
   const int W = std::max(8, width);
   auto cell = [&](double v) { return std::clamp(static_cast<int>(std::floor(v / hi * (W - 1) + 0.5)), 0, W - 1); };
   auto paint = [&](const char* colour, const std::string& s) {
