@@ -29,7 +29,7 @@ struct Range {
 
   static Range probability() { return {0.0, 1.0, false, false, "a probability"}; }
   static Range months() { return {0.0, 1e12, false, false, "a duration in months"}; }
-  static Range month() { return {0.0, 1e12, false, false, "a month (0 = January of start_year)"}; }
+  static Range month() { return {0.0, 1e12, false, false, "a month (counted from month 0, the start)"}; }
   static Range money() { return {0.0, 1e12, false, false, "an amount in M RMB"}; }
   static Range positive(const char* what) { return {0.0, 1e12, true, false, what}; }
   static Range nonneg(const char* what) { return {0.0, 1e12, false, false, what}; }

@@ -47,6 +47,11 @@ struct TrialOutcome {
   std::uint32_t listing = 0;           ///< bit y: STAR standard 2 met in fiscal year y
   std::vector<double> account_revenue; ///< [named account], internet accounts then operators
   std::vector<int> account_first;      ///< [named account], month of first paid volume, -1 if none
+  std::vector<double> largest_share;   ///< [year]: largest customer's share of the year's revenue (0: none)
+  std::vector<double> top5_share;      ///< [year]: the five largest customers' share
+  /// Alive at the start of month `end` (no failure before it): end = Scenario::year_end(y) asks
+  /// "alive through fiscal year y".
+  bool alive_through(int end) const noexcept { return fail_month < 0 || fail_month >= end; }
   double year_total(int y) const {
     double t = 0;
     for (int c = 0; c < kChannels; ++c) t += revenue[static_cast<std::size_t>(y * kChannels + c)];

@@ -30,6 +30,10 @@ void write_table(std::ostream& os, const Results& r, const TableStyle& style = {
 /// The chart alone: one line per year, `width` cells from 0 to a round maximum.
 void write_spread_chart(std::ostream& os, const Results& r, const TableStyle& style, int width = 48);
 void write_json(std::ostream& os, const Results& r);
+/// The runway lines of the table: P10/P50/P90 of the failure month, P(alive) at 12/24/36 months.
+void write_runway(std::ostream& os, const Results& r);
+/// Customer concentration by year: largest customer's and top-5 share, P(largest > 50 %).
+void write_concentration(std::ostream& os, const Results& r);
 /// `revsim audit`: the forecast against the simulation and the face-value pipeline, by entity.
 void write_audit(std::ostream& os, const Results& r);
 /// One row per fiscal year with the per-year fields of MODEL.md §5 (channels flattened).

@@ -72,11 +72,35 @@ struct Histogram {
   double bin_width() const { return counts.empty() ? 0.0 : hi / static_cast<double>(counts.size()); }
 };
 
+/// How long the cash lasts (MODEL.md §5, v2): quantiles of the failure month over all trials,
+/// survivors counted as failing after the horizon; nullopt where the quantile lies beyond it.
+struct Runway {
+  std::optional<double> p10, p50, p90;  ///< months from month 0 (real: type-7 interpolation)
+  std::optional<double> alive_12, alive_24, alive_36;  ///< P(alive) at 12, 24, 36 months; nullopt past the horizon
+};
+
+/// Customer concentration in one fiscal year (MODEL.md §5, v2), over trials with revenue > 0.
+struct ConcentrationYear {
+  int year = 0;
+  double largest_share = 0;        ///< mean share of the year's revenue of the largest customer
+  double top5_share = 0;           ///< ... of the five largest
+  double p_largest_over_half = 0;  ///< P(largest customer > 50 %)
+  std::uint64_t trials = 0;        ///< trials with revenue > 0 that year
+};
+
 struct Runtime {
   double seconds = 0;
   double trials_per_second = 0;
   int threads = 1;
 };
+
+/// "YYYY-MM" of month index `m` (floored) when month 0 is calendar month `start_month` (1-12) of `start_year`.
+inline std::string calendar_month(int start_year, int start_month, double m) {
+  const int k = static_cast<int>(m) + start_month - 1;
+  const int y = start_year + k / 12;
+  const int mon = k % 12 + 1;
+  return std::to_string(y) + (mon < 10 ? "-0" : "-") + std::to_string(mon);
+}
 
 struct Results {
   std::string scenario;
@@ -84,11 +108,14 @@ struct Results {
   std::uint64_t seed = 0;
   double threshold = 0;
   int start_year = 0;
+  int start_month_in_year = 1;  ///< calendar month of month 0 (1-12)
   std::vector<YearStats> years;
   std::vector<std::pair<std::string, double>> first_crossing;  ///< "YEAR" -> p, then "never"
   std::vector<AccountStats> accounts;
   std::vector<ForecastYear> forecast_audit;
-  std::vector<double> survival;       ///< [month]: P(alive at the end of month m), m = 0 .. 12 years - 1
+  std::vector<double> survival;       ///< [month]: P(alive at the end of month m), m = 0 .. H - 1
+  Runway runway;
+  std::vector<ConcentrationYear> concentration;  ///< one per fiscal year
   std::vector<Histogram> histograms;  ///< one per fiscal year
   /// "exact" (every sample kept), or "streaming": quantiles from a LogHistogram (within
   /// 0.79 % + 1e-6 of exact; docs/performance.md), histograms rebinned from it.

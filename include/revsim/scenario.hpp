@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,24 @@ inline constexpr int kChannels = 4;
 inline constexpr std::array<const char*, kChannels> kChannelNames{"internet", "carriers", "government", "isv"};
 inline const char* to_string(Channel c) noexcept { return kChannelNames[static_cast<int>(c)]; }
 
+/// A raise that depends on traction (MODEL.md §3, v2): when revenue over the 12 months before
+/// the raise's month is at least revenue_12m, it succeeds with this p instead of the raise's.
+struct Traction {
+  Dist revenue_12m = Dist::constant(0);
+  Dist p = Dist::constant(1);
+};
+
 struct Raise {
   Dist month = Dist::constant(0);
   Dist amount = Dist::constant(0);
   Dist p = Dist::constant(1);
+  std::optional<Traction> traction;
+};
+
+/// A fiscal year before start_year, for the listing test's three-year window (§4.0).
+struct HistoryYear {
+  double revenue = 0;  ///< M RMB
+  double rd = 0;       ///< R&D spend, M RMB
 };
 
 struct Company {
@@ -34,6 +49,7 @@ struct Company {
   Dist valuation = Dist::constant(5000);
   Dist poc_capacity = Dist::constant(3);
   std::vector<Raise> raises;
+  std::map<int, HistoryYear> history;  ///< fiscal year -> revenue and R&D (v2)
 };
 
 struct Generation {
@@ -62,8 +78,18 @@ struct Nvidia {
   Dist gain_per_release = Dist::make(DistKind::lognormal, {1.05, 1.35});
 };
 
+/// Export controls (MODEL.md §3, v2): a regime change in what Nvidia may sell in China.
+struct ExportControls {
+  Dist month = Dist::constant(0);  ///< when they take effect (<= 0: in force at month 0)
+  Dist p = Dist::constant(1);      ///< probability that they come at all (one draw per trial)
+  Dist step = Dist::constant(1);   ///< one-off factor on Nvidia's perf per RMB as sold in China
+  Dist gain_per_release = Dist::constant(1);       ///< replaces market.nvidia.gain_per_release after
+  Dist domestic_share_factor = Dist::constant(1);  ///< on every internet account's domestic_share
+};
+
 struct Market {
   Nvidia nvidia;
+  std::optional<ExportControls> export_controls;
   Eigen::Matrix4d channel_correlation = default_correlation();
   std::array<double, kChannels> within_channel_correlation{0.2, 0.2, 0.2, 0.2};
 
@@ -81,6 +107,13 @@ struct ChannelCommon {
 };
 
 enum class AccountKind { internal, cloud };
+
+/// Where an entity stands at month 0 (MODEL.md §4.0, v2).
+enum class StagePhase { none, evaluation, npi, grey, production, listed };
+struct Stage {
+  StagePhase phase = StagePhase::none;  ///< none: starts from zero at start_month
+  Dist elapsed = Dist::constant(0);     ///< months already spent in the phase
+};
 
 struct InhouseChip {
   Dist p = Dist::constant(0.3);
@@ -112,6 +145,7 @@ struct InternetAccount {
   Dist investor_npi_factor = Dist::constant(0.6);
   Dist investor_inhouse_factor = Dist::constant(1.5);
   InhouseChip inhouse_chip;
+  Stage stage;  ///< entity key only (not a defaults: key)
 };
 
 struct InternetChannel {
@@ -134,12 +168,44 @@ struct CarrierOperator {
   Dist award_share = Dist::make(DistKind::beta, {2, 6});
   Dist tco_hurdle = Dist::constant(1.0);
   Dist delivery_months = Dist::constant(6);
+  Stage stage;  ///< evaluation (with elapsed) or listed
 };
 
 struct CarrierChannel {
   bool present = false;
   ChannelCommon common{0.7, 1.0};
   std::vector<CarrierOperator> operators;
+};
+
+/// Per-project keys of the government channel (MODEL.md §4.3); a named project may override them.
+struct ProjectParams {
+  Dist value = Dist::make(DistKind::lognormal, {100, 800});
+  Dist p_slip = Dist::constant(0.4);
+  Dist max_slips = Dist::constant(2);
+  Dist p_win = Dist::constant(0.3);
+  Dist turnkey_p = Dist::constant(0.5);
+  Dist turnkey_cost_share = Dist::make(DistKind::uniform, {0.15, 0.35});
+  Dist subcontract_share = Dist::make(DistKind::uniform, {0.2, 0.4});
+  Dist delivery_months = Dist::make(DistKind::uniform, {3, 12});
+  Dist advance_share = Dist::constant(0.3);  ///< v2: customer advance at the win
+};
+
+/// A named open opportunity (§4.0): decided at due_month, then as any project.
+struct NamedProject {
+  std::string name;
+  Dist due_month = Dist::constant(0);
+  ProjectParams params;
+};
+
+/// A contract won before month 0, still in delivery (§4.0): no probabilities.
+struct BacklogContract {
+  std::string name;
+  Dist value = Dist::constant(0);
+  Dist delivery_end_month = Dist::constant(0);
+  bool turnkey = false;
+  Dist turnkey_cost_share = Dist::make(DistKind::uniform, {0.15, 0.35});
+  Dist subcontract_share = Dist::make(DistKind::uniform, {0.2, 0.4});
+  Dist advance_received = Dist::constant(0);
 };
 
 /// Government and large enterprise (MODEL.md §4.3): one block.
@@ -149,18 +215,13 @@ struct GovernmentChannel {
   Dist price_factor = Dist::constant(1.0);  ///< no effect (MODEL.md §8)
   Dist projects_per_year = Dist::constant(1.0);
   Dist first_month = Dist::constant(0);
-  Dist value = Dist::make(DistKind::lognormal, {100, 800});
   Dist sales_cycle_months = Dist::make(DistKind::lognormal, {6, 24});
-  Dist p_slip = Dist::constant(0.4);
-  Dist max_slips = Dist::constant(2);
-  Dist p_win = Dist::constant(0.3);
-  Dist turnkey_p = Dist::constant(0.5);
-  Dist turnkey_cost_share = Dist::make(DistKind::uniform, {0.15, 0.35});
-  Dist subcontract_share = Dist::make(DistKind::uniform, {0.2, 0.4});
-  Dist delivery_months = Dist::make(DistKind::uniform, {3, 12});
+  ProjectParams project;  ///< per-project keys, the channel's values
   Dist sales_patience_months = Dist::constant(30);
   Dist p_sales_leave = Dist::constant(0.5);
   Dist rehire_months = Dist::constant(6);
+  std::vector<NamedProject> projects;     ///< v2: named open opportunities
+  std::vector<BacklogContract> backlog;   ///< v2: won contracts still in delivery
 };
 
 /// Per-ISV keys (MODEL.md §4.4); an industry entry may override any of them.
@@ -181,6 +242,11 @@ struct Industry {
   std::string name;
   Dist isvs = Dist::constant(0);  ///< drawn once per trial, floored
   IsvParams params;
+  // v2, §4.0: ISVs already live or migrating at month 0 (constants, whole numbers).
+  int live = 0;
+  double live_since = 0;  ///< <= 0: when the live ISVs went live
+  int migrating = 0;
+  double migration_elapsed = 0;  ///< months of migration work already done
 };
 
 struct IsvChannel {
@@ -206,6 +272,7 @@ struct Scenario {
   std::string name;
   std::string source;  ///< file the scenario came from (for messages and reports)
   int start_year = 2023;
+  int start_month_in_year = 1;  ///< calendar month (1-12) of month 0 (v2)
   int years = 5;
   double threshold = 200;
   std::uint64_t trials = 100000;
@@ -216,8 +283,21 @@ struct Scenario {
   Market market;
   Channels channels;
   std::map<int, double> forecast;  ///< fiscal year -> M RMB
+  /// Revenue recognised in start_year before month 0, by channel (v2, §4.0).
+  std::array<double, kChannels> booked{};
+  /// Plausibility warnings found while loading (file:line:column: key: why), for stderr.
+  std::vector<std::string> warnings;
 
-  int horizon_months() const noexcept { return 12 * years; }
+  /// H = 12 years - (start_month_in_year - 1): the first fiscal year may be partial (§1).
+  int horizon_months() const noexcept { return 12 * years - (start_month_in_year - 1); }
+  /// Months of start_year before month 0.
+  int months_before_start() const noexcept { return start_month_in_year - 1; }
+  /// Fiscal-year index (0 = start_year) of month t.
+  int year_of(int month) const noexcept { return (month + start_month_in_year - 1) / 12; }
+  /// First month of fiscal year index y (0 for the first year).
+  int year_begin(int y) const noexcept { return y == 0 ? 0 : 12 * y - (start_month_in_year - 1); }
+  /// One past the last month of fiscal year index y.
+  int year_end(int y) const noexcept { return 12 * (y + 1) - (start_month_in_year - 1); }
 };
 
 }  // namespace revsim

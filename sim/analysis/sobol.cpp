@@ -169,7 +169,7 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
     if (stat == "mean" || stat == "p50") return o.year_total(y);
     if (stat == "p_threshold") return o.year_total(y) >= threshold ? 1.0 : 0.0;
     if (stat == "p_listing") return ((o.listing >> static_cast<unsigned>(y)) & 1U) != 0 ? 1.0 : 0.0;
-    return (o.fail_month < 0 || o.fail_month > 12 * y + 11) ? 1.0 : 0.0;
+    return o.alive_through(base.year_end(y)) ? 1.0 : 0.0;
   };
   std::atomic<std::uint64_t> done{0};
   std::atomic<bool> cancelled{false};

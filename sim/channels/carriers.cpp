@@ -30,6 +30,17 @@ void CarrierModel::setup(TrialContext& ctx) {
     o.delivery = src.delivery_months.sample(r);
     o.phase = Phase::waiting;
     o.listed_at = kNever;
+    // The pipeline as it stands (§4.0): an evaluation under way, or already on the vendor list.
+    if (src.stage.phase == StagePhase::evaluation) {
+      const double elapsed = src.stage.elapsed.sample(r);
+      o.start = 0;
+      o.phase = Phase::evaluation;
+      o.remaining = std::max(0.0, o.eval_m - elapsed);  // M(start) = M0: d as estimated today
+    } else if (src.stage.phase == StagePhase::listed) {
+      o.start = 0;
+      o.phase = Phase::listed;
+      o.listed_at = -kNever;  // every procurement in the horizon is open to it
+    }
     // Face value (§8): winning the whole annual procurement every year.
     ctx.add_face_value(P_.internet_ids.size() + i, 0.0, P_.H, o.annual * ctx.card_price * o.price_factor / 12.0);
     ops_.push_back(o);
@@ -45,7 +56,8 @@ double CarrierModel::load(int m) const {
 
 void CarrierModel::step(int m, TrialContext& ctx) {
   const double month_end = m + 1.0;
-  const int y = TrialContext::year_of(m);
+  const int y = ctx.year_of(m);
+  const double offset = P_.s.months_before_start();
   const std::size_t first_account = P_.internet_ids.size();
   for (std::size_t i = 0; i < ops_.size(); ++i) {
     Operator& o = ops_[i];
@@ -64,9 +76,10 @@ void CarrierModel::step(int m, TrialContext& ctx) {
         if (listed) o.listed_at = t;
       }
     }
-    // Procurement of fiscal year y at T = 12y + procurement_month, open to vendors listed at or
-    // before T: "能入围名录，与是不是会有单子，有多少，最好有个理智判断".
-    const double T = 12.0 * y + o.procurement;
+    // Procurement of fiscal year y at T = 12y + procurement_month - (s - 1) (a calendar month;
+    // skipped when T < 0), open to vendors listed at or before T:
+    // "能入围名录，与是不是会有单子，有多少，最好有个理智判断".
+    const double T = 12.0 * y + o.procurement - offset;
     if (o.phase == Phase::listed && static_cast<int>(std::floor(T)) == m && o.listed_at <= T &&
         ctx.A[static_cast<std::size_t>(m)] >= o.hurdle && ctx.success(Channel::carriers, o.p_award, m, o.rng))
       awards_[i * static_cast<std::size_t>(P_.Y) + static_cast<std::size_t>(y)] = o.annual * o.share;
@@ -75,7 +88,8 @@ void CarrierModel::step(int m, TrialContext& ctx) {
     for (int ay = 0; ay <= y; ++ay) {
       const double award = awards_[i * static_cast<std::size_t>(P_.Y) + static_cast<std::size_t>(ay)];
       if (award <= 0) continue;
-      const double Ta = 12.0 * ay + o.procurement;
+      const double Ta = 12.0 * ay + o.procurement - offset;
+      if (Ta < 0) continue;
       if (o.delivery <= 0) {
         if (static_cast<int>(std::floor(Ta)) == m) cards += award;
       } else {

@@ -31,6 +31,7 @@ class InternetModel {
     double price_factor, start, eval_m, p_eval, npi_m, p_npi, grey_cards, p_grey_paid, grey_m, p_stable, hurdle;
     double base_volume;  ///< annual_cards x domestic_share x vendor_share
     double chip_time, residual;
+    double export_ratio;  ///< min(1, domestic_share x factor) / domestic_share after export controls
     std::size_t ramp_begin, ramp_len;
     Phase phase;
     double remaining;   ///< engagement work left, in months at full speed
@@ -75,14 +76,31 @@ class GovernmentModel {
  private:
   struct Project {
     Random rng;
-    double arrival, value, p_slip, p_win, turnkey_p, cost_share, sub_share, delivery;
+    double arrival, value, p_slip, p_win, turnkey_p, cost_share, sub_share, delivery, advance_share;
     int max_slips, slips;
     double due;
   };
   struct Cost {
     double start, end, total;
   };
+  /// Revenue recognised (a customer: one project, for concentration).
+  struct Recognition {
+    int month;
+    double revenue;
+  };
   void decide(std::size_t open_idx, double tau, int m, TrialContext& ctx);
+  /// Draw the per-project keys of `src` from p.rng (a fixed order, §2).
+  static void draw_project(Project& p, const ProjectParams& src);
+
+ public:
+  /// Each project's revenue booked up to month `last` (inclusive), by fiscal year: f(year, amount).
+  template <class F>
+  void customers(int last, const TrialContext& ctx, F&& f) const {
+    for (const Recognition& r : recognitions_)
+      if (r.month <= last) f(ctx.year_of(r.month), r.revenue);
+  }
+
+ private:
 
   const Prepared& P_;
   Random rng_;  ///< trial-level draws: sales leaving
@@ -93,7 +111,10 @@ class GovernmentModel {
   double next_check_ = kNever;        ///< next sales-patience check
   double rehire_until_ = -1;          ///< no arrivals before this time
   std::vector<double> revenue_by_month_;  ///< recognised revenue of won projects
+  std::vector<double> cash_by_month_;     ///< advances received (+) and settled at delivery (-)
+  std::vector<Recognition> recognitions_; ///< every recognition within the horizon
   std::vector<Cost> costs_;           ///< turnkey integration cost, spread over delivery
+  std::size_t named_ = 0;             ///< projects_[0, named_) are the named ones (§4.0)
 };
 
 /// ISVs (MODEL.md §4.4).
@@ -116,8 +137,31 @@ class IsvModel {
     double remaining;
     double live_at;
   };
-  /// An ISV that went live at v.live_at: its whole volume over the horizon into revenue_by_month_.
-  void go_live(Isv& v, const TrialContext& ctx);
+  /// An ISV that went live at v.live_at: its whole volume from max(0, live_at) to the horizon
+  /// into revenue_by_month_ (orders before month 0 are not booked: §4.0).
+  void go_live(Isv& v, std::uint32_t id, const TrialContext& ctx);
+  /// Per-ISV values of `src`, drawn from v.rng in a fixed order; returns P(large).
+  static void draw_isv(Isv& v, const IsvParams& src);
+  /// The k-th scheduled engagement at first_month + k x 12 / engagements_per_year (§4.4).
+  void schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total);
+
+ public:
+  /// Each ISV's revenue booked up to month `last` (inclusive), by fiscal year: f(isv, year, amount).
+  template <class F>
+  void customers(int last, const TrialContext& ctx, F&& f) const {
+    for (const Order& o : orders_)
+      if (o.month <= last) f(o.isv, ctx.year_of(o.month), o.amount);
+  }
+  std::size_t isv_count() const noexcept { return isvs_.size() + live_.size(); }
+
+ private:
+  struct Order {
+    std::uint32_t isv;
+    int month;
+    double amount;
+  };
+  std::vector<Order> orders_;  ///< every order (or a large ISV's month) within the horizon
+  std::vector<Isv> live_;      ///< ISVs already live at month 0 (§4.0)
 
   const Prepared& P_;
   std::vector<Isv> isvs_;
@@ -125,7 +169,9 @@ class IsvModel {
   std::vector<double> revenue_by_month_;  ///< live ISVs' orders, booked in their months
   std::size_t engaged_ = 0;   ///< ISVs whose engagement starts before the month's end (isvs_ is in start order)
   std::size_t finished_ = 0;  ///< ISVs whose migration ended (failed or live)
-  std::vector<int> first_success_;  ///< per industry: month of the first successful migration, -1
+  std::vector<int> first_success_;  ///< per industry: month of the first successful migration, kNoSuccess
+                                    ///< if none yet, -1 for an industry with ISVs live at month 0
+  static constexpr int kNoSuccess = std::numeric_limits<int>::max();
   std::vector<double> unengaged_;   ///< per industry, while scheduling
 };
 

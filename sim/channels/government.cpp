@@ -1,5 +1,6 @@
-// Government and large-enterprise projects: Poisson arrivals, slips, wins, turnkey or
-// subcontract, and the sales team's patience (MODEL.md §4.3, §8).
+// Government and large-enterprise projects: Poisson arrivals, named opportunities and a backlog
+// of won contracts (the pipeline as it stands), slips, wins, turnkey or subcontract, customer
+// advances, and the sales team's patience (MODEL.md §4.0, §4.3, §8).
 #include "channel_models.hpp"
 
 #include <algorithm>
@@ -7,13 +8,29 @@
 
 namespace revsim::detail {
 
+void GovernmentModel::draw_project(Project& p, const ProjectParams& src) {
+  Random& r = p.rng;
+  p.value = src.value.sample(r);
+  p.p_slip = src.p_slip.sample(r);
+  p.max_slips = static_cast<int>(std::floor(src.max_slips.sample(r)));
+  p.p_win = src.p_win.sample(r);
+  p.turnkey_p = src.turnkey_p.sample(r);
+  p.cost_share = src.turnkey_cost_share.sample(r);
+  p.sub_share = src.subcontract_share.sample(r);
+  p.delivery = src.delivery_months.sample(r);
+  p.slips = 0;
+}
+
 void GovernmentModel::setup(TrialContext& ctx) {
   const GovernmentChannel& g = P_.s.channels.government;
   projects_.clear();
   open_.clear();
   costs_.clear();
+  recognitions_.clear();
   revenue_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
+  cash_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
   next_arrival_ = 0;
+  named_ = 0;
   next_check_ = kNever;
   rehire_until_ = -1;
   if (!g.present) return;
@@ -25,6 +42,45 @@ void GovernmentModel::setup(TrialContext& ctx) {
   p_leave_ = g.p_sales_leave.sample(rng_);
   rehire_ = g.rehire_months.sample(rng_);
   next_check_ = first + patience_;
+  // Named open opportunities (§4.0): open from month 0, decided at their due month, each with
+  // its own stream keyed by its name.
+  for (std::size_t k = 0; k < g.projects.size(); ++k) {
+    const NamedProject& np = g.projects[k];
+    Project p{};
+    p.rng = ctx.stream(P_.named_project_ids[k]);
+    p.due = np.due_month.sample(p.rng);
+    draw_project(p, np.params);
+    p.advance_share = np.params.advance_share.sample(p.rng);
+    p.arrival = 0;
+    // Face value (§8): its value in its due year.
+    if (p.due < P_.H)
+      ctx.add_face_value_in_year(P_.named_project_entity(k), ctx.year_of(static_cast<int>(p.due)), p.value);
+    open_.push_back(projects_.size());
+    projects_.push_back(p);
+  }
+  named_ = projects_.size();
+  next_arrival_ = named_;
+  // Backlog (§4.0): won before month 0, still in delivery. Revenue at the delivery end, cash
+  // net of the advance already received; a turnkey contract's remaining integration cost over
+  // [0, delivery_end).
+  for (std::size_t k = 0; k < g.backlog.size(); ++k) {
+    const BacklogContract& bc = g.backlog[k];
+    Random r = ctx.stream(P_.backlog_ids[k]);
+    const double value = bc.value.sample(r);
+    const double end = bc.delivery_end_month.sample(r);
+    const double cost_share = bc.turnkey_cost_share.sample(r);
+    const double sub_share = bc.subcontract_share.sample(r);
+    const double advance = bc.advance_received.sample(r);
+    const double revenue = bc.turnkey ? value : value * sub_share;
+    const int month = static_cast<int>(std::floor(end));
+    if (month < P_.H) {
+      revenue_by_month_[static_cast<std::size_t>(month)] += revenue;
+      cash_by_month_[static_cast<std::size_t>(month)] -= advance;
+      recognitions_.push_back({month, revenue});
+      ctx.add_face_value_in_year(P_.backlog_entity(k), ctx.year_of(month), revenue);
+    }
+    if (bc.turnkey && cost_share > 0) costs_.push_back({0.0, end, value * cost_share});
+  }
   // Every arrival of the Poisson process over the horizon, each project with its own stream
   // keyed by its arrival index; arrivals while the team is gone are skipped in step().
   if (rate <= 0) return;
@@ -32,22 +88,25 @@ void GovernmentModel::setup(TrialContext& ctx) {
   const double mean_gap = 12.0 / rate;
   for (double t = first + arrivals.exponential(mean_gap); t < P_.H; t += arrivals.exponential(mean_gap)) {
     Project p{};
-    p.rng = ctx.stream(stream_id(streams::government_project, projects_.size()));
+    p.rng = ctx.stream(stream_id(streams::government_project, projects_.size() - named_));
     Random& r = p.rng;
     p.arrival = t;
-    p.value = g.value.sample(r);
+    // Draw order of version 1 (value, cycle, then the rest), so that a project's luck is kept.
+    const ProjectParams& src = g.project;
+    p.value = src.value.sample(r);
     const double cycle = g.sales_cycle_months.sample(r);
-    p.p_slip = g.p_slip.sample(r);
-    p.max_slips = static_cast<int>(std::floor(g.max_slips.sample(r)));
-    p.p_win = g.p_win.sample(r);
-    p.turnkey_p = g.turnkey_p.sample(r);
-    p.cost_share = g.turnkey_cost_share.sample(r);
-    p.sub_share = g.subcontract_share.sample(r);
-    p.delivery = g.delivery_months.sample(r);
+    p.p_slip = src.p_slip.sample(r);
+    p.max_slips = static_cast<int>(std::floor(src.max_slips.sample(r)));
+    p.p_win = src.p_win.sample(r);
+    p.turnkey_p = src.turnkey_p.sample(r);
+    p.cost_share = src.turnkey_cost_share.sample(r);
+    p.sub_share = src.subcontract_share.sample(r);
+    p.delivery = src.delivery_months.sample(r);
+    p.advance_share = src.advance_share.sample(r);
     p.due = t + cycle;
     p.slips = 0;
     // Face value (§8): every arriving project's value in its arrival year.
-    ctx.add_face_value_in_year(P_.government_entity, TrialContext::year_of(static_cast<int>(t)), p.value);
+    ctx.add_face_value_in_year(P_.government_entity, ctx.year_of(static_cast<int>(t)), p.value);
     projects_.push_back(p);
   }
 }
@@ -65,8 +124,15 @@ void GovernmentModel::decide(std::size_t open_idx, double tau, int m, TrialConte
   // Won: turnkey (总包) pays in full but costs integration; subcontract pays 20-40 %.
   const bool turnkey = p.rng.bernoulli(p.turnkey_p);
   const double revenue = turnkey ? p.value : p.value * p.sub_share;
+  // Customer advance (§4.3, v2): advance_share of the revenue at the win, settled at delivery end.
+  const double advance = p.advance_share * revenue;
+  cash_by_month_[static_cast<std::size_t>(m)] += advance;
   const int recognised = static_cast<int>(std::floor(tau + p.delivery));
-  if (recognised < P_.H) revenue_by_month_[static_cast<std::size_t>(recognised)] += revenue;
+  if (recognised < P_.H) {
+    revenue_by_month_[static_cast<std::size_t>(recognised)] += revenue;
+    cash_by_month_[static_cast<std::size_t>(recognised)] -= advance;
+    recognitions_.push_back({recognised, revenue});
+  }
   if (turnkey && p.cost_share > 0) costs_.push_back({tau, tau + p.delivery, p.value * p.cost_share});
   next_check_ = tau + patience_;  // a win restarts the patience clock
 }
@@ -103,7 +169,9 @@ void GovernmentModel::step(int m, TrialContext& ctx) {
       }
     }
   }
-  ctx.book(Channel::government, revenue_by_month_[static_cast<std::size_t>(m)]);
+  const auto mi = static_cast<std::size_t>(m);
+  if (revenue_by_month_[mi] > 0) ctx.book(Channel::government, revenue_by_month_[mi]);
+  ctx.cash_adjust += cash_by_month_[mi];
   // Turnkey integration cost, uniform over [tau, tau + delivery) ("集成行业不是那么好玩的").
   for (const Cost& c : costs_) {
     if (c.end <= c.start) {

@@ -20,7 +20,10 @@ void InternetModel::setup(TrialContext& ctx) {
     a.price_factor = src.price_factor.sample(r);
     a.start = src.start_month.sample(r);
     const double annual = src.annual_cards.sample(r);
-    a.base_volume = annual * src.domestic_share.sample(r) * src.vendor_share.sample(r);
+    const double domestic = src.domestic_share.sample(r);
+    a.base_volume = annual * domestic * src.vendor_share.sample(r);
+    // Export controls (§3, v2): domestic_share x factor, capped at 1, for volume after them.
+    a.export_ratio = domestic > 0 ? std::min(1.0, domestic * ctx.domestic_share_factor) / domestic : 1.0;
     a.eval_m = src.eval_months.sample(r);
     a.p_eval = src.p_eval.sample(r);
     a.npi_m = src.npi_months.sample(r);
@@ -48,6 +51,31 @@ void InternetModel::setup(TrialContext& ctx) {
     }
     a.chip_time = r.bernoulli(p_chip) ? chip_month : kNever;
     a.phase = Phase::waiting;
+    // The pipeline as it stands (§4.0): whatever the account has passed is taken as passed.
+    // Remaining work of an engagement is max(0, d - elapsed) at full speed (M(start) = M0).
+    if (src.stage.phase != StagePhase::none) {
+      const double elapsed = src.stage.elapsed.sample(r);
+      a.start = 0;
+      switch (src.stage.phase) {
+        case StagePhase::evaluation:
+          a.phase = Phase::evaluation;
+          a.remaining = std::max(0.0, a.eval_m - elapsed);
+          break;
+        case StagePhase::npi:
+          a.phase = Phase::npi;
+          a.remaining = std::max(0.0, a.npi_m - elapsed);
+          break;
+        case StagePhase::grey:  // the grey cards were booked when it began: not again
+          a.phase = Phase::grey;
+          a.grey_end = std::max(0.0, a.grey_m - elapsed);
+          break;
+        default:  // production began at t_p = -elapsed; its years and re-checks count from t_p
+          a.phase = Phase::production;
+          a.prod_start = -elapsed;
+          a.prod_year = static_cast<int>(std::floor(elapsed / 12.0));
+          break;
+      }
+    }
     // Face value (§8): the account's whole annual_cards every year.
     ctx.add_face_value(i, 0.0, P_.H, annual * ctx.card_price * a.price_factor / 12.0);
     accounts_.push_back(a);
@@ -116,7 +144,7 @@ void InternetModel::step(int m, TrialContext& ctx) {
             if (ctx.success(Channel::internet, a.p_grey_paid, m, a.rng)) {
               const double revenue = a.grey_cards * ctx.card_price * a.price_factor;
               ctx.book(Channel::internet, revenue);
-              ctx.account_revenue(i, revenue);
+              ctx.account_revenue(i, m, revenue);
             }
           }
           break;
@@ -166,9 +194,11 @@ void InternetModel::deliver(Account& a, std::size_t idx, int m, TrialContext& ct
     if (a.phase == Phase::done) break;
     double to = std::min(month_end, a.prod_start + 12.0 * (a.prod_year + 1));
     if (a.chip_time > from && a.chip_time < to) to = a.chip_time;
+    if (ctx.export_time > from && ctx.export_time < to) to = ctx.export_time;
     const double own_chip = from >= a.chip_time ? a.residual : 1.0;
+    const double controls = from >= ctx.export_time ? a.export_ratio : 1.0;
     const std::size_t k = std::min<std::size_t>(static_cast<std::size_t>(a.prod_year), a.ramp_len - 1);
-    cards += a.base_volume * ramp_[a.ramp_begin + k] / 12.0 * (to - from) * own_chip;
+    cards += a.base_volume * ramp_[a.ramp_begin + k] / 12.0 * (to - from) * own_chip * controls;
     from = to;
   }
   if (cards > 0) {

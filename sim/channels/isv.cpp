@@ -7,14 +7,31 @@
 
 namespace revsim::detail {
 
+void IsvModel::draw_isv(Isv& v, const IsvParams& src) {
+  Random& r = v.rng;
+  v.price_factor = src.price_factor.sample(r);
+  v.migration_m = src.migration_months.sample(r);
+  v.p_migrate = src.p_migrate.sample(r);
+  v.reuse = src.industry_reuse.sample(r);
+  v.bonus = src.industry_p_bonus.sample(r);
+  v.orders_per_year = src.orders_per_year.sample(r);
+  v.cards_per_order = src.cards_per_order.sample(r);  // fixed per ISV (§8)
+  v.growth = src.order_growth.sample(r);
+  const double p_large = src.p_large.sample(r);
+  v.large_cards = src.large_cards_per_year.sample(r);
+  v.large = r.bernoulli(p_large);
+}
+
 void IsvModel::setup(TrialContext& ctx) {
   const IsvChannel& ch = P_.s.channels.isv;
   isvs_.clear();
+  live_.clear();
+  orders_.clear();
   active_.clear();
   revenue_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
   engaged_ = 0;
   finished_ = 0;
-  first_success_.assign(ch.industries.size(), -1);
+  first_success_.assign(ch.industries.size(), kNoSuccess);
   unengaged_.assign(ch.industries.size(), 0.0);
   if (!ch.present) return;
   Random sched = ctx.stream(streams::isv_schedule);
@@ -22,10 +39,57 @@ void IsvModel::setup(TrialContext& ctx) {
   const double per_year = ch.engagements_per_year.sample(sched);
   double total = 0;
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
-    unengaged_[i] = std::floor(ch.industries[i].isvs.sample(sched));
+    const Industry& ind = ch.industries[i];
+    // ISVs live or migrating at month 0 are engaged already: they leave the pool (§4.0).
+    unengaged_[i] = std::floor(ind.isvs.sample(sched)) - ind.live - ind.migrating;
     total += unengaged_[i];
+    if (ind.live > 0) first_success_[i] = -1;  // the industry's first success came before month 0
   }
-  if (per_year <= 0) return;
+  // Migrations in progress at month 0 (§4.0): engaged at month 0, ahead of every scheduled
+  // engagement, each with its own stream; reuse and bonus apply in an industry with a live ISV.
+  for (std::size_t i = 0; i < ch.industries.size(); ++i) {
+    const Industry& ind = ch.industries[i];
+    const std::uint64_t base = stream_id("isv/" + ind.name + "/migrating");
+    for (int k = 0; k < ind.migrating; ++k) {
+      Isv v{};
+      v.rng = ctx.stream(stream_id(base, static_cast<std::uint64_t>(k)));
+      v.industry = i;
+      v.engage_at = 0;
+      draw_isv(v, ind.params);
+      v.reused = ind.live > 0;
+      v.phase = Phase::migrating;
+      v.remaining = std::max(0.0, v.migration_m * (v.reused ? v.reuse : 1.0) - ind.migration_elapsed);
+      const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
+      ctx.add_face_value(P_.isv_entity(i), 0.0, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
+      isvs_.push_back(v);
+    }
+  }
+  // ISVs live at month 0: they order from month 0, their order-rate years counted from live_since.
+  for (std::size_t i = 0; i < ch.industries.size(); ++i) {
+    const Industry& ind = ch.industries[i];
+    const std::uint64_t base = stream_id("isv/" + ind.name + "/live");
+    for (int k = 0; k < ind.live; ++k) {
+      Isv v{};
+      v.rng = ctx.stream(stream_id(base, static_cast<std::uint64_t>(k)));
+      v.industry = i;
+      v.engage_at = ind.live_since;
+      draw_isv(v, ind.params);
+      v.phase = Phase::live;
+      v.live_at = ind.live_since;
+      const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
+      ctx.add_face_value(P_.isv_entity(i), 0.0, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
+      live_.push_back(v);
+    }
+  }
+  if (per_year > 0) schedule(ctx, sched, first, per_year, total);
+  for (std::size_t k = 0; k < live_.size(); ++k)
+    go_live(live_[k], static_cast<std::uint32_t>(isvs_.size() + k), ctx);
+  active_.resize(isvs_.size());
+  for (std::size_t i = 0; i < isvs_.size(); ++i) active_[i] = static_cast<std::uint32_t>(i);
+}
+
+void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total) {
+  const IsvChannel& ch = P_.s.channels.isv;
   std::vector<std::size_t> engaged_in(ch.industries.size(), 0);
   // The k-th engagement starts at first_month + k * 12 / engagements_per_year, until every ISV
   // is engaged, in an industry picked in proportion to its unengaged ISVs.
@@ -43,38 +107,27 @@ void IsvModel::setup(TrialContext& ctx) {
     const IsvParams& src = ch.industries[ind].params;
     Isv v{};
     v.rng = ctx.stream(stream_id(P_.industry_ids[ind], engaged_in[ind]++));
-    Random& r = v.rng;
     v.industry = ind;
     v.engage_at = t;
-    v.price_factor = src.price_factor.sample(r);
-    v.migration_m = src.migration_months.sample(r);
-    v.p_migrate = src.p_migrate.sample(r);
-    v.reuse = src.industry_reuse.sample(r);
-    v.bonus = src.industry_p_bonus.sample(r);
-    v.orders_per_year = src.orders_per_year.sample(r);
-    v.cards_per_order = src.cards_per_order.sample(r);  // fixed per ISV (§8)
-    v.growth = src.order_growth.sample(r);
-    const double p_large = src.p_large.sample(r);
-    v.large_cards = src.large_cards_per_year.sample(r);
-    v.large = r.bernoulli(p_large);
+    draw_isv(v, src);
     v.phase = Phase::waiting;
     // Face value (§8): live from its engagement at its order (or large) volume, no growth.
     const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
     ctx.add_face_value(P_.isv_entity(ind), t, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
     isvs_.push_back(v);
   }
-  active_.resize(isvs_.size());
-  for (std::size_t i = 0; i < isvs_.size(); ++i) active_[i] = static_cast<std::uint32_t>(i);
 }
 
-void IsvModel::go_live(Isv& v, const TrialContext& ctx) {
+void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
   const double H = P_.H;
   const double per_card = ctx.card_price * v.price_factor;
   if (v.large) {
     // A large ISV's steady volume: large_cards / 12 a month, the first month prorated.
-    for (double from = v.live_at; from < H;) {
+    for (double from = std::max(0.0, v.live_at); from < H;) {
       const double month_end = std::floor(from) + 1.0;
-      revenue_by_month_[static_cast<std::size_t>(from)] += v.large_cards / 12.0 * (month_end - from) * per_card;
+      const double amount = v.large_cards / 12.0 * (month_end - from) * per_card;
+      revenue_by_month_[static_cast<std::size_t>(from)] += amount;
+      orders_.push_back({id, static_cast<int>(from), amount});
       from = month_end;
     }
     return;
@@ -82,11 +135,14 @@ void IsvModel::go_live(Isv& v, const TrialContext& ctx) {
   // "一个单子三、五片": a Poisson process of orders whose yearly rate is orders_per_year x
   // (1 + order_growth)^(whole years live), by exponential gaps in integrated-rate time; each
   // order is booked in its month. Only the orders are drawn: no work in months without one.
+  // An ISV live before month 0 (§4.0) starts at month 0 in its current year live (the process is
+  // memoryless, so nothing before month 0 needs drawing).
   const double per_order = v.cards_per_order * per_card;
-  double t = v.live_at;
-  double year_end = v.live_at + 12.0;
-  double rate = v.orders_per_year / 12.0;  // orders per month in the current year live
-  double growth = 1.0;                     // (1 + order_growth)^(whole years live)
+  const double years_live = v.live_at < 0 ? std::floor(-v.live_at / 12.0) : 0.0;
+  double t = std::max(0.0, v.live_at);
+  double year_end = v.live_at + 12.0 * (years_live + 1.0);
+  double growth = std::pow(1.0 + v.growth, years_live);  // (1 + order_growth)^(whole years live)
+  double rate = v.orders_per_year * growth / 12.0;        // orders per month in the current year live
   double e = v.rng.exponential(1.0);
   while (t < H) {
     const double room = rate * (year_end - t);
@@ -94,6 +150,7 @@ void IsvModel::go_live(Isv& v, const TrialContext& ctx) {
       t += e / rate;
       if (t >= H) break;
       revenue_by_month_[static_cast<std::size_t>(t)] += per_order;
+      orders_.push_back({id, static_cast<int>(t), per_order});
       e = v.rng.exponential(1.0);
     } else {
       e -= room;
@@ -125,7 +182,7 @@ void IsvModel::step(int m, TrialContext& ctx) {
       // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
       // earlier month than this migration's start (§8).
       const int first = first_success_[v.industry];
-      v.reused = first >= 0 && first < m;
+      v.reused = first < m;  // kNoSuccess when none yet; -1 when ISVs were live at month 0
       v.phase = Phase::migrating;
       v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0));
     }
@@ -143,10 +200,10 @@ void IsvModel::step(int m, TrialContext& ctx) {
     }
     // "ISV默默的做了小白鼠，帮着完备了软件栈": each success adds isv_boost to M next month.
     ++ctx.isv_successes;
-    if (first_success_[v.industry] < 0) first_success_[v.industry] = m;
+    if (first_success_[v.industry] == kNoSuccess) first_success_[v.industry] = m;
     v.phase = Phase::live;
     v.live_at = t;
-    go_live(v, ctx);
+    go_live(v, active_[a], ctx);
   }
   active_.resize(keep);
   if (revenue_by_month_[static_cast<std::size_t>(m)] > 0)

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -129,6 +130,93 @@ auto run_blocks(int threads, std::uint64_t blocks, Make make, RunBlock run_block
   return out;
 }
 
+/// Runway (§5, v2) from the failures counted per month over N trials: type-7 quantiles of the
+/// failure month, survivors failing after the horizon (a quantile that needs one is nullopt).
+Runway runway_of(const std::vector<std::uint64_t>& fails, std::uint64_t N) {
+  Runway rw;
+  if (N == 0) return rw;
+  constexpr double kBeyond = std::numeric_limits<double>::infinity();
+  // Value at 0-based rank r of the sorted failure months.
+  auto at = [&](std::uint64_t r) {
+    std::uint64_t seen = 0;
+    for (std::size_t m = 0; m < fails.size(); ++m) {
+      seen += fails[m];
+      if (r < seen) return static_cast<double>(m);
+    }
+    return kBeyond;
+  };
+  auto q = [&](double p) -> std::optional<double> {
+    const double h = p * static_cast<double>(N - 1);
+    const auto lo = static_cast<std::uint64_t>(std::floor(h));
+    const double a = at(lo);
+    const double frac = h - static_cast<double>(lo);
+    if (frac == 0) return std::isinf(a) ? std::nullopt : std::optional<double>(a);
+    const double b = at(std::min(lo + 1, N - 1));
+    if (std::isinf(a) || std::isinf(b)) return std::nullopt;
+    return a + frac * (b - a);
+  };
+  rw.p10 = q(0.10);
+  rw.p50 = q(0.50);
+  rw.p90 = q(0.90);
+  auto alive_at = [&](std::size_t months) -> std::optional<double> {
+    if (months > fails.size()) return std::nullopt;
+    std::uint64_t failed = 0;
+    for (std::size_t m = 0; m < months; ++m) failed += fails[m];
+    return static_cast<double>(N - failed) / static_cast<double>(N);
+  };
+  rw.alive_12 = alive_at(12);
+  rw.alive_24 = alive_at(24);
+  rw.alive_36 = alive_at(36);
+  return rw;
+}
+
+/// Concentration sums of one block of trials, in trial order (§5, v2): per year the sum of the
+/// largest customer's share and of the top-5 share over trials with revenue.
+void add_concentration(double* sums, std::size_t Y, const TrialOutcome& o) {
+  for (std::size_t y = 0; y < Y; ++y) {
+    sums[y] += o.largest_share[y];
+    sums[Y + y] += o.top5_share[y];
+  }
+}
+
+/// Integer counts of concentration: trials with revenue and trials whose largest customer
+/// holds more than half, per year.
+struct ConcentrationCounts {
+  std::vector<std::uint64_t> with_revenue, over_half;
+  explicit ConcentrationCounts(std::size_t Y) : with_revenue(Y), over_half(Y) {}
+  void add(const TrialOutcome& o) {
+    for (std::size_t y = 0; y < with_revenue.size(); ++y) {
+      if (o.year_total(static_cast<int>(y)) > 0) ++with_revenue[y];
+      if (o.largest_share[y] > 0.5) ++over_half[y];
+    }
+  }
+  void merge(const ConcentrationCounts& c) {
+    for (std::size_t y = 0; y < with_revenue.size(); ++y) {
+      with_revenue[y] += c.with_revenue[y];
+      over_half[y] += c.over_half[y];
+    }
+  }
+};
+
+std::vector<ConcentrationYear> concentration_of(int start_year, const std::vector<double>& sums,
+                                                const ConcentrationCounts& c) {
+  std::vector<ConcentrationYear> out;
+  const std::size_t Y = c.with_revenue.size();
+  for (std::size_t y = 0; y < Y; ++y) {
+    ConcentrationYear cy;
+    cy.year = start_year + static_cast<int>(y);
+    cy.trials = c.with_revenue[y];
+    if (cy.trials > 0) {
+      const auto n = static_cast<double>(cy.trials);
+      cy.largest_share = sums[y] / n;
+      cy.top5_share = sums[Y + y] / n;
+      cy.p_largest_over_half = static_cast<double>(c.over_half[y]) / n;
+    }
+    out.push_back(cy);
+  }
+  return out;
+}
+
 Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S, std::uint64_t seed,
                   const std::atomic<bool>* stop) {
   auto check_stop = [&] {
@@ -140,6 +228,7 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
   r.seed = seed;
   r.threshold = s.threshold;
   r.start_year = s.start_year;
+  r.start_month_in_year = s.start_month_in_year;
   const auto n = static_cast<double>(S.N);
   std::vector<double> x(S.N);
   std::vector<std::vector<double>> sorted_totals(S.Y);
@@ -148,11 +237,11 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
     YearStats ys;
     ys.year = s.start_year + static_cast<int>(y);
     std::size_t above = 0, alive = 0, listed = 0;
-    const int year_end = 12 * static_cast<int>(y) + 11;
+    const int year_end = s.year_end(static_cast<int>(y));  // alive through the year: no failure before it
     for (std::size_t t = 0; t < S.N; ++t) {
       x[t] = S.total(t, y);
       above += x[t] >= s.threshold ? 1U : 0U;
-      alive += (S.fail_month[t] < 0 || S.fail_month[t] > year_end) ? 1U : 0U;
+      alive += (S.fail_month[t] < 0 || S.fail_month[t] >= year_end) ? 1U : 0U;
       listed += (S.listing[t] >> y) & 1U;
     }
     const MeanSd ms = mean_sd(x);
@@ -183,8 +272,8 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
     }
     r.years.push_back(ys);
   }
-  // Survival: P(alive at the end of month m).
-  const std::size_t H = S.Y * 12;
+  // Survival: P(alive at the end of month m); runway from the same counts.
+  const auto H = static_cast<std::size_t>(P.H);
   std::vector<std::uint64_t> fails(H, 0);
   for (std::size_t t = 0; t < S.N; ++t)
     if (S.fail_month[t] >= 0 && static_cast<std::size_t>(S.fail_month[t]) < H) ++fails[static_cast<std::size_t>(S.fail_month[t])];
@@ -193,6 +282,7 @@ Results summarise(const Scenario& s, const detail::Prepared& P, const Samples& S
     failed += fails[m];
     r.survival.push_back(static_cast<double>(S.N - failed) / n);
   }
+  r.runway = runway_of(fails, S.N);
   // First crossing: the first fiscal year whose revenue reaches the threshold.
   std::vector<std::size_t> first(S.Y + 1, 0);
   for (std::size_t t = 0; t < S.N; ++t) {
@@ -293,9 +383,10 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   Samples S(N, static_cast<std::size_t>(P.Y), P.n_accounts());
 
   struct Worker {
-    explicit Worker(const detail::Prepared& p) : sim(p) {}
+    explicit Worker(const detail::Prepared& p) : sim(p), concentration(static_cast<std::size_t>(p.Y)) {}
     detail::TrialSimulator sim;
     TrialOutcome out;
+    ConcentrationCounts concentration;  ///< integer counts: exact in any order
   };
   std::atomic<std::uint64_t> done{0};
   // Trials run in fixed blocks of kBlock; sums that need no per-trial storage (the face value by
@@ -303,23 +394,29 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   // they do not depend on the thread count either.
   constexpr std::uint64_t kBlock = 256;
   const std::uint64_t blocks = (N + kBlock - 1) / kBlock;
-  const std::size_t EY = P.entity_names.size() * static_cast<std::size_t>(P.Y);
-  std::vector<double> block_face(blocks * EY, 0.0);
+  const std::size_t Y = static_cast<std::size_t>(P.Y);
+  const std::size_t EY = P.entity_names.size() * Y;
+  const std::size_t stride = EY + 2 * Y;  // face value by entity, then concentration sums
+  std::vector<double> block_face(blocks * stride, 0.0);
   auto run_block = [&](Worker& w, std::uint64_t b) {
     const std::uint64_t begin = b * kBlock, end = std::min(N, begin + kBlock);
-    double* face = block_face.data() + b * EY;
+    double* face = block_face.data() + b * stride;
     for (std::uint64_t t = begin; t != end; ++t) {
       if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
       w.sim.run(seed, t, w.out);
       S.store(t, w.out);
       for (std::size_t i = 0; i < EY; ++i) face[i] += w.out.entity_face[i];
+      add_concentration(face + EY, Y, w.out);
+      w.concentration.add(w.out);
     }
     done.fetch_add(end - begin, std::memory_order_relaxed);
     if (opt.progress != nullptr) opt.progress->fetch_add(end - begin, std::memory_order_relaxed);
   };
 
   const auto t0 = std::chrono::steady_clock::now();
-  run_blocks(threads, blocks, [&] { return std::make_unique<Worker>(P); }, run_block);
+  ConcentrationCounts counts(Y);
+  for (const auto& w : run_blocks(threads, blocks, [&] { return std::make_unique<Worker>(P); }, run_block))
+    counts.merge(w->concentration);
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -328,8 +425,12 @@ RunOutput run_impl(const Scenario& s, const RunOptions& opt, bool keep_samples) 
   r = summarise(s, P, S, seed, opt.stop);
   // Face value by entity for the forecast audit: block sums in block order.
   std::vector<double> entity_face(EY, 0.0);
-  for (std::uint64_t b = 0; b < blocks; ++b)
-    for (std::size_t i = 0; i < EY; ++i) entity_face[i] += block_face[b * EY + i];
+  std::vector<double> conc(2 * Y, 0.0);
+  for (std::uint64_t b = 0; b < blocks; ++b) {
+    for (std::size_t i = 0; i < EY; ++i) entity_face[i] += block_face[b * stride + i];
+    for (std::size_t i = 0; i < 2 * Y; ++i) conc[i] += block_face[b * stride + EY + i];
+  }
+  r.concentration = concentration_of(s.start_year, conc, counts);
   for (ForecastYear& fy : r.forecast_audit) {
     const auto y = static_cast<std::size_t>(fy.year - s.start_year);
     for (std::size_t e = 0; e < P.entity_names.size(); ++e) {
@@ -414,17 +515,19 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
     forecasts.push_back(f);
     forecast_year.push_back(static_cast<std::size_t>(year - s.start_year));
   }
-  // Per block: Welford mean and M2 of each year's total, channel sums, face sums, account sums.
-  const std::size_t stride = 2 * Y + Y * kChannels + EY + A;
+  // Per block: Welford mean and M2 of each year's total, channel sums, face sums, account sums,
+  // concentration sums.
+  const std::size_t stride = 2 * Y + Y * kChannels + EY + A + 2 * Y;
   const std::uint64_t blocks = (N + kStreamBlock - 1) / kStreamBlock;
   std::vector<double> block_sums(blocks * stride, 0.0);
 
   struct Worker {
     Worker(const detail::Prepared& p, std::size_t y, std::size_t h, std::size_t a, std::size_t f)
-        : sim(p), counts(y, h, a, f) {}
+        : sim(p), counts(y, h, a, f), concentration(y) {}
     detail::TrialSimulator sim;
     TrialOutcome out;
     StreamCounts counts;
+    ConcentrationCounts concentration;
   };
   std::atomic<std::uint64_t> done{0};
   auto run_block = [&](Worker& w, std::uint64_t b) {
@@ -457,8 +560,7 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
           ++c.above[y];
           if (first == Y) first = y;
         }
-        const int year_end = 12 * static_cast<int>(y) + 11;
-        if (o.fail_month < 0 || o.fail_month > year_end) ++c.alive[y];
+        if (o.alive_through(s.year_end(static_cast<int>(y)))) ++c.alive[y];
         c.listed[y] += (o.listing >> y) & 1U;
       }
       ++c.first[first];
@@ -477,6 +579,8 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
         if (x < forecasts[f]) ++c.fc_less[f];
         else if (x == forecasts[f]) ++c.fc_equal[f];
       }
+      add_concentration(acc + A, Y, o);
+      w.concentration.add(o);
     }
     done.fetch_add(end - begin, std::memory_order_relaxed);
     if (opt.progress != nullptr) opt.progress->fetch_add(end - begin, std::memory_order_relaxed);
@@ -484,13 +588,16 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
 
   const auto t0 = std::chrono::steady_clock::now();
   StreamCounts total(Y, H, A, F);
-  for (const auto& w : run_blocks(threads, blocks, [&] { return std::make_unique<Worker>(P, Y, H, A, F); }, run_block))
+  ConcentrationCounts conc_counts(Y);
+  for (const auto& w : run_blocks(threads, blocks, [&] { return std::make_unique<Worker>(P, Y, H, A, F); }, run_block)) {
     total.merge(w->counts);
+    conc_counts.merge(w->concentration);
+  }
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // Merge the blocks in block order: Chan et al.'s update for mean and M2, plain sums.
-  std::vector<double> mean(Y, 0.0), m2(Y, 0.0), ch(Y * kChannels, 0.0), face(EY, 0.0), acc(A, 0.0);
+  std::vector<double> mean(Y, 0.0), m2(Y, 0.0), ch(Y * kChannels, 0.0), face(EY, 0.0), acc(A, 0.0), conc(2 * Y, 0.0);
   double n_so_far = 0;
   for (std::uint64_t b = 0; b < blocks; ++b) {
     const double* sums = block_sums.data() + b * stride;
@@ -505,6 +612,7 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
     for (std::size_t i = 0; i < Y * kChannels; ++i) ch[i] += sums[2 * Y + i];
     for (std::size_t i = 0; i < EY; ++i) face[i] += sums[2 * Y + Y * kChannels + i];
     for (std::size_t a = 0; a < A; ++a) acc[a] += sums[2 * Y + Y * kChannels + EY + a];
+    for (std::size_t i = 0; i < 2 * Y; ++i) conc[i] += sums[2 * Y + Y * kChannels + EY + A + i];
   }
 
   const auto n = static_cast<double>(N);
@@ -514,7 +622,9 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
   r.seed = seed;
   r.threshold = s.threshold;
   r.start_year = s.start_year;
+  r.start_month_in_year = s.start_month_in_year;
   r.quantiles = "streaming";
+  r.concentration = concentration_of(s.start_year, conc, conc_counts);
   for (std::size_t y = 0; y < Y; ++y) {
     const LogHistogram& h = total.hist[y * (1 + kChannels)];
     YearStats ys;
@@ -565,6 +675,7 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
     failed += total.fails[m];
     r.survival.push_back(static_cast<double>(N - failed) / n);
   }
+  r.runway = runway_of(total.fails, N);
   const std::size_t ni = P.internet_ids.size();
   for (std::size_t a = 0; a < A; ++a) {
     AccountStats as;

@@ -188,18 +188,59 @@ const std::vector<Field<GovernmentChannel>>& government_fields() {
       {"price_factor", &G::price_factor, Range::nonneg("a price factor")},
       {"projects_per_year", &G::projects_per_year, {0.0, 1000.0, false, false, "a rate per year"}},
       {"first_month", &G::first_month, Range::month()},
-      {"value", &G::value, Range::money()},
       {"sales_cycle_months", &G::sales_cycle_months, Range::months()},
-      {"p_slip", &G::p_slip, Range::probability()},
-      {"max_slips", &G::max_slips, {0.0, 100.0, false, false, "a number of slips"}},
-      {"p_win", &G::p_win, Range::probability()},
-      {"turnkey_p", &G::turnkey_p, Range::probability()},
-      {"turnkey_cost_share", &G::turnkey_cost_share, share("a share")},
-      {"subcontract_share", &G::subcontract_share, share("a share")},
-      {"delivery_months", &G::delivery_months, Range::months()},
       {"sales_patience_months", &G::sales_patience_months, {1.0, 1e12, false, false, "a patience in months"}},
       {"p_sales_leave", &G::p_sales_leave, Range::probability()},
       {"rehire_months", &G::rehire_months, Range::months()},
+  };
+  return f;
+}
+
+/// Keys drawn once per project; a named project may override each of them (§4.0).
+const std::vector<Field<ProjectParams>>& project_fields() {
+  using P = ProjectParams;
+  static const std::vector<Field<P>> f{
+      {"value", &P::value, Range::money()},
+      {"p_slip", &P::p_slip, Range::probability()},
+      {"max_slips", &P::max_slips, {0.0, 100.0, false, false, "a number of slips"}},
+      {"p_win", &P::p_win, Range::probability()},
+      {"turnkey_p", &P::turnkey_p, Range::probability()},
+      {"turnkey_cost_share", &P::turnkey_cost_share, share("a share")},
+      {"subcontract_share", &P::subcontract_share, share("a share")},
+      {"delivery_months", &P::delivery_months, Range::months()},
+      {"advance_share", &P::advance_share, share("a share of the project's revenue")},
+  };
+  return f;
+}
+
+const std::vector<Field<BacklogContract>>& backlog_fields() {
+  using B = BacklogContract;
+  static const std::vector<Field<B>> f{
+      {"value", &B::value, Range::money()},
+      {"delivery_end_month", &B::delivery_end_month, Range::month()},
+      {"turnkey_cost_share", &B::turnkey_cost_share, share("a share")},
+      {"subcontract_share", &B::subcontract_share, share("a share")},
+      {"advance_received", &B::advance_received, Range::money()},
+  };
+  return f;
+}
+
+const std::vector<Field<ExportControls>>& export_control_fields() {
+  using E = ExportControls;
+  static const std::vector<Field<E>> f{
+      {"month", &E::month, {-1e12, 1e12, false, false, "a month (<= 0: already in force at month 0)"}},
+      {"p", &E::p, Range::probability()},
+      {"step", &E::step, Range::positive("a perf-per-RMB multiplier")},
+      {"gain_per_release", &E::gain_per_release, Range::positive("a perf-per-RMB multiplier")},
+      {"domestic_share_factor", &E::domestic_share_factor, Range::nonneg("a factor on the domestic share")},
+  };
+  return f;
+}
+
+const std::vector<Field<Traction>>& traction_fields() {
+  static const std::vector<Field<Traction>> f{
+      {"revenue_12m", &Traction::revenue_12m, Range::money()},
+      {"p", &Traction::p, Range::probability()},
   };
   return f;
 }
@@ -229,6 +270,57 @@ std::vector<std::string> keys_of(const std::vector<Field<T>>& fields, std::initi
   return k;
 }
 
+/// MODEL.md §8 (v2): values far outside what their unit can mean are accepted with a warning.
+struct Plausible {
+  const char* key;  ///< last key of the path
+  double limit;
+  const char* unit;
+};
+const std::vector<Plausible>& plausibility() {
+  static const std::vector<Plausible> v{
+      {"card_price", 1.0, "a card price is in M RMB per card (1 = one million RMB): did you mean thousands of RMB?"},
+      {"cash", 100000.0, "cash is in M RMB (100000 = 1 000 亿 RMB)"},
+      {"burn_per_month", 1000.0, "burn is in M RMB a month (1000 = 10 亿 RMB a month)"},
+      {"annual_cards", 1e6, "annual_cards counts cards a year (more than a million)"},
+      {"value", 20000.0, "a project value is in M RMB (20000 = 200 亿 RMB)"},
+  };
+  return v;
+}
+
+/// A hint for a scalar that is not a number but looks like one written in another unit.
+std::string number_hint(std::string t) {
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.erase(t.begin());
+  auto parses = [](const std::string& x, double& v) {
+    if (x.empty()) return false;
+    char* end = nullptr;
+    v = std::strtod(x.c_str(), &end);
+    return end == x.c_str() + x.size() && std::isfinite(v);
+  };
+  auto strip = [&](std::string_view suffix) -> std::optional<double> {
+    if (t.size() <= suffix.size() || t.compare(t.size() - suffix.size(), suffix.size(), suffix) != 0) return {};
+    std::string head = t.substr(0, t.size() - suffix.size());
+    while (!head.empty() && head.back() == ' ') head.pop_back();
+    double v = 0;
+    if (!parses(head, v)) return {};
+    return v;
+  };
+  for (const char* m : {"M", "m", "MRMB", "M RMB", "mn", "百万"})
+    if (auto v = strip(m)) return fmt::format(" (money is in M RMB: write {:g})", *v);
+  if (auto v = strip("亿")) return fmt::format(" (money is in M RMB, 1 亿 = 100: write {:g})", *v * 100);
+  if (auto v = strip("万")) return fmt::format(" (money is in M RMB, 1 万 = 0.01: write {:g})", *v / 100);
+  if (auto v = strip("%")) return fmt::format(" (probabilities and shares are 0..1: write {:g})", *v / 100);
+  for (const char* k : {"k", "K"})
+    if (auto v = strip(k)) return fmt::format(" (write the whole number: {:g})", *v * 1000);
+  std::string no_sep;
+  for (char c : t)
+    if (c != ',' && c != '_') no_sep += c;
+  double v = 0;
+  if (no_sep != t && parses(no_sep, v)) return fmt::format(" (write it without separators: {:g})", v);
+  if (parses(t, v)) return fmt::format(" (write it as a plain number: {:g})", v);
+  return {};
+}
+
 // ---- The loader -------------------------------------------------------------------------
 
 /// Nodes that came from `--set KEY=VALUE`, with the option's text: errors there name the option.
@@ -243,6 +335,26 @@ class Loader {
  private:
   std::string file_;
   Origins origins_;
+  mutable std::vector<std::string> warnings_;
+
+  /// The place of a node as messages give it ("file:line:column" or the --set option).
+  std::string where(const YAML::Node& at) const {
+    for (const auto& [node, label] : origins_)
+      if (at.IsDefined() && node.is(at)) return label;
+    const YAML::Mark m = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
+    return m.line >= 0 ? fmt::format("{}:{}:{}", file_, m.line + 1, m.column + 1) : file_;
+  }
+
+  /// Plausibility (§8): a warning for a value far outside what its unit can mean.
+  void check_plausible(const YAML::Node& at, const std::string& path, const Dist& d) const {
+    const std::string key = path.substr(path.find_last_of('.') + 1);
+    for (const Plausible& pl : plausibility()) {
+      if (key != pl.key) continue;
+      const double typical = d.is_constant() ? d.value() : d.quantile(0.5);
+      if (typical > pl.limit)
+        warnings_.push_back(fmt::format("{}: {}: {:g} is implausibly large: {}", where(at), path, typical, pl.unit));
+    }
+  }
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& path, const std::string& msg) const {
     for (const auto& [node, label] : origins_)
@@ -308,7 +420,7 @@ class Loader {
     try {
       v = n.as<double>();
     } catch (const YAML::Exception&) {
-      fail(n, path, fmt::format("expected a number, got {}", show(n)));
+      fail(n, path, fmt::format("expected a number, got {}{}", show(n), number_hint(n.Scalar())));
     }
     if (!std::isfinite(v)) fail(n, path, fmt::format("{} is not a finite number", n.Scalar()));
     return v;
@@ -354,6 +466,7 @@ class Loader {
     for (const auto& f : fields) {
       if (key == f.key) {
         target.*(f.member) = dist(value, path, f.range);
+        check_plausible(value, path, target.*(f.member));
         return true;
       }
     }
@@ -392,6 +505,15 @@ class Loader {
   }
 
   void company(Company& c, const YAML::Node& n, const std::string& path) const;
+  std::vector<Raise> raises(const YAML::Node& list, const std::string& path) const;
+  void history(std::map<int, HistoryYear>& h, const YAML::Node& n, const std::string& path) const;
+  Stage stage(const YAML::Node& n, const std::string& path, Channel channel) const;
+  void industry_pipeline(Industry& ind, const std::string& k, const YAML::Node& v, const std::string& p) const;
+  void named_projects(GovernmentChannel& g, const YAML::Node& list, const std::string& path) const;
+  void backlog(GovernmentChannel& g, const YAML::Node& list, const std::string& path) const;
+  void booked(Scenario& s, const YAML::Node& n, const std::string& path) const;
+  /// Checks that need the whole scenario (the horizon): due months, delivery ends, history years.
+  void check_horizon(const Scenario& s, const YAML::Node& root) const;
   void product(Product& p, const YAML::Node& n, const std::string& path) const;
   void market(Market& m, const YAML::Node& n, const std::string& path) const;
   void channels(Channels& c, const YAML::Node& n, const std::string& path) const;
@@ -481,11 +603,110 @@ bool Loader::channel_common(ChannelCommon& c, const std::string& k, const YAML::
 }
 
 void Loader::company(Company& c, const YAML::Node& n, const std::string& path) const {
-  for_each_key(n, path, keys_of(company_fields(), {"raises"}),
+  for_each_key(n, path, keys_of(company_fields(), {"raises", "history"}),
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
-                 if (!apply_field(c, company_fields(), k, v, p))
-                   c.raises = records(v, p, raise_fields(), {"month", "amount"}, "a raise");
+                 if (apply_field(c, company_fields(), k, v, p)) return;
+                 if (k == "raises") c.raises = raises(v, p);
+                 else history(c.history, v, p);
                });
+}
+
+std::vector<Raise> Loader::raises(const YAML::Node& list, const std::string& path) const {
+  require_seq(list, path);
+  std::vector<Raise> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string ip = fmt::format("{}[{}]", path, i);
+    Raise r;
+    std::set<std::string> present;
+    for_each_key(list[i], ip, keys_of(raise_fields(), {"traction"}),
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   present.insert(k);
+                   if (apply_field(r, raise_fields(), k, v, p)) return;
+                   // v2 (§3): investors fund traction ("资本寒冬").
+                   Traction t;
+                   std::set<std::string> tp;
+                   for_each_key(v, p, keys_of(traction_fields()),
+                                [&](const std::string& tk, const YAML::Node&, const YAML::Node& tv,
+                                    const std::string& tpath) {
+                                  apply_field(t, traction_fields(), tk, tv, tpath);
+                                  tp.insert(tk);
+                                });
+                   for (const char* req : {"revenue_12m", "p"})
+                     if (!tp.count(req)) fail(v, p, fmt::format("traction needs '{}' (keys: revenue_12m, p)", req));
+                   r.traction = t;
+                 });
+    for (const char* req : {"month", "amount"})
+      if (!present.count(req)) fail(list[i], ip, fmt::format("a raise needs '{}'", req));
+    out.push_back(r);
+  }
+  return out;
+}
+
+void Loader::history(std::map<int, HistoryYear>& h, const YAML::Node& n, const std::string& path) const {
+  require_map(n, path);
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const std::string kp = fmt::format("{}.{}", path, it->first.IsScalar() ? it->first.Scalar() : "?");
+    const auto year = static_cast<int>(integer(it->first, kp, 1900, 2200));
+    if (h.count(year)) fail(it->first, kp, fmt::format("year {} appears twice", year));
+    HistoryYear hy;
+    std::set<std::string> present;
+    for_each_key(it->second, kp, {"revenue", "rd"},
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   const double x = number(v, p);
+                   if (x < 0) fail(v, p, fmt::format("{} is not an amount in M RMB (expected >= 0)", v.Scalar()));
+                   (k == "revenue" ? hy.revenue : hy.rd) = x;
+                   present.insert(k);
+                 });
+    for (const char* req : {"revenue", "rd"})
+      if (!present.count(req)) fail(it->second, kp, fmt::format("a history year needs '{}' (M RMB)", req));
+    h[year] = hy;
+  }
+}
+
+Stage Loader::stage(const YAML::Node& n, const std::string& path, Channel channel) const {
+  const std::vector<std::string> phases = channel == Channel::internet
+                                              ? std::vector<std::string>{"evaluation", "npi", "grey", "production"}
+                                              : std::vector<std::string>{"evaluation", "listed"};
+  Stage st;
+  auto set_phase = [&](const YAML::Node& v, const std::string& p) {
+    const std::string name = v.IsScalar() ? v.Scalar() : std::string{};
+    if (std::find(phases.begin(), phases.end(), name) == phases.end()) {
+      const std::string guess = closest(name, phases);
+      fail(v, p,
+           fmt::format("unknown phase {} for {} (expected one of: {}{})", show(v),
+                       channel == Channel::internet ? "an internet account" : "a carrier operator",
+                       fmt::join(phases, ", "), guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess)));
+    }
+    static const std::vector<std::pair<std::string, StagePhase>> map{{"evaluation", StagePhase::evaluation},
+                                                                     {"npi", StagePhase::npi},
+                                                                     {"grey", StagePhase::grey},
+                                                                     {"production", StagePhase::production},
+                                                                     {"listed", StagePhase::listed}};
+    for (const auto& [k, ph] : map)
+      if (k == name) st.phase = ph;
+  };
+  if (n.IsScalar()) {  // "stage: listed" is short for {phase: listed}
+    set_phase(n, join(path, "phase"));
+    return st;
+  }
+  std::optional<YAML::Node> elapsed_node;
+  bool has_phase = false;
+  for_each_key(n, path, {"phase", "elapsed"},
+               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                 if (k == "phase") {
+                   set_phase(v, p);
+                   has_phase = true;
+                 } else {
+                   st.elapsed = dist(v, p, Range::nonneg("a number of months already spent in the phase"));
+                   elapsed_node = v;
+                 }
+               });
+  if (!has_phase)
+    fail(n, path, fmt::format("a stage needs 'phase' (one of: {})", fmt::join(phases, ", ")));
+  if (st.phase == StagePhase::listed && elapsed_node)
+    fail(*elapsed_node, join(path, "elapsed"),
+         "a listed operator has no 'elapsed' (it is on the vendor list: every procurement is open to it)");
+  return st;
 }
 
 void Loader::product(Product& pr, const YAML::Node& n, const std::string& path) const {
@@ -498,10 +719,26 @@ void Loader::product(Product& pr, const YAML::Node& n, const std::string& path) 
 
 void Loader::market(Market& m, const YAML::Node& n, const std::string& path) const {
   for_each_key(
-      n, path, {"nvidia", "channel_correlation", "within_channel_correlation"},
+      n, path, {"nvidia", "export_controls", "channel_correlation", "within_channel_correlation"},
       [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
         if (k == "nvidia") {
           apply_all(m.nvidia, nvidia_fields(), v, p);
+        } else if (k == "export_controls") {
+          // v2 (§3): no defaults inside: all five keys are required when the block is given.
+          ExportControls ec;
+          std::set<std::string> present;
+          for_each_key(v, p, keys_of(export_control_fields()),
+                       [&](const std::string& ek, const YAML::Node&, const YAML::Node& ev, const std::string& epath) {
+                         apply_field(ec, export_control_fields(), ek, ev, epath);
+                         present.insert(ek);
+                       });
+          for (const auto& f : export_control_fields())
+            if (!present.count(f.key))
+              fail(v, p,
+                   fmt::format("export_controls needs '{}' (all of month, p, step, gain_per_release, "
+                               "domestic_share_factor; there are no defaults inside)",
+                               f.key));
+          m.export_controls = ec;
         } else if (k == "channel_correlation") {
           const Range r{-1.0, 1.0, false, false, "a correlation"};
           Eigen::Matrix4d c = Eigen::Matrix4d::Identity();
@@ -553,10 +790,19 @@ void Loader::market(Market& m, const YAML::Node& n, const std::string& path) con
 
 void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::string& path, bool entity) const {
   std::vector<std::string> known = keys_of(internet_fields(), {"kind", "investor", "ramp", "inhouse_chip"});
-  if (entity) known.emplace_back("name");
-  for_each_key(n, path, known, [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+  if (entity) {
+    known.emplace_back("name");
+    known.emplace_back("stage");
+  }
+  std::optional<YAML::Node> start_node;
+  std::optional<YAML::Node> stage_node;
+  for_each_key(n, path, known, [&](const std::string& k, const YAML::Node& key, const YAML::Node& v, const std::string& p) {
+    if (k == "start_month") start_node = key;
     if (apply_field(a, internet_fields(), k, v, p)) return;
-    if (k == "name") {
+    if (k == "stage") {
+      a.stage = stage(v, p, Channel::internet);
+      stage_node = key;
+    } else if (k == "name") {
       a.name = text(v, p);
     } else if (k == "kind") {
       const std::string s = v.IsScalar() ? v.Scalar() : std::string{};
@@ -575,6 +821,11 @@ void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::s
       apply_all(a.inhouse_chip, inhouse_fields(), v, p);
     }
   });
+  if (start_node && stage_node)
+    fail(*stage_node, join(path, "stage"),
+         "an account gives either 'stage' (where it stands at month 0) or 'start_month' (when it starts), not both");
+  // §4.0: a start_month from defaults: is ignored for an account at a stage.
+  if (stage_node) a.start_month = Dist::constant(0);
 }
 
 void Loader::internet(InternetChannel& ch, const YAML::Node& n, const std::string& path) const {
@@ -629,11 +880,24 @@ void Loader::carriers(CarrierChannel& ch, const YAML::Node& n, const std::string
   for (std::size_t i = 0; i < list.size(); ++i) {
     CarrierOperator o = base;
     const std::string ip = fmt::format("{}[{}]", op, i);
-    for_each_key(list[i], ip, keys_of(carrier_fields(), {"name"}),
-                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
-                   if (k == "name") o.name = text(v, p);
-                   else apply_field(o, carrier_fields(), k, v, p);
+    std::optional<YAML::Node> start_node;
+    std::optional<YAML::Node> stage_node;
+    for_each_key(list[i], ip, keys_of(carrier_fields(), {"name", "stage"}),
+                 [&](const std::string& k, const YAML::Node& key, const YAML::Node& v, const std::string& p) {
+                   if (k == "name") {
+                     o.name = text(v, p);
+                   } else if (k == "stage") {
+                     o.stage = stage(v, p, Channel::carriers);
+                     stage_node = key;
+                   } else {
+                     if (k == "start_month") start_node = key;
+                     apply_field(o, carrier_fields(), k, v, p);
+                   }
                  });
+    if (start_node && stage_node)
+      fail(*stage_node, join(ip, "stage"),
+           "an operator gives either 'stage' (where it stands at month 0) or 'start_month' (when it starts), not both");
+    if (stage_node) o.start_month = Dist::constant(0);
     if (o.name.empty()) fail(list[i], ip, "an operator needs a 'name'");
     if (!names.insert(o.name).second) fail(list[i], ip, fmt::format("duplicate operator name '{}'", o.name));
     ch.operators.push_back(std::move(o));
@@ -646,12 +910,82 @@ void Loader::government(GovernmentChannel& g, const YAML::Node& n, const std::st
     g.present = true;
     return;
   }
-  for_each_key(n, path, keys_of(government_fields(), {"maturity_elasticity", "effort"}),
-               [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
-                 if (channel_common(g.common, k, v, p)) return;
-                 apply_field(g, government_fields(), k, v, p);
-               });
+  std::optional<std::pair<YAML::Node, std::string>> projects;
+  std::optional<std::pair<YAML::Node, std::string>> contracts;
+  std::vector<std::string> known = keys_of(government_fields(), {"maturity_elasticity", "effort", "projects", "backlog"});
+  for (const auto& f : project_fields()) known.emplace_back(f.key);
+  for_each_key(n, path, known, [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+    if (channel_common(g.common, k, v, p)) return;
+    if (apply_field(g, government_fields(), k, v, p)) return;
+    if (apply_field(g.project, project_fields(), k, v, p)) return;
+    if (k == "projects") projects = std::make_pair(v, p);
+    else contracts = std::make_pair(v, p);
+  });
+  // Named projects inherit the channel's per-project keys, whatever the order in the file.
+  if (projects) named_projects(g, projects->first, projects->second);
+  if (contracts) backlog(g, contracts->first, contracts->second);
   g.present = true;
+}
+
+void Loader::named_projects(GovernmentChannel& g, const YAML::Node& list, const std::string& path) const {
+  require_seq(list, path);
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string ip = fmt::format("{}[{}]", path, i);
+    NamedProject np;
+    np.params = g.project;
+    bool has_due = false;
+    for_each_key(list[i], ip, keys_of(project_fields(), {"name", "due_month"}),
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   if (k == "name") {
+                     np.name = text(v, p);
+                   } else if (k == "due_month") {
+                     np.due_month = dist(v, p, Range::month());
+                     has_due = true;
+                   } else {
+                     apply_field(np.params, project_fields(), k, v, p);
+                   }
+                 });
+    if (np.name.empty()) fail(list[i], ip, "a named project needs a 'name'");
+    if (!has_due) fail(list[i], ip, "a named project needs 'due_month' (when its decision falls due, months from month 0)");
+    if (!names.insert(np.name).second) fail(list[i], ip, fmt::format("duplicate project name '{}'", np.name));
+    g.projects.push_back(std::move(np));
+  }
+}
+
+void Loader::backlog(GovernmentChannel& g, const YAML::Node& list, const std::string& path) const {
+  require_seq(list, path);
+  std::set<std::string> names;
+  for (const auto& np : g.projects) names.insert(np.name);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string ip = fmt::format("{}[{}]", path, i);
+    BacklogContract c;
+    c.turnkey_cost_share = g.project.turnkey_cost_share;
+    c.subcontract_share = g.project.subcontract_share;
+    std::set<std::string> present;
+    for_each_key(list[i], ip, keys_of(backlog_fields(), {"name", "turnkey"}),
+                 [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+                   present.insert(k);
+                   if (k == "name") c.name = text(v, p);
+                   else if (k == "turnkey") c.turnkey = boolean(v, p);
+                   else apply_field(c, backlog_fields(), k, v, p);
+                 });
+    for (const char* req : {"name", "value", "delivery_end_month", "turnkey"})
+      if (!present.count(req))
+        fail(list[i], ip,
+             fmt::format("a backlog contract needs '{}' (name, value, delivery_end_month, turnkey: true or false)", req));
+    if (!names.insert(c.name).second)
+      fail(list[i], ip, fmt::format("duplicate project name '{}' (named projects and backlog share names)", c.name));
+    g.backlog.push_back(std::move(c));
+  }
+}
+
+void Loader::booked(Scenario& s, const YAML::Node& n, const std::string& path) const {
+  std::vector<std::string> names(kChannelNames.begin(), kChannelNames.end());
+  for_each_key(n, path, names, [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
+    const auto idx = static_cast<std::size_t>(std::find(names.begin(), names.end(), k) - names.begin());
+    s.booked[idx] = constant(v, p, Range::money());
+  });
 }
 
 void Loader::isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) const {
@@ -679,23 +1013,46 @@ void Loader::isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) c
     ind.params = base;
     const std::string ep = fmt::format("{}[{}]", ip, i);
     bool has_isvs = false;
-    for_each_key(list[i], ep, keys_of(isv_fields(), {"name", "isvs"}),
+    YAML::Node isvs_node;
+    for_each_key(list[i], ep,
+                 keys_of(isv_fields(), {"name", "isvs", "live", "live_since", "migrating", "migration_elapsed"}),
                  [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
                    if (k == "name") {
                      ind.name = text(v, p);
                    } else if (k == "isvs") {
                      ind.isvs = dist(v, p, {0.0, 100000.0, false, false, "a number of ISVs"});
+                     isvs_node = v;
                      has_isvs = true;
-                   } else {
-                     apply_field(ind.params, isv_fields(), k, v, p);
+                   } else if (!apply_field(ind.params, isv_fields(), k, v, p)) {
+                     industry_pipeline(ind, k, v, p);
                    }
                  });
     if (ind.name.empty()) fail(list[i], ep, "an industry needs a 'name'");
     if (!has_isvs) fail(list[i], ep, "an industry needs 'isvs' (how many ISVs serve it)");
+    // §4.0: live + migrating <= isvs in every trial (isvs is floored when drawn).
+    const double fewest = std::floor(ind.isvs.is_constant() ? ind.isvs.value() : ind.isvs.support_lo());
+    if (ind.live + ind.migrating > fewest)
+      fail(isvs_node, join(ep, "isvs"),
+           fmt::format("live ({}) + migrating ({}) ISVs exceed the {} ISVs the industry {} has", ind.live,
+                       ind.migrating, fmt::format("{:g}", fewest), ind.isvs.is_constant() ? "" : "at least"));
     if (!names.insert(ind.name).second) fail(list[i], ep, fmt::format("duplicate industry name '{}'", ind.name));
     ch.industries.push_back(std::move(ind));
   }
   ch.present = true;
+}
+
+void Loader::industry_pipeline(Industry& ind, const std::string& k, const YAML::Node& v, const std::string& p) const {
+  // v2, §4.0: ISVs already live or migrating at month 0.
+  if (k == "live") {
+    ind.live = static_cast<int>(integer(v, p, 0, 100000));
+  } else if (k == "migrating") {
+    ind.migrating = static_cast<int>(integer(v, p, 0, 100000));
+  } else if (k == "live_since") {
+    const double x = constant(v, p, Range{-1e12, 0.0, false, false, "a month at or before month 0"});
+    ind.live_since = x;
+  } else {
+    ind.migration_elapsed = constant(v, p, Range::nonneg("a number of months of migration work done"));
+  }
 }
 
 void Loader::channels(Channels& c, const YAML::Node& n, const std::string& path) const {
@@ -713,12 +1070,16 @@ Scenario Loader::load(const YAML::Node& root) {
   s.source = file_;
   if (root.IsNull()) fail(root, "", "the scenario is empty");
   std::optional<YAML::Node> forecast;
+  std::optional<YAML::Node> booked_node;
   for_each_key(root, "",
-               {"name", "start_year", "years", "threshold", "trials", "seed", "company", "product", "software",
-                "market", "channels", "forecast"},
+               {"name", "start_year", "start_month_in_year", "years", "threshold", "trials", "seed", "booked",
+                "company", "product", "software", "market", "channels", "forecast"},
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
                  if (k == "name") s.name = text(v, p);
                  else if (k == "start_year") s.start_year = static_cast<int>(integer(v, p, 1900, 2200));
+                 else if (k == "start_month_in_year")
+                   s.start_month_in_year = static_cast<int>(integer(v, p, 1, 12));
+                 else if (k == "booked") booked_node = v;
                  else if (k == "years") s.years = static_cast<int>(integer(v, p, 1, kMaxYears));
                  else if (k == "threshold") {
                    s.threshold = number(v, p);
@@ -751,12 +1112,65 @@ Scenario Loader::load(const YAML::Node& root) {
       s.forecast[year] = v;
     }
   }
+  if (booked_node) {
+    booked(s, *booked_node, "booked");
+    const bool any = std::any_of(s.booked.begin(), s.booked.end(), [](double b) { return b > 0; });
+    if (any && s.start_month_in_year == 1)
+      fail(*booked_node, "booked",
+           "revenue booked before month 0 needs a start inside the year (start_month_in_year > 1); with "
+           "start_month_in_year 1 nothing of start_year lies before month 0");
+  }
+  check_horizon(s, root);
+  s.warnings = std::move(warnings_);
   if (s.name.empty()) {
     // Default name: the file's stem.
     std::string stem = file_.substr(file_.find_last_of('/') + 1);
     s.name = stem.substr(0, stem.find_last_of('.'));
   }
   return s;
+}
+
+void Loader::check_horizon(const Scenario& s, const YAML::Node& root) const {
+  const int H = s.horizon_months();
+  const auto node_at = [&](std::initializer_list<std::string> keys, std::size_t index, const char* last) {
+    YAML::Node n;
+    n.reset(root);
+    for (const std::string& k : keys) {
+      YAML::Node next;
+      next.reset(n[k]);
+      n.reset(next);
+    }
+    YAML::Node el;
+    el.reset(n[index]);
+    YAML::Node leaf;
+    leaf.reset(el[last]);
+    return leaf;
+  };
+  const auto& g = s.channels.government;
+  auto beyond = [&](const Dist& d) { return (d.is_constant() ? d.value() : d.support_lo()) >= H; };
+  for (std::size_t i = 0; i < g.projects.size(); ++i)
+    if (beyond(g.projects[i].due_month))
+      fail(node_at({"channels", "government", "projects"}, i, "due_month"),
+           fmt::format("channels.government.projects[{}].due_month", i),
+           fmt::format("{} is beyond the horizon ({} months from month 0: months 0..{})",
+                       g.projects[i].due_month.describe(), H, H - 1));
+  for (std::size_t i = 0; i < g.backlog.size(); ++i)
+    if (beyond(g.backlog[i].delivery_end_month))
+      fail(node_at({"channels", "government", "backlog"}, i, "delivery_end_month"),
+           fmt::format("channels.government.backlog[{}].delivery_end_month", i),
+           fmt::format("{} is beyond the horizon ({} months from month 0: months 0..{}); nothing of it would be "
+                       "booked",
+                       g.backlog[i].delivery_end_month.describe(), H, H - 1));
+  for (const auto& [year, hy] : s.company.history)
+    if (year >= s.start_year) {
+      YAML::Node c;
+      c.reset(root["company"]);
+      YAML::Node h;
+      h.reset(c["history"]);
+      fail(h, fmt::format("company.history.{}", year),
+           fmt::format("year {} is not before start_year {} (history holds earlier fiscal years)", year,
+                       s.start_year));
+    }
 }
 
 }  // namespace
@@ -995,8 +1409,11 @@ void visit_parameters(S& s, F&& f) {
   };
   const auto always = [](const char*) { return true; };
   fields("company.", s.company, company_fields(), always);
-  for (std::size_t i = 0; i < s.company.raises.size(); ++i)
+  for (std::size_t i = 0; i < s.company.raises.size(); ++i) {
     fields(fmt::format("company.raises[{}].", i), s.company.raises[i], raise_fields(), always);
+    if (s.company.raises[i].traction)
+      fields(fmt::format("company.raises[{}].traction.", i), *s.company.raises[i].traction, traction_fields(), always);
+  }
   fields("product.", s.product, product_fields(), always);
   for (std::size_t i = 0; i < s.product.generations.size(); ++i)
     fields(fmt::format("product.generations[{}].", i), s.product.generations[i], generation_fields(), always);
@@ -1004,17 +1421,26 @@ void visit_parameters(S& s, F&& f) {
   // gain_per_release is drawn once per release (MODEL.md §3).
   fields("market.nvidia.", s.market.nvidia, nvidia_fields(),
          [](const char* k) { return std::string_view(k) != "gain_per_release"; });
+  if (s.market.export_controls)
+    fields("market.export_controls.", *s.market.export_controls, export_control_fields(),
+           [](const char* k) { return std::string_view(k) != "gain_per_release"; });
   auto& c = s.channels;
   if (c.internet.present) {
     for (auto& a : c.internet.accounts) {
       const std::string p = fmt::format("channels.internet.accounts[{}].", a.name);
       fields(p, a, internet_fields(), always);
       fields(p + "inhouse_chip.", a.inhouse_chip, inhouse_fields(), always);
+      if (a.stage.phase != StagePhase::none)
+        f(p + "stage.elapsed", a.stage.elapsed, Range::nonneg("a number of months already spent in the phase"), true);
     }
   }
   if (c.carriers.present)
-    for (auto& o : c.carriers.operators)
+    for (auto& o : c.carriers.operators) {
       fields(fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields(), always);
+      if (o.stage.phase == StagePhase::evaluation)
+        f(fmt::format("channels.carriers.operators[{}].stage.elapsed", o.name), o.stage.elapsed,
+          Range::nonneg("a number of months already spent in the phase"), true);
+    }
   if (c.government.present) {
     // MODEL.md §8: these five once per trial, every other key once per project.
     fields("channels.government.", c.government, government_fields(), [](const char* k) {
@@ -1022,6 +1448,15 @@ void visit_parameters(S& s, F&& f) {
       return v == "projects_per_year" || v == "first_month" || v == "sales_patience_months" ||
              v == "p_sales_leave" || v == "rehire_months";
     });
+    fields("channels.government.", c.government.project, project_fields(), [](const char*) { return false; });
+    // A named project or a backlog contract is one entity: its keys are drawn once per trial.
+    for (auto& np : c.government.projects) {
+      const std::string p = fmt::format("channels.government.projects[{}].", np.name);
+      f(p + "due_month", np.due_month, Range::month(), true);
+      fields(p, np.params, project_fields(), always);
+    }
+    for (auto& bc : c.government.backlog)
+      fields(fmt::format("channels.government.backlog[{}].", bc.name), bc, backlog_fields(), always);
   }
   if (c.isv.present) {
     f("channels.isv.first_month", c.isv.first_month, Range::month(), true);

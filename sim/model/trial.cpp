@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace revsim::detail {
 
@@ -23,11 +24,18 @@ Prepared::Prepared(const Scenario& scenario)
   for (const auto& a : s.channels.internet.accounts) internet_ids.push_back(stream_id("internet/" + a.name));
   for (const auto& o : s.channels.carriers.operators) carrier_ids.push_back(stream_id("carriers/" + o.name));
   for (const auto& i : s.channels.isv.industries) industry_ids.push_back(stream_id("isv/" + i.name));
+  for (const auto& np : s.channels.government.projects)
+    named_project_ids.push_back(stream_id("government/projects/" + np.name));
+  for (const auto& bc : s.channels.government.backlog) backlog_ids.push_back(stream_id("government/backlog/" + bc.name));
+  for (int m = 0; m < H; ++m) year_of_month.push_back(s.year_of(m));
   for (const auto& a : s.channels.internet.accounts) entity_names.push_back(a.name);
   for (const auto& o : s.channels.carriers.operators) entity_names.push_back(o.name);
   government_entity = entity_names.size();
   entity_names.emplace_back("government projects");
   for (const auto& i : s.channels.isv.industries) entity_names.push_back("ISVs: " + i.name);
+  for (const auto& np : s.channels.government.projects) entity_names.push_back("project " + np.name);
+  for (const auto& bc : s.channels.government.backlog) entity_names.push_back("backlog " + bc.name);
+  entity_names.emplace_back("booked before month 0");
 }
 
 TrialSimulator::TrialSimulator(const Prepared& p)
@@ -51,6 +59,26 @@ void TrialSimulator::draw_market() {
     const auto k = month_index(t);
     if (k < P_.H) own_log_[static_cast<std::size_t>(k)] += std::log(gain);
   }
+  // Export controls (§3, v2): with probability p, from time `month` Nvidia's perf per RMB as
+  // sold in China is multiplied once by `step`, later releases gain by the controls' own draw,
+  // and internet accounts' domestic share is multiplied by a factor. Own stream: adding the
+  // block leaves every other draw of the trial alone.
+  ctx_.export_time = kNever;
+  ctx_.domestic_share_factor = 1;
+  Random ecr = ctx_.stream(streams::export_controls);
+  if (s.market.export_controls) {
+    const ExportControls& ec = *s.market.export_controls;
+    const double t = ec.month.sample(ecr);
+    const double p = ec.p.sample(ecr);
+    const double step = ec.step.sample(ecr);
+    const double factor = ec.domestic_share_factor.sample(ecr);
+    if (ecr.uniform() < p) {
+      ctx_.export_time = std::max(0.0, t);
+      ctx_.domestic_share_factor = factor;
+      const auto idx = month_index(t);
+      if (idx < P_.H) nvidia_log_[static_cast<std::size_t>(idx)] += std::log(step);
+    }
+  }
   // Nvidia cadence ("黄教主可是一年2次发布会啊"): releases at first + k * interval, each jittered
   // by U(-jitter, +jitter), each multiplying Nvidia's perf per RMB by a fresh gain.
   Random nv = ctx_.stream(streams::nvidia);
@@ -61,7 +89,9 @@ void TrialSimulator::draw_market() {
     const double nominal = first + k * interval;
     if (nominal - jitter >= P_.H) break;
     const double t = nominal + nv.uniform(-jitter, jitter);
-    const double gain = s.market.nvidia.gain_per_release.sample(nv);
+    double gain = s.market.nvidia.gain_per_release.sample(nv);  // drawn always: the stream keeps its place
+    // Under export controls, a release at or after them gains what the parts sold in China gain.
+    if (t >= ctx_.export_time) gain = s.market.export_controls->gain_per_release.sample(ecr);
     const auto idx = month_index(t);
     if (idx < P_.H) nvidia_log_[static_cast<std::size_t>(idx)] += std::log(gain);
   }
@@ -94,9 +124,19 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   out.listing = 0;
   out.account_revenue.assign(P_.n_accounts(), 0.0);
   out.account_first.assign(P_.n_accounts(), -1);
+  out.largest_share.assign(Y, 0.0);
+  out.top5_share.assign(Y, 0.0);
+  ctx_.account_year.assign(P_.n_accounts() * Y, 0.0);
   ctx_.seed = seed;
   ctx_.trial = trial;
   ctx_.out = &out;
+  // Revenue booked in start_year before month 0 (§4.0): in the first fiscal year, not in cash.
+  double booked_total = 0;
+  for (int c = 0; c < kChannels; ++c) {
+    out.revenue[static_cast<std::size_t>(c)] += s.booked[static_cast<std::size_t>(c)];
+    booked_total += s.booked[static_cast<std::size_t>(c)];
+  }
+  if (booked_total > 0) out.entity_face[P_.booked_entity() * Y] += booked_total;
 
   Random company = ctx_.stream(streams::company);
   double cash = s.company.cash.sample(company);
@@ -107,19 +147,34 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   const double capacity = s.company.poc_capacity.sample(company);
   Random software = ctx_.stream(streams::software);
   double M = s.software.maturity.sample(software);
+  ctx_.M0 = M;
   const double growth = s.software.growth_per_year.sample(software);
   const double boost = s.software.isv_boost.sample(software);
   const double penalty = s.software.branch_penalty.sample(software);
   ctx_.hardcode_p = s.software.hardcode_p.sample(software);
-  // Fund-raises {month, amount, p}: each yes/no independent, in month floor(month).
-  raises_.assign(static_cast<std::size_t>(P_.H), 0.0);
+  // Fund-raises {month, amount, p, traction?}: each yes/no independent, in month floor(month),
+  // decided by one uniform u < the probability that applies (§3, v2), so common random numbers hold.
+  raises_.clear();
   Random raise_rng = ctx_.stream(streams::raises);
   for (const Raise& r : s.company.raises) {
+    PendingRaise pr{};
     const double month = r.month.sample(raise_rng);
-    const double amount = r.amount.sample(raise_rng);
-    const double p = r.p.sample(raise_rng);
-    if (raise_rng.bernoulli(p) && month < P_.H) raises_[static_cast<std::size_t>(month)] += amount;
+    pr.amount = r.amount.sample(raise_rng);
+    pr.p = r.p.sample(raise_rng);
+    pr.traction = r.traction.has_value();
+    if (pr.traction) {
+      pr.revenue_12m = r.traction->revenue_12m.sample(raise_rng);
+      pr.p_traction = r.traction->p.sample(raise_rng);
+    }
+    pr.u = raise_rng.uniform();
+    pr.month = static_cast<int>(std::floor(month));
+    if (month < P_.H) raises_.push_back(pr);
   }
+  // Monthly revenue for trailing-revenue rules; booked revenue counts as spread evenly over the
+  // months of start_year before month 0 (§4.0).
+  const int before = s.months_before_start();
+  monthly_.assign(static_cast<std::size_t>(before + P_.H), 0.0);
+  for (int k = 0; k < before; ++k) monthly_[static_cast<std::size_t>(k)] = booked_total / before;
   draw_market();
 
   internet_.setup(ctx_);
@@ -149,6 +204,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     }
     ctx_.revenue.fill(0.0);
     ctx_.turnkey_cost = 0;
+    ctx_.cash_adjust = 0;
     ctx_.new_branches = 0;
     ctx_.isv_successes = 0;
 
@@ -157,14 +213,28 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     government_.step(m, ctx_);
     isv_.step(m, ctx_);
 
-    const auto y = static_cast<std::size_t>(TrialContext::year_of(m));
+    const auto y = static_cast<std::size_t>(ctx_.year_of(m));
     double total = 0;
     for (int c = 0; c < kChannels; ++c) {
       const double r = ctx_.revenue[static_cast<std::size_t>(c)];
       out.revenue[y * kChannels + static_cast<std::size_t>(c)] += r;
       total += r;
     }
-    cash += total * margin - burn - ctx_.turnkey_cost + raises_[static_cast<std::size_t>(m)];
+    monthly_[static_cast<std::size_t>(before + m)] = total;
+    double raised = 0;
+    for (const PendingRaise& r : raises_) {
+      if (r.month != m) continue;
+      // "资本寒冬": with traction (revenue over the 12 months before this month >= revenue_12m)
+      // the raise succeeds with traction.p instead of p.
+      double p = r.p;
+      if (r.traction) {
+        double trailing = 0;
+        for (int k = std::max(-before, m - 12); k < m; ++k) trailing += monthly_[static_cast<std::size_t>(before + k)];
+        if (trailing >= r.revenue_12m) p = r.p_traction;
+      }
+      if (r.u < p) raised += r.amount;
+    }
+    cash += total * margin - burn - ctx_.turnkey_cost + ctx_.cash_adjust + raised;
     if (cash < 0) {
       out.fail_month = m;  // its revenue counts, nothing after (§8)
       break;
@@ -175,17 +245,63 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   }
 
   // STAR Market standard 2 (§5, §8): revenue >= threshold; R&D over the last up-to-three fiscal
-  // years >= 15 % of revenue over them (R&D = burn x rd_share per month alive); valuation >= 1500.
+  // years >= 15 % of revenue over them (R&D = burn x rd_share per month alive, the months of
+  // start_year before month 0 included; earlier years from company.history); valuation >= 1500;
+  // and (v2) the company alive at the end of the year: a bankrupt company does not list.
   for (int yi = 0; yi < P_.Y; ++yi) {
-    if (out.year_total(yi) < s.threshold || valuation < 1500.0) continue;
+    if (out.year_total(yi) < s.threshold || valuation < 1500.0 || !out.alive_through(s.year_end(yi))) continue;
     double rd = 0;
     double rev = 0;
-    for (int w = std::max(0, yi - 2); w <= yi; ++w) {
-      const int alive = out.fail_month < 0 ? 12 : std::clamp(out.fail_month - 12 * w + 1, 0, 12);
+    for (int w = yi - 2; w <= yi; ++w) {
+      if (w < 0) {
+        const auto h = s.company.history.find(s.start_year + w);
+        if (h != s.company.history.end()) {
+          rd += h->second.rd;
+          rev += h->second.revenue;
+        }
+        continue;
+      }
+      const int end = out.fail_month < 0 ? s.year_end(w) : std::min(s.year_end(w), out.fail_month + 1);
+      const int alive = std::max(0, end - s.year_begin(w)) + (w == 0 ? before : 0);
       rd += burn * rd_share * alive;
       rev += out.year_total(w);
     }
     if (rd >= 0.15 * rev) out.listing |= 1U << static_cast<unsigned>(yi);
+  }
+  concentration(out);
+}
+
+void TrialSimulator::concentration(TrialOutcome& out) {
+  // §5 (v2): per fiscal year, the shares of the year's revenue (booked included) taken by the
+  // largest customer and the five largest. Customers: each named account and operator, each
+  // government project, each ISV; revenue only while alive.
+  const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;
+  const auto Y = static_cast<std::size_t>(P_.Y);
+  top_.assign(Y * 5, 0.0);
+  auto add = [&](int y, double v) {
+    if (v <= 0) return;
+    double* t = top_.data() + static_cast<std::size_t>(y) * 5;
+    if (v <= t[4]) return;
+    int k = 4;
+    while (k > 0 && t[k - 1] < v) {
+      t[k] = t[k - 1];
+      --k;
+    }
+    t[k] = v;
+  };
+  for (std::size_t a = 0; a < P_.n_accounts(); ++a)
+    for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ctx_.account_year[a * Y + y]);
+  government_.customers(last, ctx_, add);
+  isv_year_.assign(isv_.isv_count() * Y, 0.0);
+  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) { isv_year_[id * Y + static_cast<std::size_t>(y)] += v; });
+  for (std::size_t i = 0; i < isv_.isv_count(); ++i)
+    for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), isv_year_[i * Y + y]);
+  for (std::size_t y = 0; y < Y; ++y) {
+    const double total = out.year_total(static_cast<int>(y));
+    if (total <= 0) continue;
+    const double* t = top_.data() + y * 5;
+    out.largest_share[y] = t[0] / total;
+    out.top5_share[y] = (t[0] + t[1] + t[2] + t[3] + t[4]) / total;
   }
 }
 

@@ -23,7 +23,17 @@ class TrialSimulator {
   IsvModel isv_;
   std::vector<double> own_log_;     ///< log of own perf gains taking effect by month
   std::vector<double> nvidia_log_;  ///< log of Nvidia's gains taking effect by month
-  std::vector<double> raises_;      ///< fund-raises by month
+  /// A fund-raise of this trial, decided in its month (§3): u < p, or p_traction with traction.
+  struct PendingRaise {
+    int month;
+    double amount, p, revenue_12m, p_traction, u;
+    bool traction;
+  };
+  void concentration(TrialOutcome& out);
+  std::vector<PendingRaise> raises_;
+  std::vector<double> monthly_;   ///< revenue by month, months of start_year before month 0 first
+  std::vector<double> top_;       ///< [year * 5 + k]: the five largest customers of the year
+  std::vector<double> isv_year_;  ///< [isv * years + year]
 };
 
 }  // namespace revsim::detail

@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace revsim::detail {
@@ -28,6 +29,7 @@ inline constexpr std::uint64_t government = stream_id("government");
 inline constexpr std::uint64_t government_arrivals = stream_id("government/arrivals");
 inline constexpr std::uint64_t government_project = stream_id("government/project");
 inline constexpr std::uint64_t isv_schedule = stream_id("isv/schedule");
+inline constexpr std::uint64_t export_controls = stream_id("market/export_controls");
 }  // namespace streams
 
 /// Immutable, pre-computed view of a scenario.
@@ -44,12 +46,21 @@ struct Prepared {
   std::vector<std::uint64_t> internet_ids;  ///< stream per account, keyed by name
   std::vector<std::uint64_t> carrier_ids;   ///< stream per operator, keyed by name
   std::vector<std::uint64_t> industry_ids;  ///< base stream per industry, keyed by name
+  std::vector<std::uint64_t> named_project_ids;  ///< stream per named government project (§4.0)
+  std::vector<std::uint64_t> backlog_ids;        ///< stream per backlog contract (§4.0)
+  std::vector<int> year_of_month;  ///< [month]: fiscal-year index (calendar start, §1)
   /// Entities of the face-value pipeline: named accounts, then "government projects", then
-  /// each ISV industry ("ISVs: <name>").
+  /// each ISV industry ("ISVs: <name>"), each named project and backlog contract, then "booked".
   std::vector<std::string> entity_names;
   std::size_t government_entity = 0;
   std::size_t isv_entity(std::size_t industry) const noexcept { return government_entity + 1 + industry; }
+  std::size_t named_project_entity(std::size_t k) const noexcept {
+    return isv_entity(industry_ids.size()) + k;
+  }
+  std::size_t backlog_entity(std::size_t k) const noexcept { return named_project_entity(named_project_ids.size()) + k; }
+  std::size_t booked_entity() const noexcept { return entity_names.size() - 1; }
   std::size_t n_accounts() const noexcept { return internet_ids.size() + carrier_ids.size(); }
+  int year_of(int month) const noexcept { return year_of_month[static_cast<std::size_t>(month)]; }
 };
 
 /// Mutable state of the trial being simulated.
@@ -64,6 +75,11 @@ class TrialContext {
   // Drawn once per trial.
   double card_price = 0;
   double hardcode_p = 0;
+  double M0 = 1;  ///< software maturity at month 0: the values of the scenario mean "today" (§3, v2)
+  /// Export controls (§3, v2): the time they take effect (kNever when they do not come in this
+  /// trial) and the factor on every internet account's domestic share from then on.
+  double export_time = std::numeric_limits<double>::infinity();
+  double domestic_share_factor = 1;
   std::vector<double> A;  ///< TCO advantage by month (§3, step function §8)
   std::vector<std::array<double, kChannels>> Z;  ///< copula latent vector by fiscal year
 
@@ -75,12 +91,14 @@ class TrialContext {
   /// channels have no event or new phase); the trial marks the factors stale when M moves.
   double maturity_factor(std::size_t ci) {
     if (maturity_stale_[ci]) {
-      maturity_factor_[ci] = std::pow(M, P.elasticity[ci]);
+      // Values mean today (v2): (M / M0)^e, 1 at month 0 whatever M0.
+      maturity_factor_[ci] = M == M0 ? 1.0 : std::pow(M / M0, P.elasticity[ci]);
       maturity_stale_[ci] = false;
     }
     return maturity_factor_[ci];
   }
   void maturity_changed() noexcept { maturity_stale_.fill(true); }
+  double cash_adjust = 0;   ///< cash this month beyond revenue x margin: advances (§4.3, v2)
   int new_branches = 0;     ///< customer branches left this month
   int isv_successes = 0;    ///< ISV migrations completed this month
   std::array<double, kChannels> revenue{};  ///< booked this month
@@ -95,10 +113,10 @@ class TrialContext {
  public:
 
   Random stream(std::uint64_t id) const noexcept { return Random(seed, trial, id); }
-  static int year_of(int month) noexcept { return month / 12; }
+  int year_of(int month) const noexcept { return P.year_of(month); }
 
   /// A success event of channel c in month m (§3 copula): succeeds when
-  /// Phi(sqrt(rho) Z_c + sqrt(1 - rho) eps) < p x M(m)^e. eps comes from the entity's stream
+  /// Phi(sqrt(rho) Z_c + sqrt(1 - rho) eps) < min(1, p x (M(m) / M0)^e). eps comes from the entity's stream
   /// and is always drawn, so a stream's position never depends on p.
   bool success(Channel c, double p_full, int m, Random& rng) {
     const auto ci = static_cast<std::size_t>(c);
@@ -115,7 +133,7 @@ class TrialContext {
     if (overloaded && rng.bernoulli(hardcode_p)) ++new_branches;
   }
 
-  /// Duration of an engagement phase starting this month, at full maturity d (§8).
+  /// Duration of an engagement phase starting this month, d as estimated today: d x (M0 / M)^e (§3, §8).
   double scaled_duration(Channel c, double d) {
     const double f = maturity_factor(static_cast<std::size_t>(c));
     return f > 0 ? d / f : 1e300;
@@ -125,18 +143,23 @@ class TrialContext {
 
   /// Record paid volume for named account `idx` in month m.
   void account_delivery(std::size_t idx, int m, double amount) {
-    out->account_revenue[idx] += amount;
+    account_revenue(idx, m, amount);
     if (out->account_first[idx] < 0) out->account_first[idx] = m;
   }
-  void account_revenue(std::size_t idx, double amount) { out->account_revenue[idx] += amount; }
+  /// Revenue of named account `idx` in month m (a customer, for concentration).
+  void account_revenue(std::size_t idx, int m, double amount) {
+    out->account_revenue[idx] += amount;
+    account_year[idx * static_cast<std::size_t>(P.Y) + static_cast<std::size_t>(year_of(m))] += amount;
+  }
+  std::vector<double> account_year;  ///< [account * years + year]: revenue booked, for concentration
 
   /// Face value (§8) of `entity`: per_month over [t0, t1) by fiscal year, clipped to the horizon.
   void add_face_value(std::size_t entity, double t0, double t1, double per_month) {
     t0 = std::max(t0, 0.0);
     t1 = std::min(t1, static_cast<double>(P.H));
     for (int y = 0; y < P.Y && t0 < t1; ++y) {
-      const double a = std::max(t0, 12.0 * y);
-      const double b = std::min(t1, 12.0 * (y + 1));
+      const double a = std::max(t0, static_cast<double>(P.s.year_begin(y)));
+      const double b = std::min(t1, static_cast<double>(P.s.year_end(y)));
       if (b > a) add_face_value_in_year(entity, y, per_month * (b - a));
     }
   }

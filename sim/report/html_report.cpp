@@ -383,14 +383,49 @@ void survival_chart(std::ostream& os, const Results& r) {
   for (std::size_t m = 0; m < r.survival.size(); ++m)
     path += fmt::format(" V{:.1f} H{:.1f}", c.py(r.survival[m]), c.px(static_cast<double>(m + 1)));
   c.out() << fmt::format(R"(<path class="survival-line" d="{}" fill="none" stroke="{}" stroke-width="2"/>)", path, kGreen);
-  for (std::size_t y = 0; y * 12 < r.survival.size(); ++y) {
-    const std::size_t m = y * 12 + 11;
+  // A dot at the last month of each fiscal year, its year's label under it (where the year ends;
+  // the first fiscal year may be partial when month 0 is not January).
+  const std::size_t offset = static_cast<std::size_t>(r.start_month_in_year - 1);
+  for (std::size_t y = 0; 12 * (y + 1) - offset <= r.survival.size(); ++y) {
+    const std::size_t end = 12 * (y + 1) - offset;  // one past the year's last month
+    const std::size_t m = end - 1;
     c.out() << fmt::format(R"(<circle class="survival" data-month="{}" data-value="{}" cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"/>)",
-                           m, num(r.survival[m]), c.px(static_cast<double>(m + 1)), c.py(r.survival[m]), kGreen);
-    c.x_category(static_cast<double>(y * 12) + 6, std::to_string(r.start_year + static_cast<int>(y)));
+                           m, num(r.survival[m]), c.px(static_cast<double>(end)), c.py(r.survival[m]), kGreen);
+    c.x_category(static_cast<double>(end), std::to_string(r.start_year + static_cast<int>(y)));
   }
   c.frame();
-  c.write(os, "Share of trials whose cash has not run out by the end of each month; dots at each year's end.");
+  c.write(os, "Share of trials whose cash has not run out by the end of each month; dots and labels at each year's end.");
+}
+
+void runway_table(std::ostream& os, const Results& r) {
+  auto q = [&](const std::optional<double>& m) {
+    return m ? fmt::format("month {:.1f} ({})", *m, calendar_month(r.start_year, r.start_month_in_year, *m))
+             : std::string("beyond the horizon");
+  };
+  auto p = [&](const std::optional<double>& v) { return v ? pct(*v) : std::string("–"); };
+  auto data = [](const std::optional<double>& v) { return v ? num(*v) : std::string("null"); };
+  fmt::print(os, "<h2>Cash runway</h2>\n<table class=\"runway\"><thead><tr><th></th><th>P10</th><th>P50</th><th>P90</th>"
+                 "<th>P(alive) 12 months</th><th>24 months</th><th>36 months</th></tr></thead><tbody>\n");
+  fmt::print(os, "<tr><td>month the cash runs out</td><td data-value=\"{}\">{}</td><td data-value=\"{}\">{}</td>"
+                 "<td data-value=\"{}\">{}</td><td data-value=\"{}\">{}</td><td data-value=\"{}\">{}</td>"
+                 "<td data-value=\"{}\">{}</td></tr>\n",
+             data(r.runway.p10), q(r.runway.p10), data(r.runway.p50), q(r.runway.p50), data(r.runway.p90),
+             q(r.runway.p90), data(r.runway.alive_12), p(r.runway.alive_12), data(r.runway.alive_24),
+             p(r.runway.alive_24), data(r.runway.alive_36), p(r.runway.alive_36));
+  fmt::print(os, "</tbody></table>\n");
+}
+
+void concentration_table(std::ostream& os, const Results& r) {
+  if (r.concentration.empty()) return;
+  fmt::print(os, "<h2>Customer concentration</h2>\n<table class=\"concentration\"><thead><tr><th>year</th>"
+                 "<th>largest customer</th><th>top 5</th><th>P(largest &gt; 50 %)</th><th>trials with revenue</th>"
+                 "</tr></thead><tbody>\n");
+  for (const ConcentrationYear& c : r.concentration)
+    fmt::print(os, "<tr data-year=\"{}\" data-largest=\"{}\" data-top5=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+               c.year, num(c.largest_share), num(c.top5_share), c.year, c.trials ? pct(c.largest_share) : "–",
+               c.trials ? pct(c.top5_share) : "–", c.trials ? pct(c.p_largest_over_half) : "–", c.trials);
+  fmt::print(os, "</tbody></table>\n<p class=\"note\">Shares of the year's revenue (booked revenue included, though it is "
+                 "no customer); a customer is a named account, an operator, a government project or one ISV.</p>\n");
 }
 
 void forecast_chart(std::ostream& os, const Results& r) {
@@ -553,6 +588,8 @@ void results_section(std::ostream& os, const Results& r, std::optional<int> hist
     survival_chart(os, r);
     fmt::print(os, "</div>\n");
     accounts_table(os, r);
+    runway_table(os, r);
+    concentration_table(os, r);
     if (!r.forecast_audit.empty()) {
       fmt::print(os, "<h2>Forecast audit</h2>\n");
       forecast_chart(os, r);

@@ -14,6 +14,7 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
   j["seed"] = r.seed;
   j["threshold"] = r.threshold;
   j["start_year"] = r.start_year;
+  j["start_month_in_year"] = r.start_month_in_year;
   J years = J::array();
   for (const YearStats& y : r.years) {
     J e;
@@ -73,6 +74,28 @@ nlohmann::ordered_json to_json(const Results& r, bool with_runtime) {
                      {"carried_by", f.carried_by()}});
   }
   j["forecast_audit"] = audit;
+  // v2 (MODEL.md §5): how long the cash lasts, and how concentrated the customers are.
+  auto month_or_null = [](const std::optional<double>& v) { return v ? J(*v) : J(nullptr); };
+  auto calendar_or_null = [&](const std::optional<double>& v) {
+    return v ? J(calendar_month(r.start_year, r.start_month_in_year, *v)) : J(nullptr);
+  };
+  j["runway"] = {{"p10", month_or_null(r.runway.p10)},
+                 {"p50", month_or_null(r.runway.p50)},
+                 {"p90", month_or_null(r.runway.p90)},
+                 {"calendar", {{"p10", calendar_or_null(r.runway.p10)},
+                               {"p50", calendar_or_null(r.runway.p50)},
+                               {"p90", calendar_or_null(r.runway.p90)}}},
+                 {"p_alive_12", month_or_null(r.runway.alive_12)},
+                 {"p_alive_24", month_or_null(r.runway.alive_24)},
+                 {"p_alive_36", month_or_null(r.runway.alive_36)}};
+  J conc = J::array();
+  for (const ConcentrationYear& c : r.concentration)
+    conc.push_back({{"year", c.year},
+                    {"largest_share", c.largest_share},
+                    {"top5_share", c.top5_share},
+                    {"p_largest_over_half", c.p_largest_over_half},
+                    {"trials", c.trials}});
+  j["concentration"] = conc;
   // Extensions beyond MODEL.md §5 (docs/model.md, "Outputs"): the monthly cash-survival curve
   // and a histogram of each year's revenue.
   j["survival"] = r.survival;

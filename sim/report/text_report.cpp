@@ -54,6 +54,33 @@ void write_spread_chart(std::ostream& os, const Results& r, const TableStyle& st
              W - 1 + static_cast<int>(style.color ? std::string(kDim).size() + std::string(kReset).size() : 0));
 }
 
+void write_runway(std::ostream& os, const Results& r) {
+  // "还能坚持多久": quantiles of the month the cash runs out (survivors after the horizon).
+  auto q = [&](const std::optional<double>& m) {
+    return m ? fmt::format("month {:.1f} ({})", *m, calendar_month(r.start_year, r.start_month_in_year, *m))
+             : std::string("beyond the horizon");
+  };
+  auto p = [&](const std::optional<double>& v) { return v ? pct(*v) : std::string("—"); };
+  fmt::print(os, "\nCash runway (month the cash runs out)\n  P10 {}; P50 {}; P90 {}\n", q(r.runway.p10),
+             q(r.runway.p50), q(r.runway.p90));
+  fmt::print(os, "  P(alive) at 12 months {}, 24 months {}, 36 months {}\n", p(r.runway.alive_12), p(r.runway.alive_24),
+             p(r.runway.alive_36));
+}
+
+void write_concentration(std::ostream& os, const Results& r) {
+  if (r.concentration.empty()) return;
+  fmt::print(os, "\nCustomer concentration (trials with revenue that year)\n  {:>6} {:>9} {:>9} {:>17}\n", "year",
+             "largest", "top 5", "P(largest > 50%)");
+  for (const ConcentrationYear& c : r.concentration) {
+    if (c.trials == 0) {
+      fmt::print(os, "  {:>6} {:>9} {:>9} {:>17}\n", c.year, "—", "—", "—");
+      continue;
+    }
+    fmt::print(os, "  {:>6} {:>9} {:>9} {:>17}\n", c.year, pct(c.largest_share), pct(c.top5_share),
+               pct(c.p_largest_over_half));
+  }
+}
+
 void write_table(std::ostream& os, const Results& r, const TableStyle& style) {
   fmt::print(os, "revsim — {} ({} trials, seed {}, threshold {:g} M RMB)\n\n", r.scenario, r.trials, r.seed,
              r.threshold);
@@ -69,6 +96,8 @@ void write_table(std::ostream& os, const Results& r, const TableStyle& style) {
   if (style.charts) write_spread_chart(os, r, style);
   fmt::print(os, "\nFirst year revenue reaches {:g} M RMB\n", r.threshold);
   for (const auto& [k, p] : r.first_crossing) fmt::print(os, "  {:>6}  {:>6}\n", k, pct(p));
+  write_runway(os, r);
+  write_concentration(os, r);
   if (!r.accounts.empty()) {
     fmt::print(os, "\nAccounts\n  {:<24} {:<9} {:>12} {:>14} {:>18}\n", "name", "channel", "P(volume)",
                "mean revenue", "median 1st order");
@@ -121,11 +150,19 @@ void write_audit(std::ostream& os, const Results& r) {
 void write_csv(std::ostream& os, const Results& r) {
   os << "year,mean,sd,p5,p10,p25,p50,p75,p90,p95,p_threshold,p_threshold_se,p_alive,p_listing";
   for (const char* c : kChannelNames) fmt::print(os, ",{0}_mean,{0}_p50,{0}_p90,{0}_share", c);
+  // v2: concentration per year; the runway (one figure for the run) repeated on every row, empty
+  // where the quantile lies beyond the horizon.
+  os << ",largest_share,top5_share,p_largest_over_half,runway_p10,runway_p50,runway_p90";
   os << '\n';
-  for (const YearStats& y : r.years) {
+  auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
+  for (std::size_t i = 0; i < r.years.size(); ++i) {
+    const YearStats& y = r.years[i];
     fmt::print(os, "{},{},{},{},{},{},{},{},{},{},{},{},{},{}", y.year, y.mean, y.sd, y.p5, y.p10, y.p25, y.p50, y.p75,
                y.p90, y.p95, y.p_threshold, y.p_threshold_se, y.p_alive, y.p_listing);
     for (const ChannelStats& c : y.channels) fmt::print(os, ",{},{},{},{}", c.mean, c.p50, c.p90, c.share);
+    const ConcentrationYear c = i < r.concentration.size() ? r.concentration[i] : ConcentrationYear{};
+    fmt::print(os, ",{},{},{},{},{},{}", c.largest_share, c.top5_share, c.p_largest_over_half, opt(r.runway.p10),
+               opt(r.runway.p50), opt(r.runway.p90));
     os << '\n';
   }
 }

@@ -120,19 +120,66 @@ TEST(Internet, CapacitySlowsEngagements) {
   }
 }
 
-TEST(Internet, MaturityScalesDurationsAndProbabilities) {
-  // M = 0.5, e = 1, no growth: durations double (production from 4 + 20 + 3 = 27) and each
-  // gate is halved; independent events (rho = 0): P(production) = 0.5^3 (eval, NPI, stable).
+TEST(Internet, ValuesMeanTodayWhateverTheMaturity) {
+  // Version 2 (values mean today): with M0 = 0.5 and no growth, probabilities and durations are
+  // as written. Gates of 0.5 each (eval, NPI, stable; rho = 0): P(production) = 0.125, and the
+  // timeline is the hand-computed one: production from month 15.
   std::string world = calm_world();
   world = replace(world, "maturity: 1.0", "maturity: 0.5");
   world += "  within_channel_correlation: 0\n";
-  const Scenario s = scenario(internet("        inhouse_chip: {p: 0}\n", world));
+  std::string yaml = internet("        inhouse_chip: {p: 0}\n", world);
+  yaml = replace(replace(replace(yaml, "p_eval: 1", "p_eval: 0.5"), "p_npi: 1", "p_npi: 0.5"), "p_stable: 1",
+                 "p_stable: 0.5");
   const int n = 40000;
-  const Results r = run_simulation(s, RunOptions{n, 0, false, 2});
+  const Results r = run_simulation(scenario(yaml), RunOptions{n, 0, false, 2});
   const double p = 0.125;
   EXPECT_NEAR(r.accounts[0].p_production, p, 4 * std::sqrt(p * (1 - p) / n));
   ASSERT_TRUE(r.accounts[0].median_first_order_month.has_value());
-  EXPECT_EQ(*r.accounts[0].median_first_order_month, 27.0);
+  EXPECT_EQ(*r.accounts[0].median_first_order_month, 15.0);
+}
+
+TEST(Internet, ProbabilityOneIsCertainAtAnyMaturity) {
+  // Version 1 multiplied p by M^e, so p = 1 meant 0.1 here; now every trial reaches production.
+  std::string world = calm_world();
+  world = replace(world, "maturity: 1.0", "maturity: 0.1");
+  const auto out = simulate_trials(scenario(internet("        inhouse_chip: {p: 0}\n", world)), 1, 0, 500);
+  for (const auto& o : out) {
+    ASSERT_EQ(o.account_first[0], 15);
+    EXPECT_NEAR(o.year_total(1), 14.375, 1e-9);
+  }
+}
+
+TEST(Internet, MaturityGrowthRaisesChancesAndShortensEngagements) {
+  // M0 = 0.5 growing 0.05 a month (growth_per_year 0.6), e = 1. Evaluation [0, 2) at today's
+  // duration; its gate in month 2 with M = 0.6: p = 0.5 x 0.6/0.5 = 0.6. NPI from month 2 takes
+  // 10 x 0.5/0.6 = 8.33 months (to 10.33); its gate in month 10 (M = 1): min(1, 0.5 x 2) = 1.
+  // Grey to 13.33; p_stable 0.5 x 2 = 1. So P(production) = 0.6, production from month 13.33.
+  std::string world = calm_world();
+  world = replace(world, "software: {maturity: 1.0, growth_per_year: 0}", "software: {maturity: 0.5, growth_per_year: 0.6}");
+  world += "  within_channel_correlation: 0\n";
+  std::string yaml = internet("        inhouse_chip: {p: 0}\n", world);
+  yaml = replace(replace(replace(yaml, "p_eval: 1", "p_eval: 0.5"), "p_npi: 1", "p_npi: 0.5"), "p_stable: 1",
+                 "p_stable: 0.5");
+  const Scenario s = scenario(yaml);
+  const auto trace = trace_trial(s, 1, 0);
+  EXPECT_NEAR(trace.maturity[2], 0.6, 1e-12);
+  const int n = 40000;
+  const Results r = run_simulation(s, RunOptions{n, 0, false, 2});
+  const double p = 0.6;
+  EXPECT_NEAR(r.accounts[0].p_production, p, 4 * std::sqrt(p * (1 - p) / n));
+  ASSERT_TRUE(r.accounts[0].median_first_order_month.has_value());
+  EXPECT_EQ(*r.accounts[0].median_first_order_month, 13.0);
+  // The grey release (5 M) is paid in month 10 (2023); production year 0 from 13.33 at 250 cards
+  // a year: 2024 books 10.67 months of it.
+  const auto out = simulate_trials(s, 1, 0, 200);
+  int produced = 0;
+  for (const auto& o : out) {
+    if (o.account_first[0] < 0) continue;
+    ++produced;
+    EXPECT_NEAR(o.year_total(0), 5.0, 1e-9);
+    EXPECT_NEAR(o.year_total(1), (24.0 - 40.0 / 3.0) * 250.0 / 12.0 * 0.05, 1e-9);
+  }
+  EXPECT_GT(produced, 0);
 }
 
 TEST(Internet, AnalyticEvaluationPassRate) {

@@ -100,7 +100,7 @@ TEST(Reports, CsvHasAHeaderAndOneRowPerYear) {
     ++rows;
   }
   EXPECT_EQ(rows, 6);
-  EXPECT_EQ(columns, 14U + 16U);
+  EXPECT_EQ(columns, 14U + 16U + 6U);  // per year, channels, concentration and runway
 }
 
 TEST(Reports, TableHasEverySection) {

@@ -35,7 +35,7 @@ TEST(ScenarioIo, BuiltInDefaultsMatchModelSection7) {
   EXPECT_EQ(a.inhouse_chip.p.value(), 0.3);
   EXPECT_TRUE(s.channels.government.present);
   EXPECT_EQ(s.channels.government.common.maturity_elasticity, 0.3);
-  EXPECT_EQ(s.channels.government.p_win.value(), 0.3);
+  EXPECT_EQ(s.channels.government.project.p_win.value(), 0.3);
   EXPECT_FALSE(s.channels.carriers.present);
   EXPECT_FALSE(s.channels.isv.present);
   EXPECT_EQ(s.name, "test");  // the file's stem
