@@ -237,8 +237,17 @@ revsim::PrecisionTarget precision_target(const RunArgs& a) {
   return target;
 }
 
+/// Load a scenario and print its plausibility warnings on stderr (MODEL.md §8: values far
+/// outside what their unit can mean are accepted, with a warning naming the place and the unit).
+revsim::Scenario load_warned(const std::string& file, const std::vector<std::string>& sets, bool warn = true) {
+  revsim::Scenario s = revsim::load_scenario(file, sets);
+  if (warn)
+    for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+  return s;
+}
+
 int cmd_run(const RunArgs& a, Mode mode) {
-  const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
+  const std::vector<revsim::Scenario> s{load_warned(a.scenario, a.sets)};
   if (mode == Mode::audit && s.front().forecast.empty()) {
     fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
     return kExitBadInput;
@@ -329,7 +338,7 @@ int cmd_run(const RunArgs& a, Mode mode) {
 
 int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   std::vector<revsim::Scenario> scenarios;
-  for (const std::string& f : files) scenarios.push_back(revsim::load_scenario(f, a.sets));
+  for (const std::string& f : files) scenarios.push_back(load_warned(f, a.sets));
   auto opt = run_options(a, scenarios, true);
   if (!opt) return kExitBadInput;
   revsim::Comparison c;
@@ -443,7 +452,7 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
       sets[i].push_back(it->first + "=" + it->second[rest % it->second.size()]);
       rest /= it->second.size();
     }
-    scenarios.push_back(revsim::load_scenario(a.scenario, sets[i]));
+    scenarios.push_back(load_warned(a.scenario, sets[i], i == 0));
   }
   const auto opt = run_options(a, {scenarios.front()});
   if (!opt) return kExitBadInput;
@@ -488,7 +497,7 @@ struct SobolArgs {
 };
 
 int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolArgs& sob) {
-  const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
+  const std::vector<revsim::Scenario> s{load_warned(a.scenario, a.sets)};
   const auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
   if (sob.on) {
@@ -572,7 +581,7 @@ int cmd_validate(const std::vector<std::string>& files, const std::vector<std::s
   int status = 0;
   for (const std::string& f : files) {
     try {
-      const revsim::Scenario s = revsim::load_scenario(f, sets);
+      const revsim::Scenario s = load_warned(f, sets);
       const auto& ch = s.channels;
       fmt::print("{}: ok — '{}', {} years from {}, {} internet accounts, {} operators, government {}, {} ISV "
                  "industries\n",
@@ -598,7 +607,7 @@ int run_cli(int argc, char** argv) {
   app.add_flag("--quiet,-q", g_quiet, "No progress line on stderr");
   for (int i = 0; i < argc; ++i) g_command += (i > 0 ? " " : "") + std::string(argv[i]);
   app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written).\n"
-             "Scenario keys and the model: shared/MODEL.md and docs/model.md; examples in scenarios/.");
+             "Scenario keys and the model: docs/model.md; every key commented in scenarios/example.yaml.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");

@@ -352,7 +352,8 @@ class Loader {
       if (key != pl.key) continue;
       const double typical = d.is_constant() ? d.value() : d.quantile(0.5);
       if (typical > pl.limit)
-        warnings_.push_back(fmt::format("{}: {}: {:g} is implausibly large: {}", where(at), path, typical, pl.unit));
+        warnings_.push_back(fmt::format("{}: {}: {} is implausibly large: {}", where(at), path,
+                                        d.is_constant() && at.IsScalar() ? at.Scalar() : d.describe(), pl.unit));
     }
   }
 
@@ -796,6 +797,9 @@ void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::s
   }
   std::optional<YAML::Node> start_node;
   std::optional<YAML::Node> stage_node;
+  if (!entity && n.IsMap() && n["stage"])
+    fail(n["stage"], join(path, "stage"),
+         "'stage' says where one account stands at month 0: give it in the account, not in defaults");
   for_each_key(n, path, known, [&](const std::string& k, const YAML::Node& key, const YAML::Node& v, const std::string& p) {
     if (k == "start_month") start_node = key;
     if (apply_field(a, internet_fields(), k, v, p)) return;
@@ -870,7 +874,12 @@ void Loader::carriers(CarrierChannel& ch, const YAML::Node& n, const std::string
                  else if (k == "defaults") defaults = v;
                  else ops = v;
                });
-  if (defaults) apply_all(base, carrier_fields(), *defaults, join(path, "defaults"));
+  if (defaults) {
+    if (defaults->IsMap() && (*defaults)["stage"])
+      fail((*defaults)["stage"], join(path, "defaults.stage"),
+           "'stage' says where one operator stands at month 0: give it in the operator, not in defaults");
+    apply_all(base, carrier_fields(), *defaults, join(path, "defaults"));
+  }
   const std::string op = join(path, "operators");
   if (!ops) fail(n, path, "needs 'operators' (a list of operators, each with a name); remove the channel to leave it out");
   const YAML::Node list = *ops;
@@ -1033,8 +1042,8 @@ void Loader::isv(IsvChannel& ch, const YAML::Node& n, const std::string& path) c
     const double fewest = std::floor(ind.isvs.is_constant() ? ind.isvs.value() : ind.isvs.support_lo());
     if (ind.live + ind.migrating > fewest)
       fail(isvs_node, join(ep, "isvs"),
-           fmt::format("live ({}) + migrating ({}) ISVs exceed the {} ISVs the industry {} has", ind.live,
-                       ind.migrating, fmt::format("{:g}", fewest), ind.isvs.is_constant() ? "" : "at least"));
+           fmt::format("live ({}) + migrating ({}) ISVs exceed the industry's {}{:g} ISVs", ind.live, ind.migrating,
+                       ind.isvs.is_constant() ? "" : "fewest ", fewest));
     if (!names.insert(ind.name).second) fail(list[i], ep, fmt::format("duplicate industry name '{}'", ind.name));
     ch.industries.push_back(std::move(ind));
   }
@@ -1048,7 +1057,9 @@ void Loader::industry_pipeline(Industry& ind, const std::string& k, const YAML::
   } else if (k == "migrating") {
     ind.migrating = static_cast<int>(integer(v, p, 0, 100000));
   } else if (k == "live_since") {
-    const double x = constant(v, p, Range{-1e12, 0.0, false, false, "a month at or before month 0"});
+    if (!v.IsScalar()) fail(v, p, "must be a constant (the month the live ISVs went live)");
+    const double x = number(v, p);
+    if (x > 0) fail(v, p, fmt::format("{} is after month 0: live_since is when the live ISVs went live (<= 0)", v.Scalar()));
     ind.live_since = x;
   } else {
     ind.migration_elapsed = constant(v, p, Range::nonneg("a number of months of migration work done"));

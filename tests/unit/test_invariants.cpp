@@ -126,6 +126,23 @@ TEST(Invariants, EditingOneAccountLeavesTheOthersLuckAlone) {
 // Pinned regression output (OpenMC's results_true.dat): example.yaml, 4000 trials, seed 7.
 // Regenerate on purpose only: REVSIM_UPDATE_REGRESSION=1 build/tests/revsim_tests
 //   --gtest_filter='Regression.*'
+TEST(Invariants, ListingNeedsTheCompanyAliveInEveryShippedScenario) {
+  // MODEL.md §5, §8 (v2): P(listing) <= P(alive) every year, and trial by trial a listing year
+  // is one the company survives.
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/scenarios")) {
+    if (entry.path().extension() != ".yaml") continue;
+    const Scenario s = load_scenario(entry.path().string());
+    const Results r = run_simulation(s, RunOptions{4000, 3, true, 2});
+    for (const YearStats& y : r.years) EXPECT_LE(y.p_listing, y.p_alive) << entry.path() << " " << y.year;
+    for (const TrialOutcome& o : simulate_trials(s, 3, 0, 500))
+      for (int y = 0; y < s.years; ++y)
+        if ((o.listing >> static_cast<unsigned>(y)) & 1U) EXPECT_TRUE(o.alive_through(s.year_end(y))) << entry.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 7);
+}
+
 TEST(Regression, ExampleScenarioPinned) {
   const Scenario s = load_scenario(kSource + "/scenarios/example.yaml");
   const nlohmann::json got = to_json(run_simulation(s, RunOptions{4000, 7, true, 2}), false);

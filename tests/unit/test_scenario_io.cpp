@@ -215,5 +215,89 @@ TEST(ScenarioIo, BadScenarioCatalogue) {
   }
 }
 
+TEST(ScenarioIo, ImplausibleValuesWarnWithTheirPlace) {
+  // MODEL.md §8 (v2): a card price in RMB instead of M RMB is accepted, with a warning.
+  const Scenario s = load_scenario(std::string(REVSIM_SOURCE_DIR) + "/tests/data/implausible.yaml");
+  ASSERT_EQ(s.warnings.size(), 2U);
+  EXPECT_NE(s.warnings[0].find("implausible.yaml:4:9: company.cash: 600000000 is implausibly large"), std::string::npos)
+      << s.warnings[0];
+  EXPECT_NE(s.warnings[1].find("implausible.yaml:6:15: product.card_price: 60000 is implausibly large"),
+            std::string::npos)
+      << s.warnings[1];
+  EXPECT_TRUE(test::scenario("product: {card_price: 0.05}\n").warnings.empty());
+  // A distribution is judged by its median.
+  EXPECT_EQ(test::scenario("company: {burn_per_month: {uniform: [500, 3000]}}\n").warnings.size(), 1U);
+}
+
+TEST(ScenarioIo, NumbersInOtherUnitsGetAHint) {
+  auto message = [](const std::string& yaml) {
+    try {
+      test::scenario(yaml);
+    } catch (const ScenarioError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("company: {cash: 600M}\n").find("money is in M RMB: write 600"), std::string::npos);
+  EXPECT_NE(message("company: {cash: 6亿}\n").find("write 600"), std::string::npos);
+  EXPECT_NE(message("software: {hardcode_p: 40%}\n").find("probabilities and shares are 0..1: write 0.4"),
+            std::string::npos);
+  EXPECT_NE(message("company:\n  cash: 1,000\n").find("without separators: 1000"), std::string::npos);
+  EXPECT_NE(message("company: {cash: 60k}\n").find("write the whole number: 60000"), std::string::npos);
+}
+
+TEST(ScenarioIo, PipelineKeysLoad) {
+  const Scenario s = test::scenario(R"(
+start_year: 2026
+start_month_in_year: 12
+booked: {government: 120, isv: 3}
+company:
+  history: {2025: {revenue: 80, rd: 300}}
+  raises: [{month: 6, amount: 500, p: 0.3, traction: {revenue_12m: 150, p: 0.8}}]
+market:
+  export_controls: {month: -38, p: 1, step: 0.5, gain_per_release: {lognormal: [1.0, 1.2]}, domestic_share_factor: 2}
+channels:
+  internet:
+    defaults: {start_month: 4}
+    accounts:
+      - {name: A, stage: {phase: npi, elapsed: {uniform: [3, 6]}}}
+      - {name: B}
+  carriers:
+    operators: [{name: M, stage: listed}, {name: T, stage: {phase: evaluation, elapsed: 2}}]
+  government:
+    p_win: 0.4
+    projects: [{name: P, due_month: 2, value: 300, p_win: 0.7}]
+    backlog: [{name: Q, value: 90, delivery_end_month: 3, turnkey: false, advance_received: 10}]
+  isv:
+    industries: [{name: banks, isvs: 10, live: 2, live_since: -14, migrating: 1, migration_elapsed: 2}]
+)");
+  EXPECT_EQ(s.horizon_months(), 12 * 5 - 11);
+  EXPECT_EQ(s.year_of(0), 0);
+  EXPECT_EQ(s.year_of(1), 1);  // January 2027
+  EXPECT_EQ(s.booked[2], 120);
+  EXPECT_EQ(s.company.history.at(2025).rd, 300);
+  ASSERT_TRUE(s.company.raises[0].traction.has_value());
+  EXPECT_EQ(s.company.raises[0].traction->p.value(), 0.8);
+  ASSERT_TRUE(s.market.export_controls.has_value());
+  EXPECT_EQ(s.market.export_controls->month.value(), -38);
+  const auto& acc = s.channels.internet.accounts;
+  EXPECT_EQ(acc[0].stage.phase, StagePhase::npi);
+  EXPECT_EQ(acc[0].stage.elapsed.kind(), DistKind::uniform);
+  EXPECT_EQ(acc[0].start_month.value(), 0);  // the defaults' start_month is ignored for a staged account
+  EXPECT_EQ(acc[1].start_month.value(), 4);
+  EXPECT_EQ(s.channels.carriers.operators[0].stage.phase, StagePhase::listed);
+  EXPECT_EQ(s.channels.carriers.operators[1].stage.phase, StagePhase::evaluation);
+  const auto& g = s.channels.government;
+  EXPECT_EQ(g.projects[0].params.p_win.value(), 0.7);
+  EXPECT_EQ(g.projects[0].params.turnkey_p.value(), 0.5);  // the channel's (built-in) value
+  EXPECT_EQ(g.backlog[0].advance_received.value(), 10);
+  EXPECT_FALSE(g.backlog[0].turnkey);
+  const auto& ind = s.channels.isv.industries[0];
+  EXPECT_EQ(ind.live, 2);
+  EXPECT_EQ(ind.live_since, -14);
+  EXPECT_EQ(ind.migrating, 1);
+  EXPECT_EQ(ind.migration_elapsed, 2);
+}
+
 }  // namespace
 }  // namespace revsim

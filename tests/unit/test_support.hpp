@@ -4,6 +4,8 @@
 #include "revsim/engine.hpp"
 #include "revsim/scenario_io.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +32,15 @@ inline std::string replace(std::string text, const std::string& from, const std:
 }
 
 inline Scenario scenario(const std::string& yaml) { return parse_scenario(yaml, "test.yaml"); }
+
+/// The whole text of a file (for scenarios edited before parsing).
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 /// Mean of yearly total revenue over trials.
 inline double mean_total(const std::vector<TrialOutcome>& v, int y) {
