@@ -541,6 +541,7 @@ struct SobolArgs {
 
 int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolArgs& sob) {
   const std::vector<revsim::Scenario> s{revsim::load_scenario(a.scenario, a.sets)};
+  if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
   const auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
   if (sob.on) {
@@ -732,8 +733,9 @@ int run_cli(int argc, char** argv) {
   app.add_flag("--no-color", g_no_color, "No colour in the table (also when NO_COLOR is set or stdout is not a terminal)");
   app.add_flag("--quiet,-q", g_quiet, "No progress line and no 'wrote FILE' on stderr (errors and warnings still)");
   for (int i = 0; i < argc; ++i) g_command += (i > 0 ? " " : "") + std::string(argv[i]);
-  app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written).\n"
-             "Scenario keys and the model: shared/MODEL.md and docs/model.md; examples in scenarios/.");
+  app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written),\n"
+             "141 the reader of standard output went away (| head).\n"
+             "Scenario keys and the model: docs/model.md; examples in scenarios/.");
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
