@@ -17,6 +17,7 @@ namespace revsim {
 struct PairedYear {
   int year = 0;
   double mean = 0, p50 = 0, p_threshold = 0;  ///< this scenario
+  double p_reached_by = 0;  ///< P(first crossing <= year): revenue reached the threshold in this year or before
   double mean_diff = 0;       ///< E[R - R_baseline]
   double se_paired = 0;       ///< sd(R - R_baseline) / sqrt(N)
   double se_independent = 0;  ///< sqrt(var R / N + var R_baseline / N): what unpaired runs would give

@@ -8,7 +8,9 @@
 namespace revsim {
 
 /// A file written in pieces and published by commit(): until then it is a temporary file
-/// beside the target, removed if the object is destroyed first. Errors throw
+/// beside the target, removed if the object is destroyed first. A symbolic link is followed
+/// (the file it names is replaced, the link stays); an existing file that is not a regular
+/// file (/dev/null, /dev/full, a FIFO) is written in place, never replaced. Errors throw
 /// std::runtime_error naming the target and the reason.
 class AtomicFile {
  public:
@@ -23,7 +25,7 @@ class AtomicFile {
  private:
   void flush();
   [[noreturn]] void fail(const char* what);
-  std::string path_, tmp_, buffer_;
+  std::string path_, target_, tmp_, buffer_;  // tmp_ empty: written in place
   int fd_ = -1;
 };
 

@@ -39,7 +39,14 @@ struct SobolFactor {
   std::string given;  ///< the distribution as written
   double first = 0, first_lo = 0, first_hi = 0;
   double total = 0, total_lo = 0, total_hi = 0;
+  /// The total index can be told apart from zero: its interval's lower end is above 0 (without
+  /// bootstrap: the estimate is). Only these are ranked.
+  bool nonzero = true;
+  int rank = 0;  ///< 1 = largest total index; 0 = not ranked (zero-like, or luck)
 };
+
+/// Below this total index a parameter does not explain a meaningful share of the variance.
+inline constexpr double kSobolMeaningful = 0.01;
 
 struct Sobol {
   std::string scenario;
@@ -53,7 +60,8 @@ struct Sobol {
   double level = 0.95;
   double mean = 0;
   double variance = 0;
-  std::vector<SobolFactor> factors;      ///< largest total index first; luck last
+  std::vector<SobolFactor> factors;      ///< ranked ones by total index, then the zero-like ones, luck last
+  std::string note;                      ///< when no parameter explains a meaningful share: that, in one sentence
   std::vector<std::string> within_trial; ///< uncertain parameters drawn per project/ISV/release (part of luck)
 };
 

@@ -229,12 +229,27 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
     fac.total_hi = ix.total_hi[i];
     out.factors.push_back(fac);
   }
-  // Largest total index first (NaN last); luck stays last.
+  // Only indices told apart from zero are ranked, largest total first; the others follow in
+  // declaration order, unranked; luck stays last.
+  for (SobolFactor& fac : out.factors)
+    fac.nonzero = bootstrap > 0 ? fac.total_lo > 0 : fac.total > 0;  // NaN compares false
   std::stable_sort(out.factors.begin(), out.factors.end() - 1, [](const SobolFactor& a, const SobolFactor& b) {
-    const double ta = std::isnan(a.total) ? -1 : a.total;
-    const double tb = std::isnan(b.total) ? -1 : b.total;
-    return ta > tb;
+    if (a.nonzero != b.nonzero) return a.nonzero;
+    return a.nonzero && a.total > b.total;
   });
+  int rank = 0;
+  bool meaningful = false;
+  for (std::size_t i = 0; i + 1 < out.factors.size(); ++i) {
+    SobolFactor& fac = out.factors[i];
+    if (fac.nonzero) fac.rank = ++rank;
+    meaningful = meaningful || (fac.nonzero && fac.total >= kSobolMeaningful);
+  }
+  out.factors.back().rank = 0;
+  if (out.variance > 0 && !meaningful)
+    out.note = fmt::format("No uncertain parameter explains a meaningful share (a total index of {:g} or more) of "
+                           "the variance, (luck) holds {:.2f} of it, and constants are not factors: the tornado "
+                           "(revsim sensitivity {} --stat {} --year {}) shows which constants matter.",
+                           kSobolMeaningful, out.factors.back().total, path, stat, out.year);
   return out;
 }
 
@@ -258,6 +273,8 @@ nlohmann::ordered_json to_json(const Sobol& s) {
   J f = J::array();
   for (const SobolFactor& x : s.factors)
     f.push_back({{"factor", x.name},
+                 {"rank", x.rank > 0 ? J(x.rank) : J(nullptr)},
+                 {"distinguishable_from_zero", x.nonzero},
                  {"given", x.given},
                  {"first", num(x.first)},
                  {"first_ci", {num(x.first_lo), num(x.first_hi)}},
@@ -265,6 +282,7 @@ nlohmann::ordered_json to_json(const Sobol& s) {
                  {"total_ci", {num(x.total_lo), num(x.total_hi)}}});
   j["factors"] = f;
   j["within_trial"] = s.within_trial;
+  j["note"] = s.note.empty() ? J(nullptr) : J(s.note);
   return j;
 }
 
@@ -289,7 +307,9 @@ void write_table(std::ostream& os, const Sobol& s) {
   for (std::size_t i = 0; i < s.factors.size(); ++i) {
     const SobolFactor& f = s.factors[i];
     const bool luck = i + 1 == s.factors.size();
-    fmt::print(os, "  {:>4}  {:<{}} {:>7.3f} {:<18} {:>7.3f} {:<18}  {}\n", luck ? std::string("") : std::to_string(i + 1),
+    if (!luck && !f.nonzero && (i == 0 || s.factors[i - 1].nonzero))
+      fmt::print(os, "        not told apart from zero (the interval of the total index reaches 0), unranked:\n");
+    fmt::print(os, "  {:>4}  {:<{}} {:>7.3f} {:<18} {:>7.3f} {:<18}  {}\n", f.rank > 0 ? std::to_string(f.rank) : "",
                f.name, w, f.first, ci(f.first_lo, f.first_hi), f.total, ci(f.total_lo, f.total_hi), f.given);
   }
   fmt::print(os,
@@ -301,6 +321,7 @@ void write_table(std::ostream& os, const Sobol& s) {
   } else {
     fmt::print(os, ".\n");
   }
+  if (!s.note.empty()) fmt::print(os, "\n{}\n", s.note);
 }
 
 }  // namespace revsim

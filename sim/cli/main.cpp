@@ -27,6 +27,7 @@
 #include <csignal>
 #include <cstring>
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <iostream>
 #include <map>
@@ -36,6 +37,27 @@
 namespace {
 
 constexpr int kExitBadInput = 2;
+constexpr int kExitCannotWrite = 1;
+constexpr int kExitBrokenPipe = 128 + SIGPIPE;  ///< the reader went away (`| head -1`): quiet
+
+/// Standard output failed: EPIPE ends quietly, any other error is reported (exit 1).
+struct StdoutError {
+  int error;
+};
+
+/// Every byte of `text` to standard output, checked (write(2) loops; EINTR retried).
+void write_stdout(std::string_view text) {
+  std::fflush(stdout);  // nothing buffered there may come after `text`
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw StdoutError{errno};
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
 
 // SIGINT / SIGTERM: ask the engine to stop; main reports how far it got and writes nothing.
 std::atomic<bool> g_stop{false};
@@ -53,6 +75,23 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+}
+
+/// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
+const CLI::Validator kInteger(
+    [](std::string& v) {
+      std::size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
+      const bool ok = i < v.size() && v.find_first_not_of("0123456789", i) == std::string::npos;
+      return ok ? std::string() : fmt::format("{} is not an integer", v);
+    },
+    "", "INTEGER");
+
+/// --year must be a fiscal year of the scenario (0: not given).
+bool year_in_horizon(int year, const revsim::Scenario& s) {
+  const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
+  if (year == 0 || (year >= y0 && year <= y1)) return true;
+  fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", year, y0, y1);
+  return false;
 }
 
 enum class Mode { run, audit, report };
@@ -153,12 +192,17 @@ revsim::Manifest manifest(const std::vector<std::string>& files, const std::vect
   return m;
 }
 
+/// "revsim: wrote FILE" on stderr, unless --quiet.
+void say_wrote(const std::string& what) {
+  if (!g_quiet) fmt::print(stderr, "revsim: wrote {}\n", what);
+}
+
 /// Write the HTML report to `path` atomically.
 void emit_html(const revsim::HtmlReport& rep, const std::string& path) {
   std::ostringstream html;
   revsim::write_html(html, rep);
   revsim::write_file_atomically(path, html.str());
-  fmt::print(stderr, "revsim: wrote {}\n", path);
+  say_wrote(path);
 }
 
 
@@ -172,10 +216,10 @@ bool output_writable(const std::string& path) {
 /// Write a report to stdout, or atomically to -o FILE.
 int emit(const std::string& text, const std::string& output) {
   if (output.empty()) {
-    std::cout << text << std::flush;
+    write_stdout(text);
   } else {
     revsim::write_file_atomically(output, text);
-    fmt::print(stderr, "revsim: wrote {}\n", output);
+    say_wrote(output);
   }
   return 0;
 }
@@ -257,10 +301,7 @@ int cmd_run(const RunArgs& a, Mode mode) {
     fmt::print(stderr, "revsim: --histogram-year {}: not a fiscal year of the scenario ({}..{})\n", a.histogram_year, y0, y1);
     return kExitBadInput;
   }
-  if (a.tornado && a.year != 0 && (a.year < y0 || a.year > y1)) {
-    fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", a.year, y0, y1);
-    return kExitBadInput;
-  }
+  if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
   auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
   revsim::Results r;
@@ -296,7 +337,7 @@ int cmd_run(const RunArgs& a, Mode mode) {
   }
   if (keep) {
     revsim::write_samples(a.samples, samples);
-    fmt::print(stderr, "revsim: wrote {} ({} trials)\n", a.samples, r.trials);
+    say_wrote(fmt::format("{} ({} trials)", a.samples, r.trials));
   }
   if (!a.html.empty() || mode == Mode::report) {
     revsim::HtmlReport rep;
@@ -339,6 +380,7 @@ int cmd_run(const RunArgs& a, Mode mode) {
 int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   std::vector<revsim::Scenario> scenarios;
   for (const std::string& f : files) scenarios.push_back(load_warned(f, a.sets));
+  if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
   auto opt = run_options(a, scenarios, true);
   if (!opt) return kExitBadInput;
   revsim::Comparison c;
@@ -374,9 +416,10 @@ void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::str
   if (!stats.empty()) {
     cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
         ->check(CLI::IsMember(stats));
-    cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)");
+    cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)")->check(kInteger);
   }
   cmd->add_option("--max-trials", a.max_trials, "Most trials --precision may use")
+      ->check(kInteger)
       ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
 }
 
@@ -452,15 +495,24 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
       sets[i].push_back(it->first + "=" + it->second[rest % it->second.size()]);
       rest /= it->second.size();
     }
-    scenarios.push_back(load_warned(a.scenario, sets[i], i == 0));
+    try {
+      scenarios.push_back(load_warned(a.scenario, sets[i], i == 0));
+    } catch (const revsim::ScenarioError& e) {
+      // The loader names the override "--set KEY=VALUE"; a grid value is the user's --grid.
+      for (std::size_t k = 0; k < axes.size(); ++k) {
+        const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
+        if (e.file() == "--set " + set) {
+          fmt::print(stderr, "revsim: --grid {}: value {}{}\n", grids[k], set.substr(set.find('=') + 1),
+                     std::string_view(e.what()).substr(e.file().size()));
+          return kExitBadInput;
+        }
+      }
+      throw;
+    }
   }
   const auto opt = run_options(a, {scenarios.front()});
   if (!opt) return kExitBadInput;
-  if (a.precision > 0 && a.year != 0 &&
-      (a.year < scenarios.front().start_year || a.year >= scenarios.front().start_year + scenarios.front().years)) {
-    fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario\n", a.year);
-    return kExitBadInput;
-  }
+  if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
   std::ostringstream csv;
   for (const auto& [key, values] : axes) csv << key << ',';
   if (a.precision > 0) csv << "trials,";  // each point runs to the target on its own
@@ -498,6 +550,7 @@ struct SobolArgs {
 
 int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolArgs& sob) {
   const std::vector<revsim::Scenario> s{load_warned(a.scenario, a.sets)};
+  if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
   const auto opt = run_options(a, s);
   if (!opt) return kExitBadInput;
   if (sob.on) {
@@ -559,16 +612,20 @@ void add_report_options(CLI::App* cmd, RunArgs& a, bool html) {
                   "Also write every trial (yearly total and channel revenue, alive, first crossing) to FILE.csv "
                   "or FILE.jsonl (atomically; columns in docs/model.md)");
   cmd->add_option("--histogram-year", a.histogram_year,
-                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)");
+                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)")
+      ->check(kInteger);
 }
 
 /// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {
   cmd->add_option("--trials,-n", a.trials, "Number of trials (default: the scenario's 'trials')")
+      ->check(kInteger)
       ->check(CLI::Range(std::uint64_t{1}, revsim::kMaxTrials));
   a.seed_option = cmd->add_option("--seed,-s", a.seed, "Random seed (default: the scenario's 'seed')")
+                      ->check(kInteger)
                       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
   cmd->add_option("--threads,-j", a.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(kInteger)
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--format,-f", a.format, fmt::format("Output format: {}", fmt::join(formats, ", ")))
       ->check(CLI::IsMember(formats));
@@ -583,10 +640,15 @@ int cmd_validate(const std::vector<std::string>& files, const std::vector<std::s
     try {
       const revsim::Scenario s = load_warned(f, sets);
       const auto& ch = s.channels;
-      fmt::print("{}: ok — '{}', {} years from {}, {} internet accounts, {} operators, government {}, {} ISV "
-                 "industries\n",
-                 f, s.name, s.years, s.start_year, ch.internet.accounts.size(), ch.carriers.operators.size(),
-                 ch.government.present ? "on" : "off", ch.isv.industries.size());
+      auto count = [](std::size_t n, const char* one, const char* many) {
+        return fmt::format("{} {}", n, n == 1 ? one : many);
+      };
+      write_stdout(fmt::format("{}: ok — '{}', {} from {}, {}, {}, government {}, {}\n", f, s.name,
+                               count(static_cast<std::size_t>(s.years), "year", "years"), s.start_year,
+                               count(ch.internet.accounts.size(), "internet account", "internet accounts"),
+                               count(ch.carriers.operators.size(), "operator", "operators"),
+                               ch.government.present ? "on" : "off",
+                               count(ch.isv.industries.size(), "ISV industry", "ISV industries")));
     } catch (const revsim::ScenarioError& e) {
       fmt::print(stderr, "revsim: {}\n", e.what());
       status = kExitBadInput;
@@ -594,6 +656,80 @@ int cmd_validate(const std::vector<std::string>& files, const std::vector<std::s
   }
   return status;
 }
+
+/// What "the same file" means for inputs and outputs: the device and inode of what exists
+/// (symbolic links followed), else those of its directory and the name to be created there.
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string name;     ///< empty when the file exists
+  bool device = false;  ///< a character device (/dev/null, /dev/stdout on a terminal): may be shared
+  bool same(const FileId& o) const { return dev == o.dev && ino == o.ino && name == o.name; }
+};
+
+std::optional<FileId> file_id(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return FileId{st.st_dev, st.st_ino, "", S_ISCHR(st.st_mode)};
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (::stat(dir.c_str(), &st) != 0) return std::nullopt;  // run_options says the directory is missing
+  return FileId{st.st_dev, st.st_ino, slash == std::string::npos ? path : path.substr(slash + 1), false};
+}
+
+/// Refuse (false, after saying why) an output that is an input or another output: -o, --html,
+/// --samples, and standard output when it is a file and the data goes there.
+bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs,
+                      bool data_to_stdout) {
+  std::vector<std::pair<std::string, FileId>> in;
+  for (const std::string& f : inputs)
+    if (auto id = file_id(f); id && id->name.empty()) in.emplace_back(f, *id);
+  std::vector<std::pair<std::string, FileId>> seen;
+  for (const auto& [flag, path] : outputs) {
+    if (path.empty()) continue;
+    const auto id = file_id(path);
+    if (!id) continue;
+    for (const auto& [f, fid] : in)
+      if (id->same(fid)) {
+        fmt::print(stderr, "revsim: {} {} is the scenario {}: refusing to overwrite an input\n", flag, path, f);
+        return false;
+      }
+    for (const auto& [other, oid] : seen)
+      if (id->same(oid) && !id->device) {
+        fmt::print(stderr, "revsim: {} {} and {} are the same file: give each output its own\n", flag, path, other);
+        return false;
+      }
+    seen.emplace_back(fmt::format("{} {}", flag, path), *id);
+  }
+  struct stat st {};
+  if (data_to_stdout && ::fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+    for (const auto& [f, fid] : in)
+      if (fid.dev == st.st_dev && fid.ino == st.st_ino) {
+        fmt::print(stderr, "revsim: standard output is the scenario {}: refusing to overwrite an input\n", f);
+        return false;
+      }
+  return true;
+}
+
+/// A flag that does nothing without another one.
+struct Inert {
+  const char* flag;
+  const char* unless;
+  const char* why;
+};
+
+/// Refuse (false, after saying why) the first flag of `rules` given without the flag it needs.
+bool no_inert_flags(const CLI::App* cmd, std::initializer_list<Inert> rules) {
+  for (const Inert& r : rules)
+    if (cmd->count(r.flag) > 0 && cmd->count(r.unless) == 0) {
+      fmt::print(stderr, "revsim: {} has no effect without {}: {}\n", r.flag, r.unless, r.why);
+      return false;
+    }
+  return true;
+}
+
+constexpr Inert kYearNeedsPrecision{"--year", "--precision", "it names the year whose standard error --precision targets"};
+constexpr Inert kStatNeedsPrecision{"--stat", "--precision", "it names the statistic --precision targets"};
+constexpr Inert kMaxNeedsPrecision{"--max-trials", "--precision", "it caps the trials --precision may add"};
 
 }  // namespace
 
@@ -604,9 +740,10 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // --no-color and --quiet also after the subcommand
   app.add_flag("--no-color", g_no_color, "No colour in the table (also when NO_COLOR is set or stdout is not a terminal)");
-  app.add_flag("--quiet,-q", g_quiet, "No progress line on stderr");
+  app.add_flag("--quiet,-q", g_quiet, "No progress line and no 'wrote FILE' on stderr (errors and warnings still)");
   for (int i = 0; i < argc; ++i) g_command += (i > 0 ? " " : "") + std::string(argv[i]);
-  app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written).\n"
+  app.footer("Exit codes: 0 success, 1 cannot write the output, 2 bad scenario or flags (nothing written),\n"
+             "141 the reader of standard output went away (| head).\n"
              "Scenario keys and the model: docs/model.md; every key commented in scenarios/example.yaml.");
 
   RunArgs run;
@@ -625,10 +762,11 @@ int run_cli(int argc, char** argv) {
   report_cmd->add_flag("--tornado", rep.tornado,
                        "Add a tornado chart of --stat in --year (default: the histogram's year)");
   report_cmd->add_option("--tornado-trials", rep.tornado_trials, "Trials per tornado level (default 2000)")
+      ->check(kInteger)
       ->check(CLI::Range(std::uint64_t{100}, revsim::kMaxTrials));
   report_cmd->add_option("--stat", rep.stat, "Statistic of the tornado: mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
-  report_cmd->add_option("--year", rep.year, "Fiscal year of the tornado");
+  report_cmd->add_option("--year", rep.year, "Fiscal year of the tornado")->check(kInteger);
 
   RunArgs aud;
   CLI::App* audit_cmd = app.add_subcommand(
@@ -641,9 +779,10 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> compare_files;
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "Compare scenarios on common random numbers: paired differences against the first");
-  compare_cmd->add_option("scenarios", compare_files, "Scenario YAML files; the first is the baseline")
+  compare_cmd->add_option("scenarios", compare_files, "Two or more scenario YAML files; the first is the baseline")
       ->required()
-      ->expected(2, 1000);
+      ->type_name("FILE")
+      ->expected(2, CLI::detail::expected_max_vector_size);
   add_run_options(compare_cmd, cmp, {"table", "json"});
   add_precision_options(compare_cmd, cmp, {"mean", "p_threshold"},
                         "the paired standard error of the --stat difference from the baseline");
@@ -660,18 +799,19 @@ int run_cli(int argc, char** argv) {
   add_run_options(sens_cmd, sens, {"table", "json"});
   sens_cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
-  sens_cmd->add_option("--year", sens.year, "Fiscal year (default: the last)");
+  sens_cmd->add_option("--year", sens.year, "Fiscal year (default: the last)")->check(kInteger);
   sens_cmd->add_option("--html", sens.html, "Also write an HTML report with the chart to FILE (atomically)");
   add_precision_options(sens_cmd, sens, {},
                         "the standard error of --stat in --year, as given (every level runs that many trials)");
   sens_cmd->add_flag("--spider", spider, "Five levels per parameter (P10, P30, P50, P70, P90) instead of two");
-  sens_cmd->add_option("--top", top, "Rows in the table (default 25)")->check(CLI::PositiveNumber);
+  sens_cmd->add_option("--top", top, "Rows in the table (default 25)")->check(kInteger)->check(CLI::PositiveNumber);
   SobolArgs sobol_args;
   sens_cmd->add_flag("--sobol", sobol_args.on,
                      "Variance-based indices instead: first-order and total Sobol indices of every uncertain "
                      "parameter drawn once per trial, plus (luck); --trials is the base sample N (default "
                      "min(trials, 4096)), N (factors + 2) trials are run");
   sens_cmd->add_option("--bootstrap", sobol_args.bootstrap, "Sobol: bootstrap resamples for the intervals (default 1000)")
+      ->check(kInteger)
       ->check(CLI::Range(0, 100000));
   sens_cmd->add_option("--level", sobol_args.level, "Sobol: confidence level of the intervals (default 0.95)")
       ->check(CLI::Range(0.5, 0.999));
@@ -702,6 +842,52 @@ int run_cli(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
   }
+  // Flags that would do nothing, and outputs that would destroy an input or each other: refused
+  // before anything is loaded, run or written.
+  auto outputs = [](const RunArgs& a) {
+    return std::vector<std::pair<std::string, std::string>>{{"-o", a.output}, {"--html", a.html}, {"--samples", a.samples}};
+  };
+  bool ok = true;
+  if (*run_cmd)
+    ok = no_inert_flags(run_cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision,
+                                  {"--histogram-year", "--html", "the histogram is drawn in the HTML report"}}) &&
+         outputs_distinct({run.scenario}, outputs(run), run.output.empty());
+  if (*audit_cmd)
+    ok = no_inert_flags(audit_cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision}) &&
+         outputs_distinct({aud.scenario}, outputs(aud), aud.output.empty());
+  if (*report_cmd) {
+    ok = no_inert_flags(report_cmd, {{"--stat", "--tornado", "it names the tornado's statistic"},
+                                     {"--year", "--tornado", "it names the tornado's year"},
+                                     {"--tornado-trials", "--tornado", "it sets the tornado's trials per level"}}) &&
+         outputs_distinct({rep.scenario}, outputs(rep), rep.output.empty());
+    if (ok && rep.output.empty() && ::isatty(STDOUT_FILENO) == 1) {
+      fmt::print(stderr, "revsim: report writes an HTML file: give -o FILE.html (standard output is a terminal)\n");
+      ok = false;
+    }
+  }
+  if (*compare_cmd)
+    ok = no_inert_flags(compare_cmd, {{"--year", "--precision", "it names the year whose paired standard error --precision targets"},
+                                      {"--stat", "--precision", "it names the difference --precision targets"},
+                                      kMaxNeedsPrecision}) &&
+         outputs_distinct(compare_files, outputs(cmp), cmp.output.empty());
+  if (*sens_cmd) {
+    ok = no_inert_flags(sens_cmd, {{"--bootstrap", "--sobol", "it sets the resamples of the Sobol intervals"},
+                                   {"--level", "--sobol", "it sets the confidence level of the Sobol intervals"},
+                                   kMaxNeedsPrecision}) &&
+         outputs_distinct({sens.scenario}, outputs(sens), sens.output.empty());
+    if (ok && sens_cmd->count("--top") > 0 && (sobol_args.on || sens.format == "json")) {
+      fmt::print(stderr, "revsim: --top has no effect {}\n",
+                 sobol_args.on ? "with --sobol: the Sobol table lists every factor"
+                               : "with --format json: the JSON lists every parameter");
+      ok = false;
+    }
+  }
+  if (*sweep_cmd)
+    ok = no_inert_flags(sweep_cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision}) &&
+         outputs_distinct({swp.scenario}, outputs(swp), swp.output.empty());
+  if (*validate_cmd) ok = outputs_distinct(validate_files, {}, true);
+  if (!ok) return kExitBadInput;
+
   install_signal_handlers();
   try {
     if (*run_cmd) return cmd_run(run, Mode::run);
@@ -719,6 +905,10 @@ int run_cli(int argc, char** argv) {
   } catch (const revsim::ScenarioError& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
+  } catch (const StdoutError& e) {
+    if (e.error == EPIPE) return kExitBrokenPipe;
+    fmt::print(stderr, "revsim: cannot write standard output: {}\n", std::strerror(e.error));
+    return kExitCannotWrite;
   } catch (const std::exception& e) {
     fmt::print(stderr, "revsim: error: {}\n", e.what());
     return 1;
@@ -726,11 +916,30 @@ int run_cli(int argc, char** argv) {
   return 0;
 }
 
+/// As GNU tools do: what is still buffered for standard output (--help, --version) is flushed
+/// and the descriptor closed, and a failure of either is an error; a closed pipe is quiet.
+int close_stdout(int status) {
+  std::cout.flush();
+  int error = std::cout.fail() || std::ferror(stdout) != 0 ? (errno != 0 ? errno : EIO) : 0;
+  errno = 0;
+  if (std::fflush(stdout) != 0 && error == 0) error = errno != 0 ? errno : EIO;
+  if (::close(STDOUT_FILENO) != 0 && errno != EBADF && error == 0) error = errno;
+  if (error == 0 || status == kExitBrokenPipe) return status;
+  if (error == EPIPE) return kExitBrokenPipe;
+  if (status != kExitCannotWrite)  // not said already
+    fmt::print(stderr, "revsim: cannot write standard output: {}\n", std::strerror(error));
+  return status == 0 ? kExitCannotWrite : status;
+}
+
 int main(int argc, char** argv) {
+  // A closed pipe is an error write(2) returns (EPIPE), answered by a quiet exit, not a signal.
+  std::signal(SIGPIPE, SIG_IGN);
+  int status = 0;
   try {
-    return run_cli(argc, argv);
+    status = run_cli(argc, argv);
   } catch (const std::exception& e) {
     fmt::print(stderr, "revsim: error: {}\n", e.what());
-    return 1;
+    status = 1;
   }
+  return close_stdout(status);
 }

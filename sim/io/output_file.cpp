@@ -7,7 +7,11 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <climits>
+#include <cstdlib>
+
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace revsim {
@@ -18,7 +22,29 @@ namespace {
 constexpr std::size_t kBufferBytes = 1U << 20U;
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), tmp_(fmt::format("{}.tmp.{}", path_, ::getpid())) {
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  // Where the bytes go: a regular file (or a new one) is written beside itself and renamed; a
+  // symbolic link to one is followed, so the link stays a link; anything else that exists (a
+  // device such as /dev/null or /dev/full, a FIFO) is written in place: renaming over it would
+  // replace it.
+  std::string target = path_;
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) {
+      if (S_ISDIR(st.st_mode)) throw std::runtime_error(fmt::format("cannot write {}: {}", path_, std::strerror(EISDIR)));
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd_ < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
+      buffer_.reserve(kBufferBytes);
+      return;
+    }
+    struct stat lst {};
+    if (::lstat(path_.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      char resolved[PATH_MAX];
+      if (::realpath(path_.c_str(), resolved) != nullptr) target = resolved;
+    }
+  }
+  target_ = target;
+  tmp_ = fmt::format("{}.tmp.{}", target_, ::getpid());
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path_, std::strerror(errno)));
   buffer_.reserve(kBufferBytes);
@@ -27,7 +53,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), tmp_(fmt::for
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(tmp_.c_str());
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
   }
 }
 
@@ -35,7 +61,7 @@ void AtomicFile::fail(const char* what) {
   const std::string why = std::strerror(errno);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  ::unlink(tmp_.c_str());
+  if (!tmp_.empty()) ::unlink(tmp_.c_str());
   throw std::runtime_error(fmt::format("cannot {} {}: {}", what, path_, why));
 }
 
@@ -61,13 +87,14 @@ void AtomicFile::write(std::string_view data) {
 void AtomicFile::commit() {
   if (fd_ < 0) throw std::logic_error("AtomicFile::commit twice");
   flush();
-  if (::fsync(fd_) != 0) fail("write");
+  if (!tmp_.empty() && ::fsync(fd_) != 0) fail("write");  // a device written in place may not sync
   if (::close(fd_) != 0) {
     fd_ = -1;
     fail("write");
   }
   fd_ = -1;
-  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+  if (tmp_.empty()) return;
+  if (std::rename(tmp_.c_str(), target_.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp_.c_str());
     throw std::runtime_error(fmt::format("cannot write {}: {}", path_, why));

@@ -196,9 +196,10 @@ double at(std::size_t i) { return static_cast<double>(i); }
 
 std::string threshold_label(double thr) { return fmt::format("{} M (STAR standard 2)", money(thr)); }
 
-void fan_chart(std::ostream& os, const Results& r, const std::string& id, const std::string& title) {
+/// `y_top` > 0: the top of the revenue axis (compare: one scale for every scenario).
+void fan_chart(std::ostream& os, const Results& r, const std::string& id, const std::string& title, double y_top = 0) {
   Chart c(id, title, 720, 320);
-  double hi = r.threshold * 1.15;
+  double hi = std::max(r.threshold * 1.15, y_top);
   for (const YearStats& y : r.years) hi = std::max({hi, y.p95, y.mean});
   const auto ticks = nice_ticks(0, hi);
   const auto n = static_cast<double>(r.years.size());
@@ -524,12 +525,12 @@ void sobol_chart(std::ostream& os, const Sobol& s, std::size_t top = 15) {
     const SobolFactor& f = *rows[i];
     const double y = c.py(n - static_cast<double>(i) - 0.5);
     c.out() << fmt::format(
-        R"(<g class="sobol-row" data-factor="{}" data-first="{}" data-total="{}"><title>{}: first {:.3f} [{:.3f}, {:.3f}], total {:.3f} [{:.3f}, {:.3f}]</title>)"
+        R"(<g class="sobol-row" data-factor="{}" data-rank="{}" data-first="{}" data-total="{}"><title>{}: first {:.3f} [{:.3f}, {:.3f}], total {:.3f} [{:.3f}, {:.3f}]</title>)"
         R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="end">{}</text>)"
         R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="14" fill="none" stroke="{}" stroke-width="1.5"/>)"
         R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="14" fill="{}"/>)"
         R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="black"/></g>)",
-        esc(f.name), num(f.first), num(f.total), esc(f.name), f.first, f.first_lo, f.first_hi, f.total, f.total_lo,
+        esc(f.name), f.rank > 0 ? std::to_string(f.rank) : "", num(f.first), num(f.total), esc(f.name), f.first, f.first_lo, f.first_hi, f.total, f.total_lo,
         f.total_hi, c.left() - 6, y + 4, esc(short_name(f.name)), c.px(0), y - 7, c.px(clamp(f.total)) - c.px(0), kBlue,
         c.px(0), y - 7, c.px(clamp(f.first)) - c.px(0), kSky, c.px(clamp(f.total_lo)), c.px(clamp(f.total_hi)), y, y);
   }
@@ -556,8 +557,11 @@ void accounts_table(std::ostream& os, const Results& r) {
                  "<th>P(volume)</th><th>mean revenue, M RMB</th><th>median first order</th></tr></thead><tbody>\n");
   for (const AccountStats& a : r.accounts)
     fmt::print(os, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td></tr>\n", esc(a.name),
-               to_string(a.channel), pct(a.p_production), a.mean_revenue,
-               a.median_first_order_month ? fmt::format("month {:.0f}", *a.median_first_order_month) : "–");
+               to_string(a.channel),
+               !(a.p_production > 0) ? std::string("—")
+               : 100 * a.p_production < 0.05 ? fmt::format("{:.2g} %", 100 * a.p_production) : pct(a.p_production),
+               a.mean_revenue,
+               a.median_first_order_month ? fmt::format("month {:.0f}", *a.median_first_order_month) : "—");
   fmt::print(os, "</tbody></table>\n");
 }
 
@@ -576,8 +580,9 @@ void audit_table(std::ostream& os, const Results& r) {
   fmt::print(os, "</tbody></table>\n");
 }
 
-void results_section(std::ostream& os, const Results& r, std::optional<int> histogram_year, const std::string& prefix) {
-  fan_chart(os, r, prefix + "fan-chart", fmt::format("Revenue by fiscal year — {}", r.scenario));
+void results_section(std::ostream& os, const Results& r, std::optional<int> histogram_year, const std::string& prefix,
+                     double y_top = 0) {
+  fan_chart(os, r, prefix + "fan-chart", fmt::format("Revenue by fiscal year — {}", r.scenario), y_top);
   year_table(os, r);
   if (prefix.empty()) {
     probability_chart(os, r);
@@ -643,10 +648,25 @@ void comparison_section(std::ostream& os, const Comparison& c) {
                      "<td>{}</td></tr>\n",
                  esc(c.scenarios[k].scenario), y.year, y.mean_diff, y.se_paired, y.se_independent,
                  100 * y.p_threshold_diff, 100 * y.p_threshold_diff_se, pct(y.p_greater));
-  fmt::print(os, "</tbody></table>\n");
+  fmt::print(os, "</tbody></table>\n<p class=\"note\">P(greater): the share of trials in which the scenario's revenue "
+                 "that year beats the baseline's in the same trial (same luck, common random numbers).</p>\n");
+  fmt::print(os, "<h2>Reaching the bar</h2>\n<table class=\"reached\"><thead><tr><th>scenario</th><th>year</th>"
+                 "<th>P(≥ thr) that year</th><th>reached the bar by then</th></tr></thead><tbody>\n");
+  for (const ComparedScenario& s : c.scenarios)
+    for (const PairedYear& y : s.years)
+      fmt::print(os, "<tr data-scenario=\"{}\" data-year=\"{}\" data-p-threshold=\"{}\" data-p-reached-by=\"{}\"><td>{}</td>"
+                     "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                 esc(s.scenario), y.year, num(y.p_threshold), num(y.p_reached_by), esc(s.scenario), y.year,
+                 pct(y.p_threshold), pct(y.p_reached_by));
+  fmt::print(os, "</tbody></table>\n<p class=\"note\">Reached the bar by then: P(first crossing ≤ year), revenue at or "
+                 "above {} M RMB in that year or an earlier one.</p>\n", money(c.threshold));
+  // One revenue scale for every fan chart, so that scenarios read side by side.
+  double y_top = 0;
+  for (const ComparedScenario& s : c.scenarios)
+    for (const YearStats& y : s.results.years) y_top = std::max({y_top, y.p95, y.mean});
   for (std::size_t k = 0; k < c.scenarios.size(); ++k) {
     fmt::print(os, "<h2>{}</h2>\n", esc(c.scenarios[k].results.scenario));
-    results_section(os, c.scenarios[k].results, std::nullopt, fmt::format("s{}-", k));
+    results_section(os, c.scenarios[k].results, std::nullopt, fmt::format("s{}-", k), y_top);
   }
 }
 
@@ -699,6 +719,7 @@ void write_html(std::ostream& os, const HtmlReport& rep) {
   if (rep.sobol != nullptr) {
     fmt::print(os, "<h2>Variance-based sensitivity</h2>\n");
     sobol_chart(os, *rep.sobol);
+    if (!rep.sobol->note.empty()) fmt::print(os, "<p class=\"sobol-note\">{}</p>\n", esc(rep.sobol->note));
   }
   fmt::print(os, "<h2>Run manifest</h2>\n<table class=\"manifest\"><tbody>\n<tr><th>revsim</th><td>{}</td></tr>\n",
              esc(m.version));

@@ -14,6 +14,13 @@ namespace revsim {
 namespace {
 std::string pct(double p) { return fmt::format("{:.1f}%", 100.0 * p); }
 
+/// A share that may be tiny: "—" when nothing happened, two significant digits when it would
+/// round to 0.0 %, so that a median month never sits beside "0.0%".
+std::string rare_pct(double p) {
+  if (!(p > 0)) return "—";
+  return 100.0 * p < 0.05 ? fmt::format("{:.2g}%", 100.0 * p) : pct(p);
+}
+
 constexpr const char* kReset = "\033[0m";
 constexpr const char* kCyan = "\033[36m";
 constexpr const char* kBoldBlue = "\033[1;34m";
@@ -104,9 +111,9 @@ void write_table(std::ostream& os, const Results& r, const TableStyle& style) {
     for (const AccountStats& a : r.accounts) {
       const std::string first = a.median_first_order_month
                                     ? fmt::format("month {:.1f}", *a.median_first_order_month)
-                                    : std::string("-");
+                                    : std::string("—");
       fmt::print(os, "  {:<24} {:<9} {:>12} {:>14.1f} {:>18}\n", a.name, to_string(a.channel),
-                 pct(a.p_production), a.mean_revenue, first);
+                 rare_pct(a.p_production), a.mean_revenue, first);
     }
   }
   if (!r.forecast_audit.empty()) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 namespace revsim {
 namespace {
 
@@ -48,6 +50,29 @@ TEST(Compare, RefusesMismatchedHorizons) {
   const Scenario a = scenario("years: 5\n");
   const Scenario b = scenario("years: 6\n");
   EXPECT_THROW(compare_scenarios({a, b}, RunOptions{100, 1, true, 1}), std::invalid_argument);
+}
+
+TEST(Compare, ReachedTheBarByAYearIsTheCumulativeFirstCrossing) {
+  const std::string dir = std::string(REVSIM_SOURCE_DIR) + "/scenarios/";
+  const Comparison c = compare_scenarios({load_scenario(dir + "isv-first.yaml"), load_scenario(dir + "turnkey-builder.yaml")},
+                                         RunOptions{3000, 4, true, 2});
+  const ComparedScenario& s = c.scenarios[1];
+  double cumulative = 0, before = 0;
+  for (std::size_t y = 0; y < s.years.size(); ++y) {
+    cumulative += s.results.first_crossing[y].second;  // "2023", "2024", ... then "never"
+    EXPECT_EQ(s.results.first_crossing[y].first, std::to_string(s.years[y].year));
+    EXPECT_NEAR(s.years[y].p_reached_by, cumulative, 1e-12);
+    EXPECT_GE(s.years[y].p_reached_by + 1e-12, s.years[y].p_threshold);
+    EXPECT_GE(s.years[y].p_reached_by, before);
+    before = s.years[y].p_reached_by;
+  }
+  EXPECT_GT(s.years.back().p_reached_by, s.years.back().p_threshold + 0.1);  // turnkey: crossings are fleeting
+  const auto j = to_json(c);
+  EXPECT_EQ(j["scenarios"][1]["years"][2]["p_reached_by"].get<double>(), s.years[2].p_reached_by);
+  std::ostringstream os;
+  write_table(os, c);
+  EXPECT_NE(os.str().find("reached by"), std::string::npos);
+  EXPECT_NE(os.str().find("P(> base): share of trials in which"), std::string::npos);
 }
 
 }  // namespace

@@ -280,7 +280,6 @@ TEST(HtmlReport, ComparisonAndSobolReportsAreWellFormed) {
       }
   }
   for (const std::string& svg : svgs(html)) EXPECT_EQ(xml_problem(svg), "");
-
   const Sobol sob = sobol(dir + "turnkey-builder.yaml", {}, RunOptions{200, 1, true, 2}, "mean", 2025, 50, 0.95);
   HtmlReport rs;
   rs.sobol = &sob;
@@ -289,6 +288,38 @@ TEST(HtmlReport, ComparisonAndSobolReportsAreWellFormed) {
   EXPECT_NE(o2.str().find("<figure id=\"sobol\">"), std::string::npos);
   EXPECT_NE(o2.str().find("data-factor=\"(luck)\""), std::string::npos);
   for (const std::string& svg : svgs(o2.str())) EXPECT_EQ(xml_problem(svg), "");
+}
+
+TEST(HtmlReport, ComparisonSharesOneRevenueScaleAndSaysWhenTheBarWasReached) {
+  // isv-first stays far below turnkey-builder: on their own scales their fan charts would differ.
+  const std::string dir = std::string(REVSIM_SOURCE_DIR) + "/scenarios/";
+  const Comparison c = compare_scenarios(
+      {load_scenario(dir + "isv-first.yaml"), load_scenario(dir + "turnkey-builder.yaml")}, RunOptions{500, 1, true, 2});
+  HtmlReport rep;
+  rep.comparison = &c;
+  std::ostringstream os;
+  write_html(os, rep);
+  const std::string html = os.str();
+  std::vector<double> tops;
+  for (const char* id : {"s0-fan-chart", "s1-fan-chart"}) {
+    const auto at = html.find(std::string("<figure id=\"") + id);
+    ASSERT_NE(at, std::string::npos) << id;
+    const std::string fig = html.substr(at, html.find("</figure>", at) - at);
+    double top = 0;
+    for (const auto& m : all(fig, R"re(text-anchor="end">([0-9][^<%]*)</text>)re")) {  // "1 250", a thin space
+      std::string digits = m[1].str();
+      std::erase_if(digits, [](char ch) { return ch < '0' || ch > '9'; });
+      top = std::max(top, std::stod(digits));
+    }
+    tops.push_back(top);
+  }
+  EXPECT_GE(tops[0], c.scenarios[1].results.years[2].p95);
+  EXPECT_EQ(tops[0], tops[1]);
+  // Reached the bar by then, beside P(>= thr), and P(greater) explained.
+  const auto reached = all(html, R"re(<tr data-scenario="([^"]+)" data-year="(\d+)" data-p-threshold="([^"]+)" data-p-reached-by="([^"]+)")re");
+  ASSERT_EQ(reached.size(), 2 * c.scenarios[0].years.size());
+  EXPECT_EQ(d(reached.back()[4]), c.scenarios[1].years.back().p_reached_by);
+  EXPECT_NE(html.find("P(greater): the share of trials"), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace revsim {
@@ -109,6 +110,30 @@ TEST(Reports, TableHasEverySection) {
   const std::string t = os.str();
   for (const char* s : {"Revenue by fiscal year", "First year revenue reaches", "Accounts", "Forecast audit", "runtime:"})
     EXPECT_NE(t.find(s), std::string::npos) << s;
+}
+
+TEST(Reports, AccountsTableNeverShowsZeroPercentBesideAMonth) {
+  // A rare first order (2 trials in 10 000) and none at all: "0.0%" beside "month 30.0" misled.
+  Results r = example_results();
+  ASSERT_GE(r.accounts.size(), 2U);
+  r.accounts[0].p_production = 0.0002;
+  r.accounts[0].median_first_order_month = 30.0;
+  r.accounts[1].p_production = 0;
+  r.accounts[1].median_first_order_month.reset();
+  std::ostringstream os;
+  write_table(os, r);
+  const std::string t = os.str();
+  const auto line = [&](const std::string& name) {
+    const auto at = t.find("  " + name + " ");
+    return at == std::string::npos ? std::string() : t.substr(at, t.find('\n', at) - at);
+  };
+  const std::string rare = line(r.accounts[0].name), none = line(r.accounts[1].name);
+  EXPECT_NE(rare.find(" 0.02% "), std::string::npos) << rare;
+  EXPECT_NE(rare.find("month 30.0"), std::string::npos) << rare;
+  EXPECT_EQ(rare.find("0.0%"), std::string::npos) << rare;
+  EXPECT_EQ(none.find("0.0%"), std::string::npos) << none;
+  EXPECT_EQ(none.find("month"), std::string::npos) << none;
+  EXPECT_EQ(std::count(none.begin(), none.end(), '\xe2'), 2) << "two dashes: " << none;  // "—" is E2 80 94
 }
 
 }  // namespace

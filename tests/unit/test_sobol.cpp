@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numbers>
+#include <sstream>
 
 namespace revsim {
 namespace {
@@ -180,6 +181,46 @@ TEST(Sobol, PerTrialFlagsFollowTheSamplingRule) {
   *slots[0] = Dist::constant(12345);
   EXPECT_EQ(list_parameters(c)[0].dist.value(), 12345.0);
   EXPECT_EQ(list_parameters(c)[0].path, params[0].path);
+}
+
+TEST(Sobol, IndicesNotToldApartFromZeroAreNotRanked) {
+  // turnkey-builder, P(>= 200 M in 2025): luck holds almost all the variance; the uncertain
+  // parameters (the internet account's, the card price) cannot move the indicator.
+  const std::string path = std::string(REVSIM_SOURCE_DIR) + "/scenarios/turnkey-builder.yaml";
+  const Sobol s = sobol(path, {}, RunOptions{1000, 1, true, 2}, "p_threshold", 2025, 200, 0.95);
+  ASSERT_GT(s.factors.size(), 2U);
+  for (std::size_t i = 0; i + 1 < s.factors.size(); ++i) {
+    EXPECT_FALSE(s.factors[i].nonzero) << s.factors[i].name;
+    EXPECT_EQ(s.factors[i].rank, 0) << s.factors[i].name;
+  }
+  EXPECT_GT(s.factors.back().total, 0.9);
+  EXPECT_NE(s.note.find("No uncertain parameter explains a meaningful share"), std::string::npos) << s.note;
+  EXPECT_NE(s.note.find("revsim sensitivity " + path + " --stat p_threshold --year 2025"), std::string::npos) << s.note;
+  std::ostringstream os;
+  write_table(os, s);
+  EXPECT_NE(os.str().find("not told apart from zero"), std::string::npos);
+  EXPECT_EQ(os.str().find("     1  "), std::string::npos) << os.str();
+  EXPECT_TRUE(to_json(s)["factors"][0]["rank"].is_null());
+
+  // carrier-bet: award shares and timings matter; ranks are 1, 2, ... over those told apart
+  // from zero only, largest total first, and there is no note.
+  const Sobol c = sobol(std::string(REVSIM_SOURCE_DIR) + "/scenarios/carrier-bet.yaml", {}, RunOptions{1000, 1, true, 2},
+                        "p_threshold", 2025, 200, 0.95);
+  EXPECT_TRUE(c.note.empty()) << c.note;
+  int expected = 1;
+  for (std::size_t i = 0; i + 1 < c.factors.size(); ++i) {
+    const SobolFactor& f = c.factors[i];
+    EXPECT_EQ(f.nonzero, f.total_lo > 0) << f.name;
+    if (f.nonzero) {
+      EXPECT_EQ(f.rank, expected++) << f.name;
+      if (i > 0) {
+        EXPECT_GE(c.factors[i - 1].total, f.total);
+      }
+    } else {
+      EXPECT_EQ(f.rank, 0) << f.name;
+    }
+  }
+  EXPECT_GT(expected, 3);
 }
 
 }  // namespace
