@@ -249,7 +249,12 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
     out.note = fmt::format("No uncertain parameter explains a meaningful share (a total index of {:g} or more) of "
                            "the variance, (luck) holds {:.2f} of it, and constants are not factors: the tornado "
                            "(revsim sensitivity {} --stat {} --year {}) shows which constants matter.",
-                           kSobolMeaningful, out.factors.back().total, path, stat, out.year);
+                           kSobolMeaningful, out.factors.back().total, [&] {
+                             // The same overrides, so the tornado looks at the same scenario.
+                             std::string cmd = path;
+                             for (const std::string& set : sets) cmd += " --set '" + set + "'";
+                             return cmd;
+                           }(), stat, out.year);
   return out;
 }
 

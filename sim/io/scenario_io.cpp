@@ -454,8 +454,9 @@ class Loader {
   Dist dist(const YAML::Node& n, const std::string& path, const Range& range) const;
 
   /// A channel-level constant (maturity_elasticity, effort).
-  double constant(const YAML::Node& n, const std::string& path, const Range& range) const {
-    if (!n.IsScalar()) fail(n, path, "must be a constant (a channel-level key is not drawn per trial)");
+  double constant(const YAML::Node& n, const std::string& path, const Range& range,
+                  const char* why = "a channel-level key is not drawn per trial") const {
+    if (!n.IsScalar()) fail(n, path, fmt::format("must be a constant ({})", why));
     const double v = number(n, path);
     if (!range.contains(v)) fail(n, path, fmt::format("{} is not {} ({})", n.Scalar(), range.what, range.expected()));
     return v;
@@ -993,7 +994,7 @@ void Loader::booked(Scenario& s, const YAML::Node& n, const std::string& path) c
   std::vector<std::string> names(kChannelNames.begin(), kChannelNames.end());
   for_each_key(n, path, names, [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
     const auto idx = static_cast<std::size_t>(std::find(names.begin(), names.end(), k) - names.begin());
-    s.booked[idx] = constant(v, p, Range::money());
+    s.booked[idx] = constant(v, p, Range::money(), "revenue already booked is known");
   });
 }
 
@@ -1062,7 +1063,8 @@ void Loader::industry_pipeline(Industry& ind, const std::string& k, const YAML::
     if (x > 0) fail(v, p, fmt::format("{} is after month 0: live_since is when the live ISVs went live (<= 0)", v.Scalar()));
     ind.live_since = x;
   } else {
-    ind.migration_elapsed = constant(v, p, Range::nonneg("a number of months of migration work done"));
+    ind.migration_elapsed = constant(v, p, Range::nonneg("a number of months of migration work done"),
+                                     "the months of work already done");
   }
 }
 
@@ -1415,8 +1417,11 @@ namespace {
 /// the value is drawn once per trial (MODEL.md §2, §8), not once per project, ISV or release.
 template <class S, class F>
 void visit_parameters(S& s, F&& f) {
-  auto fields = [&](const std::string& prefix, auto& obj, const auto& table, auto per_trial) {
-    for (const auto& fd : table) f(prefix + fd.key, obj.*(fd.member), fd.range, per_trial(fd.key));
+  // `skip` names a key left out: start_month of an entity at a stage has no effect (§4.0).
+  auto fields = [&](const std::string& prefix, auto& obj, const auto& table, auto per_trial,
+                    std::string_view skip = {}) {
+    for (const auto& fd : table)
+      if (fd.key != skip) f(prefix + fd.key, obj.*(fd.member), fd.range, per_trial(fd.key));
   };
   const auto always = [](const char*) { return true; };
   fields("company.", s.company, company_fields(), always);
@@ -1439,7 +1444,7 @@ void visit_parameters(S& s, F&& f) {
   if (c.internet.present) {
     for (auto& a : c.internet.accounts) {
       const std::string p = fmt::format("channels.internet.accounts[{}].", a.name);
-      fields(p, a, internet_fields(), always);
+      fields(p, a, internet_fields(), always, a.stage.phase != StagePhase::none ? "start_month" : "");
       fields(p + "inhouse_chip.", a.inhouse_chip, inhouse_fields(), always);
       if (a.stage.phase != StagePhase::none)
         f(p + "stage.elapsed", a.stage.elapsed, Range::nonneg("a number of months already spent in the phase"), true);
@@ -1447,7 +1452,8 @@ void visit_parameters(S& s, F&& f) {
   }
   if (c.carriers.present)
     for (auto& o : c.carriers.operators) {
-      fields(fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields(), always);
+      fields(fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields(), always,
+             o.stage.phase != StagePhase::none ? "start_month" : "");
       if (o.stage.phase == StagePhase::evaluation)
         f(fmt::format("channels.carriers.operators[{}].stage.elapsed", o.name), o.stage.elapsed,
           Range::nonneg("a number of months already spent in the phase"), true);

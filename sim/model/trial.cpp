@@ -65,6 +65,7 @@ void TrialSimulator::draw_market() {
   // block leaves every other draw of the trial alone.
   ctx_.export_time = kNever;
   ctx_.domestic_share_factor = 1;
+  double controls_from = kNever;  // releases at or after this time gain what China may buy
   Random ecr = ctx_.stream(streams::export_controls);
   if (s.market.export_controls) {
     const ExportControls& ec = *s.market.export_controls;
@@ -73,6 +74,7 @@ void TrialSimulator::draw_market() {
     const double step = ec.step.sample(ecr);
     const double factor = ec.domestic_share_factor.sample(ecr);
     if (ecr.uniform() < p) {
+      controls_from = t;
       ctx_.export_time = std::max(0.0, t);
       ctx_.domestic_share_factor = factor;
       const auto idx = month_index(t);
@@ -91,7 +93,7 @@ void TrialSimulator::draw_market() {
     const double t = nominal + nv.uniform(-jitter, jitter);
     double gain = s.market.nvidia.gain_per_release.sample(nv);  // drawn always: the stream keeps its place
     // Under export controls, a release at or after them gains what the parts sold in China gain.
-    if (t >= ctx_.export_time) gain = s.market.export_controls->gain_per_release.sample(ecr);
+    if (t >= controls_from) gain = s.market.export_controls->gain_per_release.sample(ecr);
     const auto idx = month_index(t);
     if (idx < P_.H) nvidia_log_[static_cast<std::size_t>(idx)] += std::log(gain);
   }
