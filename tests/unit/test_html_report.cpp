@@ -211,6 +211,50 @@ TEST_F(HtmlReportTest, ProbabilityChannelCrossingSurvivalNumbersAreTheJsonNumber
   for (const auto& m : sv) EXPECT_EQ(d(m[2]), (*json_)["survival"][std::stoul(m[1])].get<double>());
 }
 
+TEST_F(HtmlReportTest, RunwayAndConcentrationAreTheJsonNumbers) {
+  const auto& rw = (*json_)["runway"];
+  const auto cells = all(*html_, R"re(<td data-value="([^"]+)">)re");
+  ASSERT_EQ(cells.size(), 6U);
+  const char* keys[] = {"p10", "p50", "p90", "p_alive_12", "p_alive_24", "p_alive_36"};
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (rw[keys[i]].is_null()) EXPECT_EQ(cells[i][1].str(), "null") << keys[i];
+    else EXPECT_EQ(d(cells[i][1]), rw[keys[i]].get<double>()) << keys[i];
+  }
+  const auto rows = all(*html_, R"re(<tr data-year="(\d+)" data-largest="([^"]+)" data-top5="([^"]+)">)re");
+  const auto& conc = (*json_)["concentration"];
+  ASSERT_EQ(rows.size(), conc.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(std::stoi(rows[i][1]), conc[i]["year"].get<int>());
+    EXPECT_EQ(d(rows[i][2]), conc[i]["largest_share"].get<double>());
+    EXPECT_EQ(d(rows[i][3]), conc[i]["top5_share"].get<double>());
+  }
+}
+
+TEST(HtmlReport, SurvivalDotsAndYearLabelsSitWhereEachYearEnds) {
+  // Month 0 is July: fiscal 2023 ends after month 5, 2024 after month 17. Each dot is at its
+  // year's last month and its label's x is the dot's x.
+  const Scenario s = parse_scenario("name: july\nstart_year: 2023\nstart_month_in_year: 7\nyears: 3\n"
+                                    "channels: {government: {}}\n",
+                                    "july.yaml");
+  const Results r = run_simulation(s, RunOptions{200, 1, true, 1});
+  HtmlReport rep;
+  rep.results = &r;
+  std::ostringstream os;
+  write_html(os, rep);
+  const std::string html = os.str();
+  const std::string chart = html.substr(html.find("class=\"survival-line\""));
+  const auto dots = all(chart, R"re(<circle class="survival" data-month="(\d+)" data-value="[^"]+" cx="([^"]+)")re");
+  ASSERT_EQ(dots.size(), 3U);
+  const int last[] = {5, 17, 29};
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(std::stoi(dots[i][1]), last[i]);
+    const std::string label = "x=\"" + dots[i][2].str() + "\" y=";
+    const auto at = chart.find(label);
+    ASSERT_NE(at, std::string::npos) << "no label under the dot of " << 2023 + i;
+    EXPECT_NE(chart.substr(at, 80).find(std::to_string(2023 + i)), std::string::npos) << chart.substr(at, 80);
+  }
+}
+
 TEST_F(HtmlReportTest, HistogramIsTheDefaultYearsCounts) {
   // Default year: the first whose P50 is nearest the threshold.
   const int year = default_histogram_year(*results_);
