@@ -126,6 +126,18 @@ TEST(Streaming, AgreesWithExactOnTheSameTrials) {
   }
   EXPECT_EQ(st.first_crossing, ex.first_crossing);
   EXPECT_EQ(st.survival, ex.survival);
+  // Runway from the same integer counts; concentration sums formed in other blocks.
+  EXPECT_EQ(st.runway.p10, ex.runway.p10);
+  EXPECT_EQ(st.runway.p50, ex.runway.p50);
+  EXPECT_EQ(st.runway.p90, ex.runway.p90);
+  EXPECT_EQ(st.runway.alive_36, ex.runway.alive_36);
+  ASSERT_EQ(st.concentration.size(), ex.concentration.size());
+  for (std::size_t y = 0; y < Y; ++y) {
+    EXPECT_EQ(st.concentration[y].trials, ex.concentration[y].trials);
+    EXPECT_EQ(st.concentration[y].p_largest_over_half, ex.concentration[y].p_largest_over_half);
+    EXPECT_NEAR(st.concentration[y].largest_share, ex.concentration[y].largest_share, 1e-12);
+    EXPECT_NEAR(st.concentration[y].top5_share, ex.concentration[y].top5_share, 1e-12);
+  }
   ASSERT_EQ(st.accounts.size(), ex.accounts.size());
   for (std::size_t a = 0; a < ex.accounts.size(); ++a) {
     EXPECT_EQ(st.accounts[a].p_production, ex.accounts[a].p_production);
