@@ -839,8 +839,10 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitBadInput;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // Every message of revsim starts with "revsim: ", the parser's too.
+    fmt::print(stderr, "revsim: {}\nRun with --help for more information.\n", e.what());
+    return kExitBadInput;
   }
   // Flags that would do nothing, and outputs that would destroy an input or each other: refused
   // before anything is loaded, run or written.

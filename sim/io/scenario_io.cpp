@@ -278,7 +278,7 @@ struct Plausible {
 };
 const std::vector<Plausible>& plausibility() {
   static const std::vector<Plausible> v{
-      {"card_price", 1.0, "a card price is in M RMB per card (1 = one million RMB): did you mean thousands of RMB?"},
+      {"card_price", 1.0, "a card price is in M RMB per card (1 = one million RMB a card)"},
       {"cash", 100000.0, "cash is in M RMB (100000 = 1 000 亿 RMB)"},
       {"burn_per_month", 1000.0, "burn is in M RMB a month (1000 = 10 亿 RMB a month)"},
       {"annual_cards", 1e6, "annual_cards counts cards a year (more than a million)"},
@@ -351,9 +351,15 @@ class Loader {
     for (const Plausible& pl : plausibility()) {
       if (key != pl.key) continue;
       const double typical = d.is_constant() ? d.value() : d.quantile(0.5);
-      if (typical > pl.limit)
-        warnings_.push_back(fmt::format("{}: {}: {} is implausibly large: {}", where(at), path,
-                                        d.is_constant() && at.IsScalar() ? at.Scalar() : d.describe(), pl.unit));
+      if (typical > pl.limit) {
+        // Money written in RMB instead of M RMB is the usual slip: say what to write then.
+        const bool money = key != "annual_cards";
+        warnings_.push_back(fmt::format("{}: {}: {} is implausibly large: {}{}", where(at), path,
+                                        d.is_constant() && at.IsScalar() ? at.Scalar() : d.describe(), pl.unit,
+                                        money && d.is_constant()
+                                            ? fmt::format(" (if it is in RMB, write {:g})", d.value() / 1e6)
+                                            : std::string()));
+      }
     }
   }
 
@@ -1174,6 +1180,15 @@ void Loader::check_horizon(const Scenario& s, const YAML::Node& root) const {
            fmt::format("{} is beyond the horizon ({} months from month 0: months 0..{}); nothing of it would be "
                        "booked",
                        g.backlog[i].delivery_end_month.describe(), H, H - 1));
+  // A raise after the horizon never happens: most likely a month counted from another origin.
+  for (std::size_t i = 0; i < s.company.raises.size(); ++i) {
+    const Dist& m = s.company.raises[i].month;
+    if ((m.is_constant() ? m.value() : m.support_lo()) >= H)
+      warnings_.push_back(fmt::format(
+          "{}: company.raises[{}].month: {} is beyond the horizon ({} months from month 0): this raise never "
+          "happens",
+          where(node_at({"company", "raises"}, i, "month")), i, m.describe(), H));
+  }
   for (const auto& [year, hy] : s.company.history)
     if (year >= s.start_year) {
       YAML::Node c;
@@ -1417,12 +1432,31 @@ namespace {
 /// the value is drawn once per trial (MODEL.md §2, §8), not once per project, ISV or release.
 template <class S, class F>
 void visit_parameters(S& s, F&& f) {
-  // `skip` names a key left out: start_month of an entity at a stage has no effect (§4.0).
+  // `skip` lists keys left out: those of the phases an entity at a stage has passed (§4.0),
+  // which have no effect on it.
   auto fields = [&](const std::string& prefix, auto& obj, const auto& table, auto per_trial,
-                    std::string_view skip = {}) {
+                    const std::vector<std::string_view>& skip = {}) {
     for (const auto& fd : table)
-      if (fd.key != skip) f(prefix + fd.key, obj.*(fd.member), fd.range, per_trial(fd.key));
+      if (std::find(skip.begin(), skip.end(), std::string_view(fd.key)) == skip.end())
+        f(prefix + fd.key, obj.*(fd.member), fd.range, per_trial(fd.key));
   };
+  auto passed = [](StagePhase ph) -> std::vector<std::string_view> {
+    switch (ph) {
+      case StagePhase::none: return {};
+      case StagePhase::evaluation: return {"start_month"};
+      case StagePhase::npi: return {"start_month", "eval_months", "p_eval"};
+      case StagePhase::grey:
+        return {"start_month", "eval_months", "p_eval", "npi_months", "p_npi", "grey_cards", "p_grey_paid",
+                "investor_npi_factor"};
+      case StagePhase::production:
+        return {"start_month", "eval_months", "p_eval",      "npi_months", "p_npi", "grey_cards", "p_grey_paid",
+                "investor_npi_factor", "grey_months", "p_stable", "cloud_stability_factor"};
+      case StagePhase::listed: return {"start_month", "eval_months", "p_eval", "p_list"};
+    }
+    return {};
+  };
+  // elapsed: a parameter when it was given (the shorthand `stage: npi` has none to vary).
+  auto given = [](const Dist& d) { return !(d.is_constant() && d.value() == 0); };
   const auto always = [](const char*) { return true; };
   fields("company.", s.company, company_fields(), always);
   for (std::size_t i = 0; i < s.company.raises.size(); ++i) {
@@ -1444,17 +1478,16 @@ void visit_parameters(S& s, F&& f) {
   if (c.internet.present) {
     for (auto& a : c.internet.accounts) {
       const std::string p = fmt::format("channels.internet.accounts[{}].", a.name);
-      fields(p, a, internet_fields(), always, a.stage.phase != StagePhase::none ? "start_month" : "");
+      fields(p, a, internet_fields(), always, passed(a.stage.phase));
       fields(p + "inhouse_chip.", a.inhouse_chip, inhouse_fields(), always);
-      if (a.stage.phase != StagePhase::none)
+      if (a.stage.phase != StagePhase::none && given(a.stage.elapsed))
         f(p + "stage.elapsed", a.stage.elapsed, Range::nonneg("a number of months already spent in the phase"), true);
     }
   }
   if (c.carriers.present)
     for (auto& o : c.carriers.operators) {
-      fields(fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields(), always,
-             o.stage.phase != StagePhase::none ? "start_month" : "");
-      if (o.stage.phase == StagePhase::evaluation)
+      fields(fmt::format("channels.carriers.operators[{}].", o.name), o, carrier_fields(), always, passed(o.stage.phase));
+      if (o.stage.phase == StagePhase::evaluation && given(o.stage.elapsed))
         f(fmt::format("channels.carriers.operators[{}].stage.elapsed", o.name), o.stage.elapsed,
           Range::nonneg("a number of months already spent in the phase"), true);
     }

@@ -76,8 +76,10 @@ void write_runway(std::ostream& os, const Results& r) {
 
 void write_concentration(std::ostream& os, const Results& r) {
   if (r.concentration.empty()) return;
-  fmt::print(os, "\nCustomer concentration (trials with revenue that year)\n  {:>6} {:>9} {:>9} {:>17}\n", "year",
-             "largest", "top 5", "P(largest > 50%)");
+  fmt::print(os,
+             "\nCustomer concentration: shares of the year's revenue, booked revenue in the total but no customer\n"
+             "(trials with revenue that year)\n  {:>6} {:>9} {:>9} {:>17}\n",
+             "year", "largest", "top 5", "P(largest > 50%)");
   for (const ConcentrationYear& c : r.concentration) {
     if (c.trials == 0) {
       fmt::print(os, "  {:>6} {:>9} {:>9} {:>17}\n", c.year, "—", "—", "—");

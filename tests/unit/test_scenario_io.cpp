@@ -225,6 +225,13 @@ TEST(ScenarioIo, ImplausibleValuesWarnWithTheirPlace) {
             std::string::npos)
       << s.warnings[1];
   EXPECT_TRUE(test::scenario("product: {card_price: 0.05}\n").warnings.empty());
+  EXPECT_NE(s.warnings[1].find("(if it is in RMB, write 0.06)"), std::string::npos) << s.warnings[1];
+  // A raise after the horizon never happens.
+  const Scenario late = test::scenario("years: 2\ncompany: {raises: [{month: 30, amount: 100}]}\n");
+  ASSERT_EQ(late.warnings.size(), 1U);
+  EXPECT_NE(late.warnings[0].find("test.yaml:2:28: company.raises[0].month: 30 is beyond the horizon (24 months"),
+            std::string::npos)
+      << late.warnings[0];
   // A distribution is judged by its median.
   EXPECT_EQ(test::scenario("company: {burn_per_month: {uniform: [500, 3000]}}\n").warnings.size(), 1U);
 }

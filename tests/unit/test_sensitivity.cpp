@@ -1,8 +1,11 @@
 // revsim sensitivity: the tornado ranks a parameter known to dominate first.
 #include "revsim/scenario_io.hpp"
 #include "revsim/sensitivity.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
@@ -44,6 +47,32 @@ TEST(Sensitivity, ParametersAreAddressableWithSet) {
                                   {p.path + "=" + std::to_string(v)}))
         << p.path;
   }
+}
+
+TEST(Sensitivity, StagedEntitiesListWhatCanStillMatter) {
+  // The pipeline template, and the shorthand `stage: npi` (no elapsed to vary): every listed
+  // path is accepted by --set, and keys of phases an entity has passed are not parameters.
+  const std::string yaml = test::read_file(std::string(REVSIM_SOURCE_DIR) + "/scenarios/pipeline-today.yaml") ;
+  const std::string shorthand = test::replace(yaml, "stage: {phase: evaluation, elapsed: 1}", "stage: npi");
+  for (const std::string& text : {yaml, shorthand}) {
+    const Scenario s = parse_scenario(text, "p.yaml");
+    for (const Parameter& p : list_parameters(s)) {
+      EXPECT_NO_THROW(parse_scenario(text, "p.yaml", {p.path + "=" + std::to_string(p.dist.quantile(0.5))})) << p.path;
+      EXPECT_EQ(p.path.find("[Operator M].eval_months"), std::string::npos);  // listed: evaluation passed
+      EXPECT_EQ(p.path.find("[Operator M].p_list"), std::string::npos);
+      if (p.path.starts_with("channels.internet"))  // every account is staged
+        EXPECT_EQ(p.path.find("].start_month"), std::string::npos) << p.path;
+    }
+  }
+  const auto params = list_parameters(parse_scenario(shorthand, "p.yaml"));
+  auto has = [&](const std::string& path) {
+    return std::any_of(params.begin(), params.end(), [&](const Parameter& p) { return p.path == path; });
+  };
+  EXPECT_FALSE(has("channels.internet.accounts[Hyperscaler B].stage.elapsed"));
+  EXPECT_FALSE(has("channels.internet.accounts[Hyperscaler B].p_eval"));  // in NPI: evaluation passed
+  EXPECT_TRUE(has("channels.internet.accounts[Hyperscaler B].p_npi"));
+  EXPECT_TRUE(has("channels.internet.accounts[Hyperscaler A].stage.elapsed"));
+  EXPECT_TRUE(has("channels.internet.accounts[Hyperscaler A].p_eval"));
 }
 
 TEST(Sensitivity, QuantilesOfEveryForm) {
