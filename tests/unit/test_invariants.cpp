@@ -136,8 +136,11 @@ TEST(Invariants, ListingNeedsTheCompanyAliveInEveryShippedScenario) {
     const Results r = run_simulation(s, RunOptions{4000, 3, true, 2});
     for (const YearStats& y : r.years) EXPECT_LE(y.p_listing, y.p_alive) << entry.path() << " " << y.year;
     for (const TrialOutcome& o : simulate_trials(s, 3, 0, 500))
-      for (int y = 0; y < s.years; ++y)
-        if ((o.listing >> static_cast<unsigned>(y)) & 1U) EXPECT_TRUE(o.alive_through(s.year_end(y))) << entry.path();
+      for (int y = 0; y < s.years; ++y) {
+        if ((o.listing >> static_cast<unsigned>(y)) & 1U) {
+          EXPECT_TRUE(o.alive_through(s.year_end(y))) << entry.path();
+        }
+      }
     ++checked;
   }
   EXPECT_GE(checked, 7);
