@@ -283,6 +283,12 @@ struct Scenario {
   Market market;
   Channels channels;
   std::map<int, double> forecast;  ///< fiscal year -> M RMB
+  /// What the company filed (history scenarios, `revsim backtest`): fiscal year -> revenue, M RMB.
+  std::map<int, double> actuals;
+  /// Filed revenue by channel: fiscal year -> channel index (Channel) -> M RMB; channels not given are absent.
+  std::map<int, std::map<int, double>> actuals_channels;
+  /// Filed share of the year's revenue from the five largest customers: fiscal year -> 0..1.
+  std::map<int, double> actuals_top5_share;
   /// Revenue recognised in start_year before month 0, by channel (v2, §4.0).
   std::array<double, kChannels> booked{};
   /// Plausibility warnings found while loading (file:line:column: key: why), for stderr.
