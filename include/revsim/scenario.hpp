@@ -129,7 +129,9 @@ struct InternetAccount {
   Dist price_factor = Dist::constant(1.0);
   Dist start_month = Dist::constant(0);
   Dist annual_cards = Dist::constant(10000);
-  Dist domestic_share = Dist::make(DistKind::uniform, {0.10, 0.20});
+  /// China since the export controls of 2022: 19 % of 2023 sales (Bernstein) to ~40 % of 2025 AI
+  /// servers (TrendForce); docs/backtest.md, "Defaults changed".
+  Dist domestic_share = Dist::make(DistKind::uniform, {0.19, 0.40});
   Dist vendor_share = Dist::constant(0.25);
   Dist eval_months = Dist::make(DistKind::lognormal, {2, 6});
   Dist p_eval = Dist::constant(0.6);
