@@ -50,8 +50,8 @@ Coverage wilson(std::uint64_t k, std::uint64_t n, double nominal, double level) 
   const double p = static_cast<double>(k) / N;
   const double centre = (p + z * z / (2 * N)) / (1 + z * z / N);
   const double half = z / (1 + z * z / N) * std::sqrt(p * (1 - p) / N + z * z / (4 * N * N));
-  c.lo = std::max(0.0, centre - half);
-  c.hi = std::min(1.0, centre + half);
+  c.lo = k == 0 ? 0.0 : std::max(0.0, centre - half);  // exact at the ends (no rounding residue)
+  c.hi = k == n ? 1.0 : std::min(1.0, centre + half);
   return c;
 }
 

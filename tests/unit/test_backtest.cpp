@@ -72,7 +72,7 @@ TEST(Backtest, WilsonIntervalByHand) {
   EXPECT_NEAR(c.hi, 0.9433178, 1e-6);
   EXPECT_TRUE(c.consistent());
   const Coverage none = wilson(0, 12, 0.8);
-  EXPECT_NEAR(none.lo, 0.0, 1e-15);
+  EXPECT_EQ(none.lo, 0.0);
   EXPECT_NEAR(none.hi, 0.2424940, 1e-6);  // z^2 / (n + z^2), z = 1.959964
   EXPECT_FALSE(none.consistent());
 }
