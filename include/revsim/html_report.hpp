@@ -3,6 +3,7 @@
 // (data-value, data-year, ...) so tests can check the charts against the JSON results.
 #pragma once
 
+#include "revsim/backtest.hpp"
 #include "revsim/compare.hpp"
 #include "revsim/results.hpp"
 #include "revsim/sensitivity.hpp"
@@ -39,6 +40,7 @@ struct HtmlReport {
   const Sensitivity* tornado = nullptr;    ///< tornado chart
   const Sobol* sobol = nullptr;            ///< Sobol index chart
   const Comparison* comparison = nullptr;  ///< compare: every scenario's fan chart and the paired table
+  const Backtest* backtest = nullptr;      ///< backtest: PIT histogram, a fan chart per company with its actuals
   std::optional<int> histogram_year;       ///< default: the first year whose P50 is nearest the threshold
 };
 

@@ -129,7 +129,9 @@ struct InternetAccount {
   Dist price_factor = Dist::constant(1.0);
   Dist start_month = Dist::constant(0);
   Dist annual_cards = Dist::constant(10000);
-  Dist domestic_share = Dist::make(DistKind::uniform, {0.10, 0.20});
+  /// China since the export controls of 2022: 19 % of 2023 sales (Bernstein) to ~40 % of 2025 AI
+  /// servers (TrendForce); docs/backtest.md, "Defaults changed".
+  Dist domestic_share = Dist::make(DistKind::uniform, {0.19, 0.40});
   Dist vendor_share = Dist::constant(0.25);
   Dist eval_months = Dist::make(DistKind::lognormal, {2, 6});
   Dist p_eval = Dist::constant(0.6);
@@ -283,6 +285,12 @@ struct Scenario {
   Market market;
   Channels channels;
   std::map<int, double> forecast;  ///< fiscal year -> M RMB
+  /// What the company filed (history scenarios, `revsim backtest`): fiscal year -> revenue, M RMB.
+  std::map<int, double> actuals;
+  /// Filed revenue by channel: fiscal year -> channel index (Channel) -> M RMB; channels not given are absent.
+  std::map<int, std::map<int, double>> actuals_channels;
+  /// Filed share of the year's revenue from the five largest customers: fiscal year -> 0..1.
+  std::map<int, double> actuals_top5_share;
   /// Revenue recognised in start_year before month 0, by channel (v2, §4.0).
   std::array<double, kChannels> booked{};
   /// Plausibility warnings found while loading (file:line:column: key: why), for stderr.

@@ -1,5 +1,6 @@
 // revsim: a thin main that parses the command line and calls the library (one entry point per
 // subcommand). Exit codes: 0 success, 1 cannot write output / internal error, 2 bad input.
+#include "revsim/backtest.hpp"
 #include "revsim/compare.hpp"
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
@@ -404,6 +405,35 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   if (!a.html.empty()) rep.manifest = manifest(files, a.sets, c.seed, c.trials, c.runtime.threads);
   rep.comparison = &c;
   return emit_result(a, c, rep, [&](std::ostream& os) { revsim::write_table(os, c); });
+}
+
+/// `revsim backtest`: history scenarios against their filed actuals (PIT, bands, CRPS, coverage).
+int cmd_backtest(const std::vector<std::string>& files, const RunArgs& a) {
+  std::vector<revsim::Scenario> scenarios;
+  for (const std::string& f : files) scenarios.push_back(load_warned(f, a.sets));
+  for (const revsim::Scenario& s : scenarios)
+    if (s.actuals.empty() && s.actuals_top5_share.empty() && s.actuals_channels.empty()) {
+      fmt::print(stderr, "revsim: {}: no 'actuals' to test (a history scenario carries e.g. actuals: {{{}: 120}})\n",
+                 s.source, s.start_year);
+      return kExitBadInput;
+    }
+  auto opt = run_options(a, scenarios);
+  if (!opt) return kExitBadInput;
+  std::uint64_t total = 0;
+  for (const revsim::Scenario& s : scenarios) total += a.trials > 0 ? a.trials : s.trials;
+  revsim::Backtest b;
+  {
+    Progress progress(total);
+    opt->progress = progress.counter();
+    b = revsim::backtest(scenarios, *opt);
+  }
+  revsim::HtmlReport rep;
+  if (!a.html.empty()) {
+    const revsim::BacktestCompany& first = b.companies.front();
+    rep.manifest = manifest(files, a.sets, first.seed, first.trials, b.runtime.threads);
+  }
+  rep.backtest = &b;
+  return emit_result(a, b, rep, [&](std::ostream& os) { revsim::write_table(os, b); });
 }
 
 /// --precision and --max-trials; with `stats`, also --stat and --year (a subcommand that has its
@@ -830,6 +860,20 @@ int run_cli(int argc, char** argv) {
   add_precision_options(sweep_cmd, swp, {"mean", "p_threshold", "p_listing", "p_alive"},
                         "the standard error of --stat at each point (a 'trials' column follows the parameters)");
 
+  RunArgs bt;
+  std::vector<std::string> backtest_files;
+  CLI::App* backtest_cmd = app.add_subcommand(
+      "backtest", "Test history scenarios against what the companies filed: each actual's percentile (PIT), "
+                  "P10-P90 and P5-P95 bands, CRPS, pooled coverage");
+  backtest_cmd->add_option("scenarios", backtest_files, "History scenario YAML files, each with 'actuals'")
+      ->required()
+      ->type_name("FILE")
+      ->expected(1, CLI::detail::expected_max_vector_size);
+  add_run_options(backtest_cmd, bt, {"table", "json"});
+  backtest_cmd->add_option("--html", bt.html,
+                           "Also write an HTML page (PIT histogram, a fan chart per company with its actuals) to FILE "
+                           "(atomically)");
+
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
   validate_cmd->add_option("scenarios", validate_files, "Scenario YAML files")->required();
@@ -887,6 +931,7 @@ int run_cli(int argc, char** argv) {
   if (*sweep_cmd)
     ok = no_inert_flags(sweep_cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision}) &&
          outputs_distinct({swp.scenario}, outputs(swp), swp.output.empty());
+  if (*backtest_cmd) ok = outputs_distinct(backtest_files, outputs(bt), bt.output.empty());
   if (*validate_cmd) ok = outputs_distinct(validate_files, {}, true);
   if (!ok) return kExitBadInput;
 
@@ -899,6 +944,7 @@ int run_cli(int argc, char** argv) {
     if (*sweep_cmd) return cmd_sweep(swp, grids);
     if (*sens_cmd) return cmd_sensitivity(sens, spider, top, sobol_args);
     if (*compare_cmd) return cmd_compare(compare_files, cmp);
+    if (*backtest_cmd) return cmd_backtest(backtest_files, bt);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",

@@ -520,6 +520,32 @@ class Loader {
   void named_projects(GovernmentChannel& g, const YAML::Node& list, const std::string& path) const;
   void backlog(GovernmentChannel& g, const YAML::Node& list, const std::string& path) const;
   void booked(Scenario& s, const YAML::Node& n, const std::string& path) const;
+  /// A map {YEAR: value} whose years must be fiscal years of the scenario, each once.
+  void year_keys(const Scenario& s, const YAML::Node& n, const std::string& path,
+                 const std::function<void(int, const YAML::Node&, const YAML::Node&, const std::string&)>& f) const {
+    require_map(n, path);
+    std::set<int> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const std::string kp = fmt::format("{}.{}", path, it->first.IsScalar() ? it->first.Scalar() : "?");
+      const auto year = static_cast<int>(integer(it->first, kp, 1900, 2200));
+      if (year < s.start_year || year >= s.start_year + s.years)
+        fail(it->first, kp,
+             fmt::format("year {} is outside the horizon (expected {}..{})", year, s.start_year,
+                         s.start_year + s.years - 1));
+      if (!seen.insert(year).second) fail(it->first, kp, fmt::format("year {} appears twice", year));
+      f(year, it->first, it->second, kp);
+    }
+  }
+  /// {YEAR: number} within `range` (forecast and actuals: M RMB; actuals_top5_share: 0..1).
+  void year_amounts(const Scenario& s, const YAML::Node& n, const std::string& path, std::map<int, double>& out,
+                    const Range& range) const {
+    year_keys(s, n, path, [&](int year, const YAML::Node&, const YAML::Node& v, const std::string& kp) {
+      if (!v.IsScalar()) fail(v, kp, fmt::format("expected a number, got {}", show(v)));
+      const double x = number(v, kp);
+      if (!range.contains(x)) fail(v, kp, fmt::format("{} is not {} ({})", v.Scalar(), range.what, range.expected()));
+      out[year] = x;
+    });
+  }
   /// Checks that need the whole scenario (the horizon): due months, delivery ends, history years.
   void check_horizon(const Scenario& s, const YAML::Node& root) const;
   void product(Product& p, const YAML::Node& n, const std::string& path) const;
@@ -1090,9 +1116,13 @@ Scenario Loader::load(const YAML::Node& root) {
   if (root.IsNull()) fail(root, "", "the scenario is empty");
   std::optional<YAML::Node> forecast;
   std::optional<YAML::Node> booked_node;
+  std::optional<YAML::Node> actuals_node;
+  std::optional<YAML::Node> channels_node;
+  std::optional<YAML::Node> top5_node;
   for_each_key(root, "",
                {"name", "start_year", "start_month_in_year", "years", "threshold", "trials", "seed", "booked",
-                "company", "product", "software", "market", "channels", "forecast"},
+                "company", "product", "software", "market", "channels", "forecast", "actuals", "actuals_channels",
+                "actuals_top5_share"},
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
                  if (k == "name") s.name = text(v, p);
                  else if (k == "start_year") s.start_year = static_cast<int>(integer(v, p, 1900, 2200));
@@ -1112,24 +1142,32 @@ Scenario Loader::load(const YAML::Node& root) {
                  else if (k == "software") apply_all(s.software, software_fields(), v, p);
                  else if (k == "market") market(s.market, v, p);
                  else if (k == "channels") channels(s.channels, v, p);
-                 else forecast = v;
+                 else if (k == "forecast") forecast = v;
+                 else if (k == "actuals") actuals_node = v;
+                 else if (k == "actuals_channels") channels_node = v;
+                 else top5_node = v;
                });
-  if (forecast) {
-    const YAML::Node fm = *forecast;
-    require_map(fm, "forecast");
-    std::set<int> seen;
-    for (auto it = fm.begin(); it != fm.end(); ++it) {
-      const std::string kp = fmt::format("forecast.{}", it->first.IsScalar() ? it->first.Scalar() : "?");
-      const auto year = static_cast<int>(integer(it->first, kp, 1900, 2200));
-      if (year < s.start_year || year >= s.start_year + s.years)
-        fail(it->first, kp,
-             fmt::format("year {} is outside the horizon (expected {}..{})", year, s.start_year,
-                         s.start_year + s.years - 1));
-      if (!seen.insert(year).second) fail(it->first, kp, fmt::format("year {} appears twice", year));
-      const double v = number(it->second, kp);
-      if (v < 0) fail(it->second, kp, fmt::format("{} is not an amount in M RMB (expected >= 0)", it->second.Scalar()));
-      s.forecast[year] = v;
-    }
+  if (forecast) year_amounts(s, *forecast, "forecast", s.forecast, Range::money());
+  if (actuals_node) year_amounts(s, *actuals_node, "actuals", s.actuals, Range::money());
+  if (top5_node) year_amounts(s, *top5_node, "actuals_top5_share", s.actuals_top5_share, share("a share"));
+  if (channels_node) {
+    // {YEAR: {internet, carriers, government, isv}}: any subset of the channels, amounts >= 0,
+    // together no more than the year's actual when both are given.
+    year_keys(s, *channels_node, "actuals_channels", [&](int year, const YAML::Node& key, const YAML::Node& v,
+                                                         const std::string& kp) {
+      std::vector<std::string> names(kChannelNames.begin(), kChannelNames.end());
+      auto& row = s.actuals_channels[year];
+      double sum = 0;
+      for_each_key(v, kp, names, [&](const std::string& k, const YAML::Node&, const YAML::Node& x, const std::string& p) {
+        const auto idx = static_cast<int>(std::find(names.begin(), names.end(), k) - names.begin());
+        row[idx] = constant(x, p, Range::money());
+        sum += row[idx];
+      });
+      const auto a = s.actuals.find(year);
+      if (a != s.actuals.end() && sum > a->second * (1 + 1e-9) + 1e-9)
+        fail(key, kp, fmt::format("the channels add up to {:g}, more than the year's actual {:g} (actuals.{})", sum,
+                                  a->second, year));
+    });
   }
   if (booked_node) {
     booked(s, *booked_node, "booked");

@@ -670,6 +670,125 @@ void comparison_section(std::ostream& os, const Comparison& c) {
   }
 }
 
+/// PIT histogram of the revenue actuals: ten bins of 10 points; a calibrated model gives n/10 in each.
+void pit_chart(std::ostream& os, const Backtest& b) {
+  Chart c("pit-histogram", "Where the actuals fell in their simulated distributions (PIT)", 720, 280);
+  const std::uint64_t n = b.band80.n;
+  double top = static_cast<double>(n) / 10.0;
+  for (auto k : b.pit_bins) top = std::max(top, static_cast<double>(k));
+  const auto ticks = nice_ticks(0, std::max(1.0, top));
+  c.x_range(0, 100);
+  c.y_range(0, ticks.back());
+  for (double v : ticks)
+    c.out() << fmt::format(R"(<line class="grid" x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}"/>)"
+                           R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="end">{:g}</text>)",
+                           c.left(), c.right(), c.py(v), c.py(v), c.left() - 6, c.py(v) + 4, v);
+  c.out() << fmt::format(R"~(<text class="axis-label" transform="translate(14 {:.1f}) rotate(-90)" text-anchor="middle">company-years</text>)~",
+                         (c.top() + c.bottom()) / 2);
+  for (std::size_t i = 0; i < b.pit_bins.size(); ++i) {
+    const double lo = 10.0 * static_cast<double>(i);
+    const auto k = static_cast<double>(b.pit_bins[i]);
+    c.out() << fmt::format(
+        R"(<rect class="pit-bin" data-lo="{}" data-hi="{}" data-count="{}" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"/>)",
+        lo, lo + 10, b.pit_bins[i], c.px(lo) + 1, c.py(k), c.px(lo + 10) - c.px(lo) - 2, c.bottom() - c.py(k), kBlue);
+  }
+  for (double v : {0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0})
+    c.out() << fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{:g}</text>)", c.px(v),
+                           c.bottom() + 16, v);
+  c.x_label("PIT: percentile of the actual in its year's simulated revenue");
+  const double uniform = static_cast<double>(n) / 10.0;
+  c.out() << fmt::format(
+      R"(<g class="uniform" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>)"
+      R"(<text x="{:.1f}" y="{:.1f}" text-anchor="end" fill="{}" class="note">calibrated: {:g} per bin</text></g>)",
+      num(uniform), c.left(), c.right(), c.py(uniform), c.py(uniform), kVermillion, c.right() - 4, c.py(uniform) - 5,
+      kVermillion, uniform);
+  c.frame();
+  c.write(os, fmt::format("{} company-years. Bars left of 10 say the model expected more than happened; bars right "
+                          "of 90, less. A calibrated model puts a tenth of the actuals in each bin (dashed).",
+                          n));
+}
+
+/// A company's simulated revenue by year (P5–P95, P10–P90, P50) with its actuals as points.
+void backtest_fan(std::ostream& os, const BacktestCompany& bc, std::size_t k) {
+  Chart c(fmt::format("backtest-fan-{}", k), fmt::format("Simulated revenue and what was filed — {}", bc.scenario),
+          720, 300);
+  double hi = 1;
+  for (const YearStats& y : bc.fan) hi = std::max(hi, y.p95);
+  for (const BacktestYear& y : bc.years) hi = std::max(hi, y.revenue.actual);
+  const auto ticks = nice_ticks(0, hi * 1.05);
+  const auto n = static_cast<double>(bc.fan.size());
+  c.x_range(-0.5, n - 0.5);
+  c.y_range(0, ticks.back());
+  c.y_axis(ticks, "revenue, M RMB");
+  auto band = [&](double YearStats::*lo, double YearStats::*up, const char* colour, double opacity, const char* cls) {
+    std::string pts;
+    for (std::size_t i = 0; i < bc.fan.size(); ++i) pts += fmt::format("{:.1f},{:.1f} ", c.px(at(i)), c.py(bc.fan[i].*up));
+    for (std::size_t i = bc.fan.size(); i-- > 0;) pts += fmt::format("{:.1f},{:.1f} ", c.px(at(i)), c.py(bc.fan[i].*lo));
+    c.out() << fmt::format(R"(<polygon class="{}" points="{}" fill="{}" fill-opacity="{}"/>)", cls, pts, colour, opacity);
+  };
+  band(&YearStats::p5, &YearStats::p95, kSky, 0.30, "band-p5-p95");
+  band(&YearStats::p10, &YearStats::p90, kBlue, 0.30, "band-p10-p90");
+  std::string line;
+  for (std::size_t i = 0; i < bc.fan.size(); ++i) line += fmt::format("{:.1f},{:.1f} ", c.px(at(i)), c.py(bc.fan[i].p50));
+  c.out() << fmt::format(R"(<polyline class="p50-line" points="{}" fill="none" stroke="{}" stroke-width="2"/>)", line, kBlue);
+  for (std::size_t i = 0; i < bc.fan.size(); ++i) c.x_category(at(i), std::to_string(bc.fan[i].year));
+  for (const BacktestYear& y : bc.years) {
+    if (y.revenue.samples == 0) continue;
+    const auto i = static_cast<double>(y.year - bc.fan.front().year);
+    const char* colour = y.revenue.in80 ? kGreen : kVermillion;
+    c.out() << fmt::format(
+        R"(<g class="actual" data-year="{}" data-value="{}" data-pit="{}" data-in-p10-p90="{}"><circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}" stroke="black"/></g>)",
+        y.year, num(y.revenue.actual), num(y.revenue.pit), y.revenue.in80 ? "true" : "false", c.px(i),
+        c.py(y.revenue.actual), colour);
+  }
+  c.frame();
+  c.legend({{kSky, "P5–P95"}, {kBlue, "P10–P90, P50 line"}, {kGreen, "filed, inside P10–P90"}, {kVermillion, "outside"}},
+           c.left() + 8, c.top() - 14);
+  c.write(os, fmt::format("{} trials from the company as it stood at the start of {}; points are the filed revenue.",
+                          bc.trials, bc.fan.empty() ? 0 : bc.fan.front().year));
+}
+
+void backtest_section(std::ostream& os, const Backtest& b) {
+  auto cov = [](const Coverage& c) {
+    return fmt::format("{} of {} = {} (Wilson {:g} % interval {:.1f}–{:.1f} %; nominal {:.0f} %: {})", c.inside, c.n,
+                       pct(c.rate()), 100 * c.level, 100 * c.lo, 100 * c.hi, 100 * c.nominal,
+                       c.consistent() ? "inside" : "outside");
+  };
+  fmt::print(os, "<table class=\"backtest-overall\"><tbody>\n<tr><th>coverage of P10–P90</th><td data-value=\"{}\">{}</td></tr>\n"
+                 "<tr><th>coverage of P5–P95</th><td data-value=\"{}\">{}</td></tr>\n"
+                 "<tr><th>mean CRPS</th><td data-value=\"{}\">{:.1f} M RMB</td></tr>\n",
+             num(b.band80.rate()), cov(b.band80), num(b.band90.rate()), cov(b.band90), num(b.mean_crps), b.mean_crps);
+  if (b.top5_n > 0)
+    fmt::print(os, "<tr><th>top-5 share: coverage of P10–P90</th><td>{}</td></tr>\n", cov(b.top5_band80));
+  fmt::print(os, "</tbody></table>\n");
+  pit_chart(os, b);
+  fmt::print(os, "<table class=\"backtest\"><thead><tr><th>company</th><th>year</th><th>filed</th><th>P5</th><th>P10</th>"
+                 "<th>P50</th><th>P90</th><th>P95</th><th>PIT</th><th>in P10–P90</th><th>CRPS</th></tr></thead><tbody>\n");
+  for (const BacktestCompany& c : b.companies)
+    for (const BacktestYear& y : c.years) {
+      if (y.revenue.samples == 0) continue;
+      const Placement& p = y.revenue;
+      fmt::print(os, "<tr><td>{}</td><td>{}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td>"
+                     "<td>{:.1f}</td><td>{:.1f}</td><td>{}</td><td>{:.1f}</td></tr>\n",
+                 esc(c.scenario), y.year, p.actual, p.p5, p.p10, p.p50, p.p90, p.p95, p.pit, p.in80 ? "yes" : "no", p.crps);
+    }
+  fmt::print(os, "</tbody></table>\n");
+  for (std::size_t k = 0; k < b.companies.size(); ++k) {
+    fmt::print(os, "<h2>{}</h2>\n", esc(b.companies[k].scenario));
+    backtest_fan(os, b.companies[k], k);
+    bool top5 = false;
+    for (const BacktestYear& y : b.companies[k].years) top5 = top5 || y.top5.has_value();
+    if (!top5) continue;
+    fmt::print(os, "<table class=\"backtest-top5\"><thead><tr><th>year</th><th>top-5 share filed</th><th>simulated mean</th>"
+                   "<th>P10</th><th>P90</th><th>PIT</th></tr></thead><tbody>\n");
+    for (const BacktestYear& y : b.companies[k].years)
+      if (y.top5)
+        fmt::print(os, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td></tr>\n", y.year,
+                   pct(y.top5->actual), pct(y.top5->mean), pct(y.top5->p10), pct(y.top5->p90), y.top5->pit);
+    fmt::print(os, "</tbody></table>\n");
+  }
+}
+
 constexpr const char* kStyle = R"(
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif;
@@ -698,6 +817,7 @@ void write_html(std::ostream& os, const HtmlReport& rep) {
   std::string title = "revsim report";
   if (rep.results != nullptr) title += " — " + rep.results->scenario;
   else if (rep.comparison != nullptr) title += " — comparison";
+  else if (rep.backtest != nullptr) title += " — backtest against filed revenue";
   else if (rep.tornado != nullptr) title += " — sensitivity: " + rep.tornado->scenario;
   else if (rep.sobol != nullptr) title += " — Sobol indices: " + rep.sobol->scenario;
   fmt::print(os, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -712,6 +832,7 @@ void write_html(std::ostream& os, const HtmlReport& rep) {
     results_section(os, r, rep.histogram_year, "");
   }
   if (rep.comparison != nullptr) comparison_section(os, *rep.comparison);
+  if (rep.backtest != nullptr) backtest_section(os, *rep.backtest);
   if (rep.tornado != nullptr) {
     fmt::print(os, "<h2>What matters most</h2>\n");
     tornado_chart(os, *rep.tornado);

@@ -31,6 +31,7 @@ TEST(ScenarioIo, BuiltInDefaultsMatchModelSection7) {
   const InternetAccount& a = s.channels.internet.accounts.at(0);
   EXPECT_EQ(a.p_eval.value(), 0.6);
   EXPECT_EQ(a.annual_cards.value(), 10000);
+  EXPECT_DOUBLE_EQ(a.domestic_share.mean(), 0.295);  // China since 2022 (docs/backtest.md)
   EXPECT_EQ(a.ramp.size(), 3U);
   EXPECT_EQ(a.inhouse_chip.p.value(), 0.3);
   EXPECT_TRUE(s.channels.government.present);
