@@ -733,7 +733,7 @@ void Builder::entities() {
         elapsed = months_between(*last.left, as_of);
       }
       const std::string name = unique_name(c, last.account, id);
-      acc += fmt::format("      - {{name: {}, stage: {{phase: {}, elapsed: {}}}}}\n", quoted(name), phase, num(elapsed, 3));
+      acc += fmt::format("      - {{name: {}, stage: {{phase: {}, elapsed: {}}}}}\n", quoted(name), phase, num(elapsed, 4));
       out.entities.push_back(fmt::format("internet {}: {} for {:.1f} months", name, phase, elapsed));
     } else if (c == Channel::carriers) {
       if (last.outcome == Outcome::failed && last.stage != "award") continue;
@@ -744,7 +744,7 @@ void Builder::entities() {
         out.entities.push_back(fmt::format("carriers {}: listed", name));
       } else if (last.stage == "evaluation" && last.outcome == Outcome::open) {
         ops += fmt::format("      - {{name: {}, stage: {{phase: evaluation, elapsed: {}}}}}\n", quoted(name),
-                           num(since_entered, 3));
+                           num(since_entered, 4));
         out.entities.push_back(fmt::format("carriers {}: evaluation for {:.1f} months", name, since_entered));
       } else {
         // Evaluation passed, the listing decision pending: no evaluation work left, p_eval already met.
@@ -791,7 +791,7 @@ void Builder::entities() {
           break;
         }
       if (slips > 0) extra += fmt::format(", max_slips: {}", std::max(0, kMaxSlips - slips));
-      projects += fmt::format("- {{name: {}, due_month: {}{}}}  # {}\n", quoted(name), num(due, 3), extra, why);
+      projects += fmt::format("- {{name: {}, due_month: {}{}}}  # {}\n", quoted(name), num(due, 4), extra, why);
       out.entities.push_back(fmt::format("government {}: due in month {:.1f} ({})", name, due, why));
     } else {
       IsvIndustry& ind = industries[last.industry];
@@ -824,9 +824,9 @@ void Builder::entities() {
     for (const auto& [name, ind] : industries) {
       std::string extra;
       if (ind.live > 0)
-        extra += fmt::format(", live: {}, live_since: {}", ind.live, num(-ind.live_months / ind.live, 3));
+        extra += fmt::format(", live: {}, live_since: {}", ind.live, num(-ind.live_months / ind.live, 4));
       if (ind.migrating > 0)
-        extra += fmt::format(", migrating: {}, migration_elapsed: {}", ind.migrating, num(ind.elapsed / ind.migrating, 3));
+        extra += fmt::format(", migrating: {}, migration_elapsed: {}", ind.migrating, num(ind.elapsed / ind.migrating, 4));
       s += fmt::format("- {{name: {}, isvs: {}{}}}  # ISVs seen in the CRM: raise isvs to how many serve it\n",
                        quoted(name), ind.seen, extra);
       out.entities.push_back(fmt::format("isv {}: {} seen, {} live, {} migrating", name, ind.seen, ind.live, ind.migrating));
