@@ -1,6 +1,7 @@
 // revsim: a thin main that parses the command line and calls the library (one entry point per
 // subcommand). Exit codes: 0 success, 1 cannot write output / internal error, 2 bad input.
 #include "revsim/backtest.hpp"
+#include "revsim/calibrate.hpp"
 #include "revsim/compare.hpp"
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
@@ -687,6 +688,54 @@ int cmd_validate(const std::vector<std::string>& files, const std::vector<std::s
   return status;
 }
 
+struct CalibrateArgs {
+  std::string deals;
+  std::string output;
+  std::string as_of;
+  std::string prior = "hierarchical";
+  std::string format = "table";
+  int years = 5;
+  bool fragment = false;
+};
+
+/// `revsim calibrate`: the fitted scenario to -o (or standard output), the report to standard
+/// output (or, when the scenario takes it, to standard error). The scenario is loaded back
+/// before anything is written: calibrate never writes a file `run` would refuse.
+int cmd_calibrate(const CalibrateArgs& a) {
+  revsim::CalibrateOptions opt;
+  if (!a.as_of.empty()) {
+    opt.as_of = revsim::parse_date(a.as_of);
+    if (!opt.as_of) {
+      fmt::print(stderr, "revsim: --as-of: '{}' is not a date (expected YYYY-MM-DD)\n", a.as_of);
+      return kExitBadInput;
+    }
+  }
+  opt.prior = a.prior == "eb" ? revsim::Prior::empirical_bayes
+              : a.prior == "jeffreys" ? revsim::Prior::jeffreys : revsim::Prior::hierarchical;
+  opt.years = a.years;
+  opt.fragment = a.fragment;
+  const revsim::DealTable deals = revsim::read_deals(a.deals, opt.as_of);
+  const revsim::Calibration c = revsim::calibrate(deals, opt);
+  try {
+    (void)revsim::parse_scenario(c.yaml, a.output.empty() ? "<calibrated>" : a.output);
+  } catch (const revsim::ScenarioError& e) {
+    fmt::print(stderr, "revsim: error: the calibrated scenario does not load ({}); nothing written\n", e.what());
+    return 1;
+  }
+  std::ostringstream report;
+  if (a.format == "json") report << revsim::to_json(c).dump(2) << '\n';
+  else revsim::write_table(report, c);
+  if (a.output.empty()) {
+    write_stdout(c.yaml);
+    if (!g_quiet) fmt::print(stderr, "{}", report.str());
+    return 0;
+  }
+  revsim::write_file_atomically(a.output, c.yaml);
+  say_wrote(a.output);
+  write_stdout(report.str());
+  return 0;
+}
+
 /// What "the same file" means for inputs and outputs: the device and inode of what exists
 /// (symbolic links followed), else those of its directory and the name to be created there.
 struct FileId {
@@ -880,6 +929,30 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> validate_sets;
   add_set_option(validate_cmd, validate_sets);
 
+  CalibrateArgs cal;
+  CLI::App* cal_cmd = app.add_subcommand(
+      "calibrate", "Fit a runnable scenario to a CRM export (one CSV row per stage a deal went through; docs/calibrate.md)");
+  cal_cmd->add_option("deals", cal.deals,
+                      "CSV with columns deal, channel, account, industry, stage, entered, left, outcome, value, cards "
+                      "(and optionally reason)")
+      ->required();
+  cal_cmd->add_option("--output,-o", cal.output,
+                      "Write the scenario to FILE (atomically); the report then goes to standard output");
+  cal_cmd->add_option("--as-of", cal.as_of,
+                      "Date of the export, YYYY-MM-DD: month 0 of the scenario is its month (default: the latest date "
+                      "in the file)");
+  cal_cmd->add_option("--prior", cal.prior,
+                      "Stage probabilities: hierarchical (default: pooled across channels, hyper-parameters integrated "
+                      "out), eb (empirical Bayes: the same, plugged in; intervals too narrow) or jeffreys (no pooling)")
+      ->check(CLI::IsMember({"hierarchical", "eb", "jeffreys"}));
+  cal_cmd->add_option("--format,-f", cal.format, "Report format: table, json (json needs -o)")
+      ->check(CLI::IsMember({"table", "json"}));
+  cal_cmd->add_option("--years", cal.years, "Horizon of the scenario in fiscal years (default 5)")
+      ->check(kInteger)
+      ->check(CLI::Range(1, revsim::kMaxYears));
+  cal_cmd->add_flag("--fragment", cal.fragment,
+                    "Write only the channels (start year and month as a comment), to paste into a scenario");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -933,6 +1006,18 @@ int run_cli(int argc, char** argv) {
          outputs_distinct({swp.scenario}, outputs(swp), swp.output.empty());
   if (*backtest_cmd) ok = outputs_distinct(backtest_files, outputs(bt), bt.output.empty());
   if (*validate_cmd) ok = outputs_distinct(validate_files, {}, true);
+  if (*cal_cmd) {
+    ok = outputs_distinct({cal.deals}, {{"-o", cal.output}}, true);
+    if (ok && cal.format == "json" && cal.output.empty()) {
+      fmt::print(stderr, "revsim: --format json is the report's format and the report goes to standard output only "
+                         "with -o FILE (without it the scenario does): give -o\n");
+      ok = false;
+    }
+    if (ok && cal.fragment && cal_cmd->count("--years") > 0) {
+      fmt::print(stderr, "revsim: --years has no effect with --fragment: a fragment has no horizon\n");
+      ok = false;
+    }
+  }
   if (!ok) return kExitBadInput;
 
   install_signal_handlers();
@@ -945,6 +1030,7 @@ int run_cli(int argc, char** argv) {
     if (*sens_cmd) return cmd_sensitivity(sens, spider, top, sobol_args);
     if (*compare_cmd) return cmd_compare(compare_files, cmp);
     if (*backtest_cmd) return cmd_backtest(backtest_files, bt);
+    if (*cal_cmd) return cmd_calibrate(cal);
   } catch (const revsim::RunCancelled& e) {
     const int sig = g_signal != 0 ? static_cast<int>(g_signal) : SIGINT;
     fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",
