@@ -172,6 +172,7 @@ class IsvModel {
   std::vector<int> first_success_;  ///< per industry: month of the first successful migration, kNoSuccess
                                     ///< if none yet, -1 for an industry with ISVs live at month 0
   static constexpr int kNoSuccess = std::numeric_limits<int>::max();
+  static constexpr std::size_t kMaxOrdersPerIsv = 1'000'000;
   std::vector<double> unengaged_;   ///< per industry, while scheduling
 };
 

@@ -72,8 +72,9 @@ void GovernmentModel::setup(TrialContext& ctx) {
     const double sub_share = bc.subcontract_share.sample(r);
     const double advance = bc.advance_received.sample(r);
     const double revenue = bc.turnkey ? value : value * sub_share;
-    const int month = static_cast<int>(std::floor(end));
-    if (month < P_.H) {
+    // Compared as a double first: a draw far beyond the horizon must not overflow an int.
+    if (std::floor(end) < P_.H) {
+      const int month = static_cast<int>(std::floor(end));
       revenue_by_month_[static_cast<std::size_t>(month)] += revenue;
       cash_by_month_[static_cast<std::size_t>(month)] -= advance;
       recognitions_.push_back({month, revenue});
@@ -127,8 +128,8 @@ void GovernmentModel::decide(std::size_t open_idx, double tau, int m, TrialConte
   // Customer advance (§4.3, v2): advance_share of the revenue at the win, settled at delivery end.
   const double advance = p.advance_share * revenue;
   cash_by_month_[static_cast<std::size_t>(m)] += advance;
-  const int recognised = static_cast<int>(std::floor(tau + p.delivery));
-  if (recognised < P_.H) {
+  if (std::floor(tau + p.delivery) < P_.H) {
+    const int recognised = static_cast<int>(std::floor(tau + p.delivery));
     revenue_by_month_[static_cast<std::size_t>(recognised)] += revenue;
     cash_by_month_[static_cast<std::size_t>(recognised)] -= advance;
     recognitions_.push_back({recognised, revenue});

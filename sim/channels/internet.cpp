@@ -69,11 +69,16 @@ void InternetModel::setup(TrialContext& ctx) {
           a.phase = Phase::grey;
           a.grey_end = std::max(0.0, a.grey_m - elapsed);
           break;
-        default:  // production began at t_p = -elapsed; its years and re-checks count from t_p
+        default: {  // production began at t_p = -elapsed; its years and re-checks count from t_p
+          // Whole years beyond the ramp change nothing (full volume, the anniversaries' phase
+          // kept): dropped, so that a huge elapsed neither overflows nor loops.
+          const double beyond = std::max(0.0, std::floor(elapsed / 12.0) - static_cast<double>(a.ramp_len));
+          const double e = elapsed - 12.0 * beyond;
           a.phase = Phase::production;
-          a.prod_start = -elapsed;
-          a.prod_year = static_cast<int>(std::floor(elapsed / 12.0));
+          a.prod_start = -e;
+          a.prod_year = static_cast<int>(std::floor(e / 12.0));
           break;
+        }
       }
     }
     // Face value (§8): the account's whole annual_cards every year.

@@ -2,6 +2,10 @@
 // orders of a few cards or a large ISV's steady volume (MODEL.md §4.4, §8).
 #include "channel_models.hpp"
 
+#include "revsim/scenario_io.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -41,7 +45,7 @@ void IsvModel::setup(TrialContext& ctx) {
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
     // ISVs live or migrating at month 0 are engaged already: they leave the pool (§4.0).
-    unengaged_[i] = std::floor(ind.isvs.sample(sched)) - ind.live - ind.migrating;
+    unengaged_[i] = std::max(0.0, std::floor(ind.isvs.sample(sched)) - ind.live - ind.migrating);
     total += unengaged_[i];
     if (ind.live > 0) first_success_[i] = -1;  // the industry's first success came before month 0
   }
@@ -49,8 +53,8 @@ void IsvModel::setup(TrialContext& ctx) {
   // engagement, each with its own stream; reuse and bonus apply in an industry with a live ISV.
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
-    const std::uint64_t base = stream_id("isv/" + ind.name + "/migrating");
     for (int k = 0; k < ind.migrating; ++k) {
+      const std::uint64_t base = P_.migrating_ids[i];
       Isv v{};
       v.rng = ctx.stream(stream_id(base, static_cast<std::uint64_t>(k)));
       v.industry = i;
@@ -67,8 +71,8 @@ void IsvModel::setup(TrialContext& ctx) {
   // ISVs live at month 0: they order from month 0, their order-rate years counted from live_since.
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
-    const std::uint64_t base = stream_id("isv/" + ind.name + "/live");
     for (int k = 0; k < ind.live; ++k) {
+      const std::uint64_t base = P_.live_ids[i];
       Isv v{};
       v.rng = ctx.stream(stream_id(base, static_cast<std::uint64_t>(k)));
       v.industry = i;
@@ -144,11 +148,18 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
   double growth = std::pow(1.0 + v.growth, years_live);  // (1 + order_growth)^(whole years live)
   double rate = v.orders_per_year * growth / 12.0;        // orders per month in the current year live
   double e = v.rng.exponential(1.0);
+  std::size_t orders = 0;
   while (t < H) {
     const double room = rate * (year_end - t);
     if (rate > 0 && e < room) {
       t += e / rate;
       if (t >= H) break;
+      // A rate grown past reason (order_growth over many years live) would never end.
+      if (++orders > kMaxOrdersPerIsv || !std::isfinite(rate))
+        throw ScenarioError(P_.s.source, 0, 0, fmt::format("channels.isv.industries[{}]", P_.s.channels.isv.industries[v.industry].name),
+                            fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
+                                        "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
+                                        kMaxOrdersPerIsv));
       revenue_by_month_[static_cast<std::size_t>(t)] += per_order;
       orders_.push_back({id, static_cast<int>(t), per_order});
       e = v.rng.exponential(1.0);

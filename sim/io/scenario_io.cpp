@@ -1093,6 +1093,9 @@ void Loader::industry_pipeline(Industry& ind, const std::string& k, const YAML::
     if (!v.IsScalar()) fail(v, p, "must be a constant (the month the live ISVs went live)");
     const double x = number(v, p);
     if (x > 0) fail(v, p, fmt::format("{} is after month 0: live_since is when the live ISVs went live (<= 0)", v.Scalar()));
+    if (x < -12.0 * kMaxYears)
+      fail(v, p, fmt::format("{} is more than {} years before month 0 (expected {}..0)", v.Scalar(), kMaxYears,
+                             -12 * kMaxYears));
     ind.live_since = x;
   } else {
     ind.migration_elapsed = constant(v, p, Range::nonneg("a number of months of migration work done"),
@@ -1540,11 +1543,16 @@ void visit_parameters(S& s, F&& f) {
     // A named project or a backlog contract is one entity: its keys are drawn once per trial.
     for (auto& np : c.government.projects) {
       const std::string p = fmt::format("channels.government.projects[{}].", np.name);
-      f(p + "due_month", np.due_month, Range::month(), true);
+      // Valid levels for the tornado: a due month inside the horizon.
+      f(p + "due_month", np.due_month, Range{0.0, static_cast<double>(s.horizon_months()), false, true, "a month within the horizon"}, true);
       fields(p, np.params, project_fields(), always);
     }
-    for (auto& bc : c.government.backlog)
-      fields(fmt::format("channels.government.backlog[{}].", bc.name), bc, backlog_fields(), always);
+    for (auto& bc : c.government.backlog) {
+      const std::string p = fmt::format("channels.government.backlog[{}].", bc.name);
+      fields(p, bc, backlog_fields(), always, {"delivery_end_month"});
+      f(p + "delivery_end_month", bc.delivery_end_month,
+        Range{0.0, static_cast<double>(s.horizon_months()), false, true, "a month within the horizon"}, true);
+    }
   }
   if (c.isv.present) {
     f("channels.isv.first_month", c.isv.first_month, Range::month(), true);
@@ -1552,7 +1560,9 @@ void visit_parameters(S& s, F&& f) {
       Range{0.0, 1200.0, false, false, "a rate per year"}, true);
     for (auto& ind : c.isv.industries) {
       const std::string p = fmt::format("channels.isv.industries[{}].", ind.name);
-      f(p + "isvs", ind.isvs, Range{0.0, 100000.0, false, false, "a number of ISVs"}, true);
+      // At least the ISVs live or migrating at month 0 (§4.0).
+      f(p + "isvs", ind.isvs,
+        Range{static_cast<double>(ind.live + ind.migrating), 100000.0, false, false, "a number of ISVs"}, true);
       fields(p, ind.params, isv_fields(), [](const char*) { return false; });  // once per ISV
     }
   }

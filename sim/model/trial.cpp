@@ -24,6 +24,12 @@ Prepared::Prepared(const Scenario& scenario)
   for (const auto& a : s.channels.internet.accounts) internet_ids.push_back(stream_id("internet/" + a.name));
   for (const auto& o : s.channels.carriers.operators) carrier_ids.push_back(stream_id("carriers/" + o.name));
   for (const auto& i : s.channels.isv.industries) industry_ids.push_back(stream_id("isv/" + i.name));
+  // Derived from the industry's stream with indices no scheduled engagement reaches (those
+  // count 0, 1, 2, ...), so no name can make two of them collide.
+  for (const std::uint64_t id : industry_ids) {
+    live_ids.push_back(stream_id(id, 1ULL << 40U));
+    migrating_ids.push_back(stream_id(id, (1ULL << 40U) + 1U));
+  }
   for (const auto& np : s.channels.government.projects)
     named_project_ids.push_back(stream_id("government/projects/" + np.name));
   for (const auto& bc : s.channels.government.backlog) backlog_ids.push_back(stream_id("government/backlog/" + bc.name));
@@ -175,8 +181,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   // Monthly revenue for trailing-revenue rules; booked revenue counts as spread evenly over the
   // months of start_year before month 0 (§4.0).
   const int before = s.months_before_start();
-  monthly_.assign(static_cast<std::size_t>(before + P_.H), 0.0);
-  for (int k = 0; k < before; ++k) monthly_[static_cast<std::size_t>(k)] = booked_total / before;
+  monthly_.assign(static_cast<std::size_t>(P_.H), 0.0);
   draw_market();
 
   internet_.setup(ctx_);
@@ -222,7 +227,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
       out.revenue[y * kChannels + static_cast<std::size_t>(c)] += r;
       total += r;
     }
-    monthly_[static_cast<std::size_t>(before + m)] = total;
+    monthly_[static_cast<std::size_t>(m)] = total;
     double raised = 0;
     for (const PendingRaise& r : raises_) {
       if (r.month != m) continue;
@@ -230,8 +235,13 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
       // the raise succeeds with traction.p instead of p.
       double p = r.p;
       if (r.traction) {
-        double trailing = 0;
-        for (int k = std::max(-before, m - 12); k < m; ++k) trailing += monthly_[static_cast<std::size_t>(before + k)];
+        // Booked revenue as its share of the months before month 0 inside the window, in one
+        // step (a sum of booked / before per month would round 70 to 69.99999999999999).
+        const int first = std::max(-before, m - 12);
+        double trailing = first == -before ? booked_total
+                          : first < 0      ? booked_total * static_cast<double>(-first) / before
+                                           : 0.0;
+        for (int k = std::max(0, first); k < m; ++k) trailing += monthly_[static_cast<std::size_t>(k)];
         if (trailing >= r.revenue_12m) p = r.p_traction;
       }
       if (r.u < p) raised += r.amount;

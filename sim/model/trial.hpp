@@ -31,7 +31,7 @@ class TrialSimulator {
   };
   void concentration(TrialOutcome& out);
   std::vector<PendingRaise> raises_;
-  std::vector<double> monthly_;   ///< revenue by month, months of start_year before month 0 first
+  std::vector<double> monthly_;   ///< revenue by month (booked revenue before month 0 apart)
   std::vector<double> top_;       ///< [year * 5 + k]: the five largest customers of the year
   std::vector<double> isv_year_;  ///< [isv * years + year]
 };

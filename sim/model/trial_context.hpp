@@ -46,6 +46,8 @@ struct Prepared {
   std::vector<std::uint64_t> internet_ids;  ///< stream per account, keyed by name
   std::vector<std::uint64_t> carrier_ids;   ///< stream per operator, keyed by name
   std::vector<std::uint64_t> industry_ids;  ///< base stream per industry, keyed by name
+  std::vector<std::uint64_t> live_ids;       ///< per industry: base of its ISVs live at month 0 (§4.0)
+  std::vector<std::uint64_t> migrating_ids;  ///< per industry: base of its migrations under way at month 0
   std::vector<std::uint64_t> named_project_ids;  ///< stream per named government project (§4.0)
   std::vector<std::uint64_t> backlog_ids;        ///< stream per backlog contract (§4.0)
   std::vector<int> year_of_month;  ///< [month]: fiscal-year index (calendar start, §1)

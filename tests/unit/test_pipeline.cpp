@@ -426,6 +426,43 @@ TEST(Pipeline, ConcentrationHandComputed) {
   EXPECT_EQ(r.concentration[0].trials, 20U);
 }
 
+// ---- Robustness: values the loader accepts never crash, hang or abort a run ---------------
+
+TEST(Pipeline, MonthsFarBeyondTheHorizonAreHarmless) {
+  // A backlog end or a delivery drawn up to 1e11 months: compared as doubles, never as an
+  // overflowing int (version 2 crashed here). Nothing is booked beyond the horizon.
+  const Scenario s = scenario(government(
+      "    backlog:\n      - {name: L, value: 60, delivery_end_month: {uniform: [30, 1e11]}, turnkey: false}\n"
+      "    projects:\n      - {name: N, due_month: 2, value: 100, delivery_months: {uniform: [100, 1e11]}}\n"));
+  for (const auto& o : simulate_trials(s, 1, 0, 200))
+    for (int y = 0; y < 5; ++y) EXPECT_EQ(o.year_total(y), 0.0);
+  // Production for 1e11 months: full volume, at once.
+  for (const auto& o : simulate_trials(scenario(staged_account("{phase: production, elapsed: 1e11}")), 1, 0, 3))
+    EXPECT_NEAR(o.year_total(0), 25.0, 1e-9);
+}
+
+TEST(Pipeline, AnExplodingOrderRateIsABadScenarioNotAHang) {
+  const Scenario s = scenario(replace(
+      isvs("{name: fin, isvs: 1, live: 1, live_since: -360, orders_per_year: 12, cards_per_order: 5, p_large: 0}"),
+      "order_growth: 0", "order_growth: 100"));
+  try {
+    simulate_trials(s, 1, 0, 1);
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "channels.isv.industries[fin]");
+    EXPECT_NE(std::string(e.what()).find("more than 1000000 orders"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Pipeline, TractionAtExactlyTheBar) {
+  // 70 booked over the 11 months before a December start: the trailing revenue at month 0 is
+  // exactly 70 (not 11 x 70/11 = 69.99999999999999), so the raise with traction p = 1 happens.
+  const Scenario s = scenario(
+      "start_month_in_year: 12\nyears: 2\nbooked: {internet: 70}\n"
+      "company: {cash: 10, burn_per_month: 30, raises: [{month: 0, amount: 1000, p: 0, traction: {revenue_12m: 70, p: 1}}]}\n");
+  for (const auto& o : simulate_trials(s, 1, 0, 20)) EXPECT_EQ(o.fail_month, -1);
+}
+
 // ---- Values mean today: an invariant ----------------------------------------------------
 
 TEST(Pipeline, WithoutGrowthTheMaturityLevelDoesNotMatter) {

@@ -4,6 +4,7 @@
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -73,6 +74,25 @@ TEST(Sensitivity, StagedEntitiesListWhatCanStillMatter) {
   EXPECT_TRUE(has("channels.internet.accounts[Hyperscaler B].p_npi"));
   EXPECT_TRUE(has("channels.internet.accounts[Hyperscaler A].stage.elapsed"));
   EXPECT_TRUE(has("channels.internet.accounts[Hyperscaler A].p_eval"));
+}
+
+TEST(Sensitivity, TornadoLevelsStayInsideTheScenariosLimits) {
+  // A due month near the horizon (+20 % would pass it) and isvs = live + migrating (-20 % would
+  // go below): the levels are clamped, so every rerun loads.
+  const std::string yaml =
+      "name: tight\nyears: 4\n"
+      "channels:\n  government:\n    projects_per_year: 0\n    projects: [{name: P, due_month: 45, value: 300}]\n"
+      "    backlog: [{name: B, value: 50, delivery_end_month: 46, turnkey: true}]\n"
+      "  isv:\n    industries: [{name: fin, isvs: 4, live: 3, migrating: 1}]\n";
+  const Scenario s = parse_scenario(yaml, "tight.yaml");
+  for (const Parameter& p : list_parameters(s)) {
+    if (!p.dist.is_constant()) continue;
+    for (const double f : {0.8, 1.2}) {
+      double v = std::clamp(p.dist.value() * f, p.range.lo, p.range.hi);
+      if (p.range.hi_open && v >= p.range.hi) v = std::nextafter(p.range.hi, p.range.lo);
+      EXPECT_NO_THROW(parse_scenario(yaml, "tight.yaml", {p.path + "=" + fmt::format("{}", v)})) << p.path << " " << v;
+    }
+  }
 }
 
 TEST(Sensitivity, QuantilesOfEveryForm) {
