@@ -128,7 +128,9 @@ struct InternetAccount {
   bool investor = false;
   Dist price_factor = Dist::constant(1.0);
   Dist start_month = Dist::constant(0);
-  Dist annual_cards = Dist::constant(10000);
+  /// The account's whole yearly purchase, China since 2022: ByteDance and Tencent each bought
+  /// ~230 000 Nvidia Hopper-class cards in 2024 (Omdia via the FT); docs/model.md, "Sources".
+  Dist annual_cards = Dist::make(DistKind::lognormal, {30000, 300000});
   /// China since the export controls of 2022: 19 % of 2023 sales (Bernstein) to ~40 % of 2025 AI
   /// servers (TrendForce); docs/backtest.md, "Defaults changed".
   Dist domestic_share = Dist::make(DistKind::uniform, {0.19, 0.40});
@@ -181,7 +183,9 @@ struct CarrierChannel {
 
 /// Per-project keys of the government channel (MODEL.md §4.3); a named project may override them.
 struct ProjectParams {
-  Dist value = Dist::make(DistKind::lognormal, {100, 800});
+  /// Intelligent-computing-centre tenders since 2023: hundreds of M to billions of RMB each
+  /// (IT Times, 2024; IDC圈 sizes); docs/model.md, "Sources of the defaults".
+  Dist value = Dist::make(DistKind::lognormal, {200, 2000});
   Dist p_slip = Dist::constant(0.4);
   Dist max_slips = Dist::constant(2);
   Dist p_win = Dist::constant(0.3);
@@ -215,7 +219,9 @@ struct GovernmentChannel {
   bool present = false;
   ChannelCommon common{0.3, 0.0};
   Dist price_factor = Dist::constant(1.0);  ///< no effect (MODEL.md §8)
-  Dist projects_per_year = Dist::constant(1.0);
+  /// ~30-100 government-led intelligent-computing-centre projects a year in China since 2023
+  /// (CAICT, IDC圈); a vendor in the running for a few of them. docs/model.md, "Sources".
+  Dist projects_per_year = Dist::make(DistKind::uniform, {1.0, 5.0});
   Dist first_month = Dist::constant(0);
   Dist sales_cycle_months = Dist::make(DistKind::lognormal, {6, 24});
   ProjectParams project;  ///< per-project keys, the channel's values

@@ -30,13 +30,21 @@ TEST(ScenarioIo, BuiltInDefaultsMatchModelSection7) {
   EXPECT_EQ(s.market.within_channel_correlation[2], 0.2);
   const InternetAccount& a = s.channels.internet.accounts.at(0);
   EXPECT_EQ(a.p_eval.value(), 0.6);
-  EXPECT_EQ(a.annual_cards.value(), 10000);
+  EXPECT_EQ(a.annual_cards.kind(), DistKind::lognormal);  // China since 2022 (docs/model.md, Sources)
+  EXPECT_NEAR(a.annual_cards.quantile(0.05), 30000, 1e-6 * 30000);
+  EXPECT_NEAR(a.annual_cards.quantile(0.95), 300000, 1e-6 * 300000);
   EXPECT_DOUBLE_EQ(a.domestic_share.mean(), 0.295);  // China since 2022 (docs/backtest.md)
   EXPECT_EQ(a.ramp.size(), 3U);
   EXPECT_EQ(a.inhouse_chip.p.value(), 0.3);
   EXPECT_TRUE(s.channels.government.present);
   EXPECT_EQ(s.channels.government.common.maturity_elasticity, 0.3);
   EXPECT_EQ(s.channels.government.project.p_win.value(), 0.3);
+  EXPECT_EQ(s.channels.government.projects_per_year.kind(), DistKind::uniform);  // China since 2023
+  EXPECT_DOUBLE_EQ(s.channels.government.projects_per_year.support_lo(), 1.0);
+  EXPECT_DOUBLE_EQ(s.channels.government.projects_per_year.support_hi(), 5.0);
+  EXPECT_EQ(s.channels.government.project.value.kind(), DistKind::lognormal);
+  EXPECT_NEAR(s.channels.government.project.value.quantile(0.05), 200, 1e-6 * 200);
+  EXPECT_NEAR(s.channels.government.project.value.quantile(0.95), 2000, 1e-6 * 2000);
   EXPECT_FALSE(s.channels.carriers.present);
   EXPECT_FALSE(s.channels.isv.present);
   EXPECT_EQ(s.name, "test");  // the file's stem
