@@ -89,8 +89,9 @@ class GovernmentModel {
     double revenue;
   };
   void decide(std::size_t open_idx, double tau, int m, TrialContext& ctx);
-  /// Draw the per-project keys of `src` from p.rng (a fixed order, §2).
-  static void draw_project(Project& p, const ProjectParams& src);
+  /// Draw the per-project keys of `src` from p.rng in a fixed order (§2); with `cycle` (an
+  /// arrival), its sales cycle too, second, returned.
+  static double draw_project(Project& p, const ProjectParams& src, const Dist* cycle = nullptr);
 
  public:
   /// Each project's revenue booked up to month `last` (inclusive), by fiscal year: f(year, amount).
@@ -140,8 +141,11 @@ class IsvModel {
   /// An ISV that went live at v.live_at: its whole volume from max(0, live_at) to the horizon
   /// into revenue_by_month_ (orders before month 0 are not booked: §4.0).
   void go_live(Isv& v, std::uint32_t id, const TrialContext& ctx);
-  /// Per-ISV values of `src`, drawn from v.rng in a fixed order; returns P(large).
+  /// Per-ISV values of `src`, drawn from v.rng in a fixed order.
   static void draw_isv(Isv& v, const IsvParams& src);
+  /// An ISV of industry `ind` with its own stream and values, engaged at `engage_at`; its face
+  /// value (§8) counted from `face_from` at its order (or large) volume, without growth.
+  Isv make_isv(TrialContext& ctx, std::size_t ind, std::uint64_t stream, double engage_at, double face_from) const;
   /// The k-th scheduled engagement at first_month + k x 12 / engagements_per_year (§4.4).
   void schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total);
 

@@ -8,9 +8,11 @@
 
 namespace revsim::detail {
 
-void GovernmentModel::draw_project(Project& p, const ProjectParams& src) {
+double GovernmentModel::draw_project(Project& p, const ProjectParams& src, const Dist* cycle) {
   Random& r = p.rng;
   p.value = src.value.sample(r);
+  // An arrival's sales cycle comes second (the draw order of version 1, so its luck is kept).
+  const double cycle_months = cycle != nullptr ? cycle->sample(r) : 0.0;
   p.p_slip = src.p_slip.sample(r);
   p.max_slips = static_cast<int>(std::floor(src.max_slips.sample(r)));
   p.p_win = src.p_win.sample(r);
@@ -18,7 +20,9 @@ void GovernmentModel::draw_project(Project& p, const ProjectParams& src) {
   p.cost_share = src.turnkey_cost_share.sample(r);
   p.sub_share = src.subcontract_share.sample(r);
   p.delivery = src.delivery_months.sample(r);
+  p.advance_share = src.advance_share.sample(r);
   p.slips = 0;
+  return cycle_months;
 }
 
 void GovernmentModel::setup(TrialContext& ctx) {
@@ -50,7 +54,6 @@ void GovernmentModel::setup(TrialContext& ctx) {
     p.rng = ctx.stream(P_.named_project_ids[k]);
     p.due = np.due_month.sample(p.rng);
     draw_project(p, np.params);
-    p.advance_share = np.params.advance_share.sample(p.rng);
     p.arrival = 0;
     // Face value (§8): its value in its due year.
     if (p.due < P_.H)
@@ -90,22 +93,8 @@ void GovernmentModel::setup(TrialContext& ctx) {
   for (double t = first + arrivals.exponential(mean_gap); t < P_.H; t += arrivals.exponential(mean_gap)) {
     Project p{};
     p.rng = ctx.stream(stream_id(streams::government_project, projects_.size() - named_));
-    Random& r = p.rng;
     p.arrival = t;
-    // Draw order of version 1 (value, cycle, then the rest), so that a project's luck is kept.
-    const ProjectParams& src = g.project;
-    p.value = src.value.sample(r);
-    const double cycle = g.sales_cycle_months.sample(r);
-    p.p_slip = src.p_slip.sample(r);
-    p.max_slips = static_cast<int>(std::floor(src.max_slips.sample(r)));
-    p.p_win = src.p_win.sample(r);
-    p.turnkey_p = src.turnkey_p.sample(r);
-    p.cost_share = src.turnkey_cost_share.sample(r);
-    p.sub_share = src.subcontract_share.sample(r);
-    p.delivery = src.delivery_months.sample(r);
-    p.advance_share = src.advance_share.sample(r);
-    p.due = t + cycle;
-    p.slips = 0;
+    p.due = t + draw_project(p, g.project, &g.sales_cycle_months);
     // Face value (§8): every arriving project's value in its arrival year.
     ctx.add_face_value_in_year(P_.government_entity, ctx.year_of(static_cast<int>(t)), p.value);
     projects_.push_back(p);

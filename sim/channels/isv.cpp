@@ -26,6 +26,19 @@ void IsvModel::draw_isv(Isv& v, const IsvParams& src) {
   v.large = r.bernoulli(p_large);
 }
 
+IsvModel::Isv IsvModel::make_isv(TrialContext& ctx, std::size_t ind, std::uint64_t stream, double engage_at,
+                                 double face_from) const {
+  Isv v{};
+  v.rng = ctx.stream(stream);
+  v.industry = ind;
+  v.engage_at = engage_at;
+  draw_isv(v, P_.s.channels.isv.industries[ind].params);
+  v.phase = Phase::waiting;
+  const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
+  ctx.add_face_value(P_.isv_entity(ind), face_from, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
+  return v;
+}
+
 void IsvModel::setup(TrialContext& ctx) {
   const IsvChannel& ch = P_.s.channels.isv;
   isvs_.clear();
@@ -54,17 +67,10 @@ void IsvModel::setup(TrialContext& ctx) {
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
     for (int k = 0; k < ind.migrating; ++k) {
-      const std::uint64_t base = P_.migrating_ids[i];
-      Isv v{};
-      v.rng = ctx.stream(stream_id(base, static_cast<std::uint64_t>(k)));
-      v.industry = i;
-      v.engage_at = 0;
-      draw_isv(v, ind.params);
+      Isv v = make_isv(ctx, i, stream_id(P_.migrating_ids[i], static_cast<std::uint64_t>(k)), 0.0, 0.0);
       v.reused = ind.live > 0;
       v.phase = Phase::migrating;
       v.remaining = std::max(0.0, v.migration_m * (v.reused ? v.reuse : 1.0) - ind.migration_elapsed);
-      const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
-      ctx.add_face_value(P_.isv_entity(i), 0.0, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
       isvs_.push_back(v);
     }
   }
@@ -72,16 +78,9 @@ void IsvModel::setup(TrialContext& ctx) {
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
     for (int k = 0; k < ind.live; ++k) {
-      const std::uint64_t base = P_.live_ids[i];
-      Isv v{};
-      v.rng = ctx.stream(stream_id(base, static_cast<std::uint64_t>(k)));
-      v.industry = i;
-      v.engage_at = ind.live_since;
-      draw_isv(v, ind.params);
+      Isv v = make_isv(ctx, i, stream_id(P_.live_ids[i], static_cast<std::uint64_t>(k)), ind.live_since, 0.0);
       v.phase = Phase::live;
       v.live_at = ind.live_since;
-      const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
-      ctx.add_face_value(P_.isv_entity(i), 0.0, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
       live_.push_back(v);
     }
   }
@@ -108,17 +107,8 @@ void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double p
     }
     unengaged_[ind] -= 1;
     total -= 1;
-    const IsvParams& src = ch.industries[ind].params;
-    Isv v{};
-    v.rng = ctx.stream(stream_id(P_.industry_ids[ind], engaged_in[ind]++));
-    v.industry = ind;
-    v.engage_at = t;
-    draw_isv(v, src);
-    v.phase = Phase::waiting;
-    // Face value (§8): live from its engagement at its order (or large) volume, no growth.
-    const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
-    ctx.add_face_value(P_.isv_entity(ind), t, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
-    isvs_.push_back(v);
+    // Face value (§8): live from its engagement.
+    isvs_.push_back(make_isv(ctx, ind, stream_id(P_.industry_ids[ind], engaged_in[ind]++), t, t));
   }
 }
 

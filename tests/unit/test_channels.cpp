@@ -17,25 +17,7 @@ using test::mean_total;
 using test::replace;
 using test::scenario;
 
-const char* kInternetAccount = R"(
-channels:
-  internet:
-    accounts:
-      - name: A
-        eval_months: 2
-        p_eval: 1
-        npi_months: 10
-        p_npi: 1
-        grey_cards: 100
-        p_grey_paid: 1
-        grey_months: 3
-        p_stable: 1
-        tco_hurdle: 0
-        annual_cards: 10000
-        domestic_share: 0.2
-        vendor_share: 0.25
-        ramp: [0.5, 1.0]
-)";
+using test::kInternetAccount;
 
 std::string internet(const std::string& extra_account_keys = "", const std::string& world = calm_world()) {
   return world + kInternetAccount + extra_account_keys;

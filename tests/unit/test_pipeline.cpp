@@ -19,29 +19,9 @@ using test::scenario;
 
 // ---- Internet accounts at their stage ---------------------------------------------------
 
-/// The hand-computed account of test_channels.cpp: eval 2, NPI 10, grey 3 months of 100 cards,
-/// every gate 1, full volume 10000 x 0.2 x 0.25 = 500 cards a year, ramp [0.5, 1.0].
+/// The hand-computed account (test_support.hpp) at a stage.
 std::string staged_account(const std::string& stage) {
-  return calm_world() + R"(
-channels:
-  internet:
-    accounts:
-      - name: A
-        eval_months: 2
-        p_eval: 1
-        npi_months: 10
-        p_npi: 1
-        grey_cards: 100
-        p_grey_paid: 1
-        grey_months: 3
-        p_stable: 1
-        tco_hurdle: 0
-        annual_cards: 10000
-        domestic_share: 0.2
-        vendor_share: 0.25
-        ramp: [0.5, 1.0]
-        inhouse_chip: {p: 0}
-        stage: )" + stage + "\n";
+  return calm_world() + test::kInternetAccount + "        inhouse_chip: {p: 0}\n        stage: " + stage + "\n";
 }
 
 TEST(Pipeline, InternetInProductionBooksItsRamp) {

@@ -61,8 +61,9 @@ TEST(Sensitivity, StagedEntitiesListWhatCanStillMatter) {
       EXPECT_NO_THROW(parse_scenario(text, "p.yaml", {p.path + "=" + std::to_string(p.dist.quantile(0.5))})) << p.path;
       EXPECT_EQ(p.path.find("[Operator M].eval_months"), std::string::npos);  // listed: evaluation passed
       EXPECT_EQ(p.path.find("[Operator M].p_list"), std::string::npos);
-      if (p.path.starts_with("channels.internet"))  // every account is staged
+      if (p.path.starts_with("channels.internet")) {  // every account is staged
         EXPECT_EQ(p.path.find("].start_month"), std::string::npos) << p.path;
+      }
     }
   }
   const auto params = list_parameters(parse_scenario(shorthand, "p.yaml"));

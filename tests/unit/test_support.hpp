@@ -24,6 +24,29 @@ inline std::string calm_world(int years = 5) {
          "  nvidia: {gain_per_release: 1}\n";
 }
 
+/// The hand-computed internet account (test_channels.cpp, test_pipeline.cpp): evaluation 2,
+/// NPI 10, grey 3 months of 100 cards, every gate 1, full volume 10000 x 0.2 x 0.25 = 500 cards
+/// a year, ramp [0.5, 1.0]. Append more keys of the account (8 spaces) after it.
+inline const char* const kInternetAccount = R"(
+channels:
+  internet:
+    accounts:
+      - name: A
+        eval_months: 2
+        p_eval: 1
+        npi_months: 10
+        p_npi: 1
+        grey_cards: 100
+        p_grey_paid: 1
+        grey_months: 3
+        p_stable: 1
+        tco_hurdle: 0
+        annual_cards: 10000
+        domestic_share: 0.2
+        vendor_share: 0.25
+        ramp: [0.5, 1.0]
+)";
+
 /// `text` with the first `from` replaced by `to` (which must be there).
 inline std::string replace(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
