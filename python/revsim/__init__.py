@@ -1,0 +1,264 @@
+"""revsim from Python: load a scenario, run it, get pandas tables.
+
+    import revsim
+    s = revsim.load("scenarios/example.yaml", set={"company.cash": 800})
+    r = revsim.run(s, trials=10_000, seed=7)
+    r.years            # one row per fiscal year: mean, sd, P5..P95, P(>= threshold), ...
+    r.channels         # one row per year x channel
+    r.samples()        # one row per trial x year (run with samples=True)
+
+Every number comes from the same library calls as the command line: ``r.to_json()`` is the
+text ``revsim run --format json`` prints for the same scenario, seed and trials (the
+``runtime`` block aside). Errors in a scenario raise ``revsim.ScenarioError`` (a ValueError)
+whose message starts with ``file:line:column``; the parts are ``.file``, ``.line``,
+``.column`` and ``.path``. The GIL is released while trials run, and Ctrl-C stops a run
+(KeyboardInterrupt).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json as _json
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._core import Scenario, ScenarioError
+
+__version__ = _core.__version__
+__all__ = ["Scenario", "ScenarioError", "RunResult", "Comparison", "load", "loads", "run", "compare",
+           "sweep", "sensitivity", "backtest", "calibrate"]
+
+CHANNELS = ("internet", "carriers", "government", "isv")
+
+
+def _set_strings(set: Mapping[str, object] | Sequence[str] | None) -> list[str]:
+    """{key: value} (values as Python objects, written as YAML flow text) or ["KEY=VALUE", ...]."""
+    if set is None:
+        return []
+    if isinstance(set, Mapping):
+        out = []
+        for key, value in set.items():
+            text = value if isinstance(value, str) else _json.dumps(value)
+            out.append(f"{key}={text}")
+        return out
+    if isinstance(set, str):
+        raise TypeError("set: expected a dict {key: value} or a list of 'KEY=VALUE' strings, not a string")
+    return [str(s) for s in set]
+
+
+def load(path: str, set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
+    """Load and validate a scenario file, with overrides as ``revsim run --set`` takes them."""
+    return _core.load(str(path), _set_strings(set))
+
+
+def loads(text: str, name: str = "<string>", set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
+    """A scenario from YAML text; ``name`` is the file name used in messages."""
+    return _core.loads(text, name, _set_strings(set))
+
+
+def _scenario(s: Scenario | str) -> Scenario:
+    return load(s) if isinstance(s, str) else s
+
+
+def _trials(trials: int | None) -> int:
+    if trials is None:
+        return 0
+    if int(trials) < 1:
+        raise ValueError(f"trials: expected at least 1, not {trials}")
+    return int(trials)
+
+
+class RunResult:
+    """One run. Tables are pandas DataFrames built from the run's JSON document."""
+
+    def __init__(self, raw: dict):
+        self._json_text = raw["json"]
+        self.data = _json.loads(self._json_text)
+        self._samples = {k: raw[k] for k in ("totals", "revenue", "listing", "fail_month") if k in raw}
+
+    def to_json(self) -> str:
+        """The JSON text ``revsim run --format json`` writes."""
+        return self._json_text
+
+    @property
+    def trials(self) -> int:
+        return self.data["trials"]
+
+    @property
+    def seed(self) -> int:
+        return self.data["seed"]
+
+    @property
+    def years(self) -> pd.DataFrame:
+        rows = []
+        for y in self.data["years"]:
+            rows.append({k: v for k, v in y.items() if k != "channels"})
+        return pd.DataFrame(rows).set_index("year")
+
+    @property
+    def channels(self) -> pd.DataFrame:
+        rows = []
+        for y in self.data["years"]:
+            for name, c in y["channels"].items():
+                rows.append({"year": y["year"], "channel": name, **c})
+        return pd.DataFrame(rows).set_index(["year", "channel"])
+
+    @property
+    def accounts(self) -> pd.DataFrame:
+        return pd.DataFrame(self.data.get("accounts", []))
+
+    @property
+    def runway(self) -> pd.DataFrame:
+        """P10, P50, P90 of the month the cash runs out (NaN: beyond the horizon), with the
+        calendar month; P(alive) at 12, 24, 36 months is in ``alive``."""
+        rw = self.data["runway"]
+        rows = [{"quantile": q, "month": rw[q], "calendar": rw["calendar"][q]} for q in ("p10", "p50", "p90")]
+        return pd.DataFrame(rows).set_index("quantile").astype({"month": float})
+
+    @property
+    def alive(self) -> pd.Series:
+        """P(alive) at 12, 24 and 36 months (NaN past the horizon)."""
+        rw = self.data["runway"]
+        return pd.Series({m: rw[f"p_alive_{m}"] for m in (12, 24, 36)}, name="p_alive", dtype=float).rename_axis("month")
+
+    @property
+    def first_crossing(self) -> pd.Series:
+        """P(revenue first reaches the threshold in that year); the last entry is "never"."""
+        return pd.Series(self.data["first_crossing"], name="p", dtype=float)
+
+    @property
+    def concentration(self) -> pd.DataFrame:
+        return pd.DataFrame(self.data.get("concentration", [])).set_index("year")
+
+    @property
+    def survival(self) -> pd.Series:
+        return pd.Series(self.data.get("survival", []), name="p_alive").rename_axis("month")
+
+    def samples(self, frame: bool = True):
+        """Per-trial outcomes (run with ``samples=True``). As a DataFrame: one row per trial x
+        year, columns total, the four channels, listed (standard 2 met that year) and
+        fail_month (-1: never). With ``frame=False``: numpy arrays that share the run's memory,
+        totals[trial, year], revenue[trial, year, channel], listing[trial] (bit y: year y),
+        fail_month[trial]."""
+        if not self._samples:
+            raise ValueError("no samples kept: run with revsim.run(..., samples=True)")
+        if not frame:
+            return dict(self._samples)
+        totals = self._samples["totals"]
+        n, ny = totals.shape
+        first = self.data["years"][0]["year"]
+        revenue = self._samples["revenue"].reshape(n * ny, len(CHANNELS))
+        listing = self._samples["listing"]
+        df = pd.DataFrame({
+            "trial": np.repeat(np.arange(n, dtype=np.int64), ny),
+            "year": np.tile(np.arange(first, first + ny, dtype=np.int64), n),
+            "total": totals.reshape(-1),
+        })
+        for k, name in enumerate(CHANNELS):
+            df[name] = revenue[:, k]
+        bits = (listing[:, None] >> np.arange(ny, dtype=np.uint32)[None, :]) & 1
+        df["listed"] = bits.reshape(-1).astype(bool)
+        df["fail_month"] = np.repeat(self._samples["fail_month"], ny)
+        return df
+
+    def __repr__(self) -> str:
+        return f"<revsim.RunResult {self.data['scenario']!r}: {self.trials} trials, seed {self.seed}>"
+
+
+def run(scenario: Scenario | str, trials: int | None = None, seed: int | None = None, threads: int = 0,
+        samples: bool = False) -> RunResult:
+    """Simulate ``trials`` trials (default: the scenario's) with ``seed`` (default: the scenario's)
+    on ``threads`` threads (0: every core). Results do not depend on ``threads``."""
+    return RunResult(_core.run(_scenario(scenario), _trials(trials), seed, int(threads), bool(samples)))
+
+
+class Comparison:
+    """Scenarios side by side on common random numbers; the first is the baseline."""
+
+    def __init__(self, text: str):
+        self._json_text = text
+        self.data = _json.loads(text)
+
+    def to_json(self) -> str:
+        """The JSON text ``revsim compare --format json`` writes."""
+        return self._json_text
+
+    @property
+    def years(self) -> pd.DataFrame:
+        rows = []
+        for s in self.data["scenarios"]:
+            for y in s["years"]:
+                rows.append({"scenario": s["scenario"], **y})
+        return pd.DataFrame(rows).set_index(["scenario", "year"])
+
+    def __repr__(self) -> str:
+        names = [s["scenario"] for s in self.data["scenarios"]]
+        return f"<revsim.Comparison {names}: {self.data['trials']} trials>"
+
+
+def compare(scenarios: Iterable[Scenario | str], trials: int | None = None, seed: int | None = None,
+            threads: int = 0) -> Comparison:
+    """Pair every scenario with the first on common random numbers (``revsim compare``)."""
+    items = [_scenario(s) for s in scenarios]
+    if len(items) < 2:
+        raise ValueError("compare: expected at least two scenarios")
+    return Comparison(_core.compare(items, _trials(trials), seed, int(threads)))
+
+
+def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials: int | None = None,
+          seed: int | None = None, threads: int = 0) -> pd.DataFrame:
+    """Every point of the cartesian ``grid`` {key: [values]} on common random numbers (same seed
+    and trials), as ``revsim sweep`` runs it. One row per point x year: the grid's keys, then
+    the year's mean, P10, P50, P90, P(>= threshold) with its standard error, P(alive), P(listing)."""
+    base = _scenario(scenario)
+    if not base.path:
+        raise ValueError("sweep needs a scenario loaded from a file (revsim.load)")
+    if not grid:
+        raise ValueError("sweep: expected a grid {key: [values, ...]}")
+    keys = list(grid)
+    values = [list(grid[k]) for k in keys]
+    for k, v in zip(keys, values):
+        if not v:
+            raise ValueError(f"sweep: grid key {k!r} has no values")
+    points = list(itertools.product(*values))
+    # Validate every point before the first run, as the command line does.
+    loaded = [load(base.path, list(base.sets) + _set_strings(dict(zip(keys, p)))) for p in points]
+    rows = []
+    for point, s in zip(points, loaded):
+        r = run(s, trials=trials, seed=seed, threads=threads)
+        for y in r.data["years"]:
+            row = dict(zip(keys, point))
+            row["year"] = y["year"]
+            for stat in ("mean", "p10", "p50", "p90", "p_threshold", "p_threshold_se", "p_alive", "p_listing"):
+                row[stat] = y[stat]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int = 0, spider: bool = False,
+                sobol: bool = False, bootstrap: int = 1000, level: float = 0.95, trials: int | None = None,
+                seed: int | None = None, threads: int = 0) -> dict:
+    """Tornado (default), spider or Sobol analysis (``revsim sensitivity``); returns its JSON
+    document as a dict, with the rows also as a DataFrame under ``"table"``."""
+    text = _core.sensitivity(_scenario(scenario), stat, int(year), bool(spider), bool(sobol), int(bootstrap),
+                             float(level), _trials(trials), seed, int(threads))
+    doc = _json.loads(text)
+    doc["table"] = pd.DataFrame(doc.get("factors" if sobol else "parameters", []))
+    return doc
+
+
+def backtest(scenarios: Iterable[Scenario | str], trials: int | None = None, seed: int | None = None,
+             threads: int = 0) -> dict:
+    """History scenarios against their filed actuals (``revsim backtest``): the JSON document as a dict."""
+    items = [_scenario(s) for s in scenarios]
+    return _json.loads(_core.backtest(items, _trials(trials), seed, int(threads)))
+
+
+def calibrate(deals: str, as_of: str | None = None, prior: str = "hierarchical", years: int = 5,
+              fragment: bool = False) -> tuple[str, dict]:
+    """Fit a scenario to a deals CSV (``revsim calibrate``): (scenario YAML text, report dict)."""
+    yaml_text, report = _core.calibrate(str(deals), as_of, prior, int(years), bool(fragment))
+    return yaml_text, _json.loads(report)
