@@ -1,0 +1,54 @@
+#include "archive.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <memory>
+
+namespace revsim {
+
+std::string sha256_bytes(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32)
+    throw std::runtime_error("SHA-256 failed (OpenSSL)");
+  return {reinterpret_cast<const char*>(md.data()), len};
+}
+
+std::string sha256_hex(std::string_view data) {
+  const std::string raw = sha256_bytes(data);
+  std::string hex;
+  hex.reserve(64);
+  for (const char c : raw) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  return hex;
+}
+
+ArchiveReader::ArchiveReader(std::string_view sealed, std::string name) : name_(std::move(name)) {
+  if (sealed.size() < 32)
+    throw ArchiveError(fmt::format("{}: {} bytes: too short to be a revsim archive (truncated?)", name_, sealed.size()));
+  data_ = sealed.substr(0, sealed.size() - 32);
+  if (sha256_bytes(data_) != sealed.substr(sealed.size() - 32))
+    throw ArchiveError(fmt::format("{}: checksum mismatch: the file is truncated, corrupted or not a revsim archive",
+                                   name_));
+}
+
+void ArchiveReader::need(std::uint64_t n, const char* what) const {
+  if (n > data_.size() - pos_)
+    throw ArchiveError(fmt::format("{}: expected {} at byte {}, but the archive ends at byte {}", name_, what, pos_,
+                                   data_.size()));
+}
+
+void ArchiveReader::need_words(std::uint64_t n, const char* what) const {
+  if (n > (data_.size() - pos_) / 8)
+    throw ArchiveError(fmt::format("{}: expected {} of {} words at byte {}, but the archive ends at byte {}", name_, what,
+                                   n, pos_, data_.size()));
+}
+
+void ArchiveReader::expect_end() const {
+  if (pos_ != data_.size())
+    throw ArchiveError(fmt::format("{}: {} bytes left over at byte {}: written by another version of revsim?", name_,
+                                   data_.size() - pos_, pos_));
+}
+
+}  // namespace revsim
