@@ -2,9 +2,11 @@
 // shipped scenario, the parallel engine at 1..N threads, the aggregation step, and the
 // reference table of docs/performance.md (RNG floor, ratio, speed-up, scaling).
 //
-//   revsim_bench [--draws=FILE] [Google Benchmark options]
+//   revsim_bench [--draws=FILE] [--summary=OUT] [Google Benchmark options]
 //
 // FILE is the JSON of bench/revsim_draws (draws per trial by kind); scripts/bench passes it.
+// OUT receives the reference table's figures as JSON (RNG floor, actual, ratio, threads), which
+// scripts/bench gathers into its targets table.
 #include "revsim/engine.hpp"
 #include "revsim/rng.hpp"
 #include "revsim/scenario_io.hpp"
@@ -28,7 +30,13 @@ namespace {
 
 const std::string kScenarios = std::string(REVSIM_SOURCE_DIR) + "/scenarios/";
 
-revsim::Scenario scenario(const std::string& name) { return revsim::load_scenario(kScenarios + name + ".yaml"); }
+/// A shipped scenario by name ("reference"), or a path relative to the source tree with a '/'
+/// ("bench/scenarios/government-only"); ".yaml" is added.
+revsim::Scenario scenario(const std::string& name) {
+  if (name.find('/') != std::string::npos)
+    return revsim::load_scenario(std::string(REVSIM_SOURCE_DIR) + "/" + name + ".yaml");
+  return revsim::load_scenario(kScenarios + name + ".yaml");
+}
 
 // ---- The engine and the samplers, ns per draw ------------------------------------------
 
@@ -88,6 +96,7 @@ void trials(benchmark::State& state, const revsim::Scenario& s) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
   state.counters["bytes_per_trial"] =
       static_cast<double>(revsim::run_memory_bytes(s, 1000000)) / 1e6;  // exact-quantile samples
+  state.counters["years"] = s.years;  // trial-years/s = items_per_second x years
 }
 
 void BM_Trials(benchmark::State& state, const std::string& name) {
@@ -103,6 +112,9 @@ BENCHMARK_CAPTURE(BM_Trials, internet_first, std::string("internet-first"));
 BENCHMARK_CAPTURE(BM_Trials, isv_first, std::string("isv-first"));
 BENCHMARK_CAPTURE(BM_Trials, carrier_bet, std::string("carrier-bet"));
 BENCHMARK_CAPTURE(BM_Trials, balanced, std::string("balanced"));
+BENCHMARK_CAPTURE(BM_Trials, pipeline_today, std::string("pipeline-today"));
+// The government channel alone, as the numpy peer (bench/peers/government_numpy.py) models it.
+BENCHMARK_CAPTURE(BM_Trials, government_only, std::string("bench/scenarios/government-only"));
 
 /// The reference scenario with one channel only (the shared state still runs).
 void BM_ChannelAlone(benchmark::State& state, revsim::Channel keep) {
@@ -201,6 +213,9 @@ double get(const std::map<std::string, double>& m, const std::string& k) {
   return it == m.end() ? 0.0 : it->second;
 }
 
+/// The reference table's figures, for --summary=OUT (0 when not measured).
+nlohmann::ordered_json g_summary;
+
 void print_reference_table(const Capture& c, int cores) {
   const auto& ns = c.ns_per_iteration;
   const auto& ips = c.items_per_second;
@@ -228,6 +243,10 @@ void print_reference_table(const Capture& c, int cores) {
                 get(g_draws_per_trial, "engine words"), get(ns, "BM_EngineWord"));
   }
   const double ref_ips = get(ips, "BM_Trials/reference");
+  g_summary["cores"] = cores;
+  g_summary["floor_us"] = floor_ns / 1e3;
+  g_summary["actual_us"] = ref_ips > 0 ? 1e6 / ref_ips : 0.0;
+  g_summary["floor_ratio"] = ref_ips > 0 && floor_ns > 0 ? 1e9 / ref_ips / floor_ns : 0.0;
   if (floor_ns > 0) std::printf("  RNG floor            %10.2f us per trial\n", floor_ns / 1e3);
   if (ref_ips > 0) {
     const double trial_ns = 1e9 / ref_ips;
@@ -237,8 +256,10 @@ void print_reference_table(const Capture& c, int cores) {
   }
   const double t1 = get(ips, "BM_Engine/1/100000/real_time");
   std::printf("  engine, 100 000 trials: 1 thread %.0f trials/s", t1);
+  g_summary["engine_trials_per_second"]["1"] = t1;
   for (int t = 2; t <= cores; ++t) {
     const double tn = get(ips, "BM_Engine/" + std::to_string(t) + "/100000/real_time");
+    g_summary["engine_trials_per_second"][std::to_string(t)] = tn;
     std::printf(", %d threads %.0f trials/s (x%.2f)", t, tn, t1 > 0 ? tn / t1 : 0.0);
   }
   std::printf("%s\n", cores >= 2 ? "   (target x1.9 at 2 threads)" : "");
@@ -252,9 +273,12 @@ void print_reference_table(const Capture& c, int cores) {
 
 int main(int argc, char** argv) {
   std::vector<char*> args;
+  std::string summary;
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a.rfind("--draws=", 0) == 0) {
+    if (a.rfind("--summary=", 0) == 0) {
+      summary = a.substr(10);
+    } else if (a.rfind("--draws=", 0) == 0) {
       std::ifstream in(a.substr(8));
       if (!in) {
         std::cerr << "revsim_bench: cannot read " << a.substr(8) << "\n";
@@ -276,6 +300,14 @@ int main(int argc, char** argv) {
   Capture capture;
   benchmark::RunSpecifiedBenchmarks(&capture);
   print_reference_table(capture, cores);
+  if (!summary.empty()) {
+    std::ofstream out(summary);
+    out << g_summary.dump(2) << '\n';
+    if (!out) {
+      std::cerr << "revsim_bench: cannot write " << summary << "\n";
+      return 2;
+    }
+  }
   benchmark::Shutdown();
   return 0;
 }
