@@ -101,7 +101,7 @@ TEST(Reports, CsvHasAHeaderAndOneRowPerYear) {
     ++rows;
   }
   EXPECT_EQ(rows, 6);
-  EXPECT_EQ(columns, 14U + 16U + 6U);  // per year, channels, concentration and runway
+  EXPECT_EQ(columns, 14U + 16U + 6U + 3U);  // per year, channels, concentration, runway, scenario/seed/trials
 }
 
 TEST(Reports, TableHasEverySection) {
