@@ -1015,7 +1015,8 @@ int run_cli(int argc, char** argv) {
   RunArgs swp;
   std::vector<std::string> grids;
   CLI::App* sweep_cmd = app.add_subcommand(
-      "sweep", "Run a grid of parameter values on common random numbers; one CSV row per point");
+      "sweep", "Run a grid of parameter values on common random numbers; one CSV row per point (--tidy: per point, "
+               "year, statistic and channel)");
   sweep_cmd->add_option("scenario", swp.scenario, kScenarioHelp)->required();
   sweep_cmd->add_option("--grid", grids, "KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,... (repeatable: cartesian)")
       ->required()
