@@ -1124,10 +1124,11 @@ int run_cli(int argc, char** argv) {
                                    {"--level", "--sobol", "it sets the confidence level of the Sobol intervals"},
                                    kMaxNeedsPrecision}) &&
          outputs_distinct({sens.scenario}, outputs(sens), sens.output.empty());
-    if (ok && sens_cmd->count("--top") > 0 && (sobol_args.on || sens.format == "json")) {
+    if (ok && sens_cmd->count("--top") > 0 && (sobol_args.on || sens.format != "table")) {
+      const char* what = sens.format == "json" ? "JSON" : sens.format == "csv" ? "CSV" : "workbook";
       fmt::print(stderr, "revsim: --top has no effect {}\n",
-                 sobol_args.on ? "with --sobol: the Sobol table lists every factor"
-                               : "with --format json: the JSON lists every parameter");
+                 sobol_args.on ? std::string("with --sobol: the Sobol table lists every factor")
+                               : fmt::format("with --format {}: the {} lists every parameter", sens.format, what));
       ok = false;
     }
   }
