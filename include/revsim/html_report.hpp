@@ -9,6 +9,7 @@
 #include "revsim/sensitivity.hpp"
 #include "revsim/sobol.hpp"
 
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -30,7 +31,10 @@ struct Manifest {
 };
 
 /// Lower-case hex SHA-256 of a file's bytes (OpenSSL); throws std::runtime_error if unreadable.
+/// "-" is the scenario read from standard input (stdin_scenario_text()).
 std::string sha256_file(const std::string& path);
+/// Lower-case hex SHA-256 of the rest of a stream.
+std::string sha256_stream(std::istream& in);
 /// The current time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string utc_now();
 

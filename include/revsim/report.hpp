@@ -36,7 +36,8 @@ void write_runway(std::ostream& os, const Results& r);
 void write_concentration(std::ostream& os, const Results& r);
 /// `revsim audit`: the forecast against the simulation and the face-value pipeline, by entity.
 void write_audit(std::ostream& os, const Results& r);
-/// One row per fiscal year with the per-year fields of MODEL.md §5 (channels flattened).
+/// One row per fiscal year with the per-year fields of MODEL.md §5 (channels flattened),
+/// concentration, the runway, and last the scenario's name, the seed and the trials.
 void write_csv(std::ostream& os, const Results& r);
 
 void write_report(std::ostream& os, const Results& r, Format f, const TableStyle& style = {});

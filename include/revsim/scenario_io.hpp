@@ -29,7 +29,15 @@ class ScenarioError : public std::runtime_error {
 /// Largest scenario file accepted (docs/model.md, "Limits").
 inline constexpr std::size_t kMaxScenarioBytes = 4U << 20U;
 
-/// Load and validate a scenario file, after applying `--set KEY=VALUE` overrides (KEY a dotted
+/// The name messages give a scenario read from standard input (path "-").
+inline constexpr const char* kStdinName = "<stdin>";
+/// The bytes of standard input, read once on the first call and kept (later calls return the
+/// same text). Throws ScenarioError when standard input is a terminal, unreadable, empty or
+/// larger than kMaxScenarioBytes.
+const std::string& stdin_scenario_text();
+
+/// Load and validate a scenario file ("-": standard input, named <stdin> in messages; a scenario
+/// without `name` is then named "stdin"), after applying `--set KEY=VALUE` overrides (KEY a dotted
 /// path, list elements chosen by name or index in brackets; VALUE YAML). Throws ScenarioError;
 /// an error in an override names the option instead of a file position.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets = {});

@@ -12,6 +12,8 @@
 #include "revsim/sobol.hpp"
 #include "revsim/report.hpp"
 #include "revsim/scenario_io.hpp"
+#include "revsim/tidy_csv.hpp"
+#include "revsim/xlsx_report.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -22,6 +24,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -39,6 +42,7 @@
 namespace {
 
 constexpr int kExitBadInput = 2;
+constexpr const char* kScenarioHelp = "Scenario YAML file ('-': read it from standard input)";
 constexpr int kExitCannotWrite = 1;
 constexpr int kExitBrokenPipe = 128 + SIGPIPE;  ///< the reader went away (`| head -1`): quiet
 
@@ -105,6 +109,7 @@ struct RunArgs {
   int threads = 0;
   std::string format = "table";
   std::string output;
+  bool tidy = false;  ///< --tidy: the long CSV (one row per year x statistic x channel)
   CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
   std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
   double precision = 0;                ///< --precision: target standard error (0: off)
@@ -184,7 +189,8 @@ revsim::Manifest manifest(const std::vector<std::string>& files, const std::vect
                           std::uint64_t seed, std::uint64_t trials, int threads) {
   revsim::Manifest m;
   m.version = revsim::version();
-  for (const std::string& f : files) m.scenarios.emplace_back(f, revsim::sha256_file(f));
+  for (const std::string& f : files)  // "-": the bytes read from standard input
+    m.scenarios.emplace_back(f == "-" ? std::string(revsim::kStdinName) : f, revsim::sha256_file(f));
   m.sets = sets;
   m.seed = seed;
   m.trials = trials;
@@ -226,11 +232,27 @@ int emit(const std::string& text, const std::string& output) {
   return 0;
 }
 
+/// --format xlsx: the manifest sheet, then `sheets`, to -o (atomically).
+int emit_xlsx(const std::string& output, const revsim::Manifest& m, std::vector<revsim::Table> sheets,
+              const std::vector<std::pair<std::string, revsim::Cell>>& extra = {}) {
+  std::vector<revsim::Table> book;
+  book.reserve(sheets.size() + 1);
+  book.push_back(revsim::manifest_sheet(m, extra));
+  for (revsim::Table& t : sheets) book.push_back(std::move(t));
+  revsim::write_xlsx(output, book);
+  say_wrote(output);
+  return 0;
+}
+
 /// The end of an analysis subcommand: the HTML report (--html, `rep` pointing at the result),
-/// then the result as JSON or as `table` writes it, to stdout or -o.
-template <class Result, class Table>
-int emit_result(const RunArgs& a, const Result& result, const revsim::HtmlReport& rep, Table table) {
+/// then the result as a workbook (`sheets`, with rep.manifest), as JSON, or as `table` writes
+/// it (table or CSV), to stdout or -o.
+template <class Result, class Write>
+int emit_result(const RunArgs& a, const Result& result, const revsim::HtmlReport& rep, Write table,
+                const std::function<std::vector<revsim::Table>()>& sheets = {},
+                const std::vector<std::pair<std::string, revsim::Cell>>& extra = {}) {
   if (!a.html.empty()) emit_html(rep, a.html);
+  if (a.format == "xlsx") return emit_xlsx(a.output, rep.manifest, sheets(), extra);
   std::ostringstream text;
   if (a.format == "json") text << revsim::to_json(result).dump(2) << '\n';
   else table(text);
@@ -295,7 +317,7 @@ revsim::Scenario load_warned(const std::string& file, const std::vector<std::str
 int cmd_run(const RunArgs& a, Mode mode) {
   const std::vector<revsim::Scenario> s{load_warned(a.scenario, a.sets)};
   if (mode == Mode::audit && s.front().forecast.empty()) {
-    fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", a.scenario);
+    fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", s.front().source);
     return kExitBadInput;
   }
   const int y0 = s.front().start_year, y1 = s.front().start_year + s.front().years - 1;
@@ -369,12 +391,16 @@ int cmd_run(const RunArgs& a, Mode mode) {
     }
     emit_html(rep, a.html);
   }
+  if (a.format == "xlsx")
+    return emit_xlsx(a.output, manifest({a.scenario}, a.sets, r.seed, r.trials, r.runtime.threads),
+                     revsim::results_sheets(r));
   static const std::map<std::string, revsim::Format> formats{
       {"table", revsim::Format::table}, {"json", revsim::Format::json}, {"csv", revsim::Format::csv}};
   std::ostringstream text;
   revsim::TableStyle style;
   style.color = a.output.empty() && stdout_colour();
   if (mode == Mode::audit && a.format == "table") revsim::write_audit(text, r);
+  else if (a.tidy) revsim::write_tidy_csv(text, r);
   else revsim::write_report(text, r, formats.at(a.format), style);
   return emit(text.str(), a.output);
 }
@@ -403,9 +429,15 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
     return kExitBadInput;
   }
   revsim::HtmlReport rep;
-  if (!a.html.empty()) rep.manifest = manifest(files, a.sets, c.seed, c.trials, c.runtime.threads);
+  if (!a.html.empty() || a.format == "xlsx") rep.manifest = manifest(files, a.sets, c.seed, c.trials, c.runtime.threads);
   rep.comparison = &c;
-  return emit_result(a, c, rep, [&](std::ostream& os) { revsim::write_table(os, c); });
+  return emit_result(
+      a, c, rep,
+      [&](std::ostream& os) {
+        if (a.format == "csv") revsim::write_tidy_csv(os, c);  // compare's only CSV is the tidy one
+        else revsim::write_table(os, c);
+      },
+      [&] { return revsim::comparison_sheets(c); });
 }
 
 /// `revsim backtest`: history scenarios against their filed actuals (PIT, bands, CRPS, coverage).
@@ -544,31 +576,64 @@ int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
   const auto opt = run_options(a, {scenarios.front()});
   if (!opt) return kExitBadInput;
   if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
-  std::ostringstream csv;
-  for (const auto& [key, values] : axes) csv << key << ',';
-  if (a.precision > 0) csv << "trials,";  // each point runs to the target on its own
+  std::vector<std::string> keys;
+  for (const auto& [key, values] : axes) keys.push_back(key);
   const revsim::Scenario& first = scenarios.front();
-  for (int y = 0; y < first.years; ++y) {
-    const int year = first.start_year + y;
-    fmt::print(csv, "{0}_mean,{0}_p10,{0}_p50,{0}_p90,{0}_p_threshold,{0}_p_threshold_se,{0}_p_alive,{0}_p_listing{1}",
-               year, y + 1 < first.years ? "," : "\n");
+  if (a.format == "xlsx" && points * static_cast<std::size_t>(first.years) + 1 > revsim::kXlsxMaxRows) {
+    fmt::print(stderr, "revsim: --format xlsx: {} points x {} years is more rows than a sheet holds ({}); use "
+               "--format csv\n", points, first.years, revsim::kXlsxMaxRows);
+    return kExitBadInput;
+  }
+  std::ostringstream csv;
+  revsim::Table sheet{"sweep", revsim::sweep_sheet_columns(keys), {}};
+  if (a.tidy) {
+    revsim::write_csv_header(csv, revsim::tidy_sweep_columns(keys));
+  } else {
+    for (const std::string& key : keys) csv << key << ',';
+    if (a.precision > 0) csv << "trials,";  // each point runs to the target on its own
+    for (int y = 0; y < first.years; ++y)
+      fmt::print(csv, "{0}_mean,{0}_p10,{0}_p50,{0}_p90,{0}_p_threshold,{0}_p_threshold_se,{0}_p_alive,{0}_p_listing,",
+                 first.start_year + y);
+    csv << "scenario,seed" << (a.precision > 0 ? "\n" : ",trials\n");  // last: no earlier column moves
   }
   revsim::RunOptions run_opt = *opt;
   Progress progress(a.precision > 0 ? 0 : points * (a.trials > 0 ? a.trials : first.trials));
   run_opt.progress = progress.counter();
+  std::uint64_t seed = 0, trials = 0;
+  int threads = 0;
   for (std::size_t i = 0; i < points; ++i) {
     const revsim::Results r = a.precision > 0 ? revsim::run_to_precision(scenarios[i], run_opt, precision_target(a))
                                               : revsim::run_simulation(scenarios[i], run_opt);
+    seed = r.seed;
+    trials = std::max(trials, r.trials);
+    threads = r.runtime.threads;
+    std::vector<std::string> values;
     for (std::size_t k = 0; k < axes.size(); ++k) {
       const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
-      csv << set.substr(set.find('=') + 1) << ',';
+      values.push_back(set.substr(set.find('=') + 1));
     }
+    if (a.format == "xlsx") {
+      revsim::add_sweep_rows(sheet, r, values);
+      continue;
+    }
+    if (a.tidy) {
+      revsim::write_tidy_sweep_rows(csv, r, values);
+      continue;
+    }
+    for (const std::string& v : values) csv << v << ',';
     if (a.precision > 0) csv << r.trials << ',';
-    for (std::size_t y = 0; y < r.years.size(); ++y) {
-      const revsim::YearStats& ys = r.years[y];
-      fmt::print(csv, "{},{},{},{},{},{},{},{}{}", ys.mean, ys.p10, ys.p50, ys.p90, ys.p_threshold, ys.p_threshold_se,
-                 ys.p_alive, ys.p_listing, y + 1 < r.years.size() ? "," : "\n");
-    }
+    for (const revsim::YearStats& ys : r.years)
+      fmt::print(csv, "{},{},{},{},{},{},{},{},", ys.mean, ys.p10, ys.p50, ys.p90, ys.p_threshold, ys.p_threshold_se,
+                 ys.p_alive, ys.p_listing);
+    csv << revsim::csv_field(r.scenario) << ',' << r.seed;
+    if (a.precision == 0) csv << ',' << r.trials;
+    csv << '\n';
+  }
+  if (a.format == "xlsx") {
+    std::vector<std::pair<std::string, revsim::Cell>> extra;
+    for (const std::string& g : grids) extra.emplace_back("--grid", g);
+    if (a.precision > 0) extra.emplace_back("trials", "per point (the sweep sheet's trials column)");
+    return emit_xlsx(a.output, manifest({a.scenario}, a.sets, seed, trials, threads), {std::move(sheet)}, extra);
   }
   return emit(csv.str(), a.output);
 }
@@ -631,9 +696,17 @@ int cmd_sensitivity(const RunArgs& a, bool spider, std::size_t top, const SobolA
     return kExitBadInput;
   }
   revsim::HtmlReport rep;
-  if (!a.html.empty()) rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.trials, opt->threads);
+  if (!a.html.empty() || a.format == "xlsx")
+    rep.manifest = manifest({a.scenario}, a.sets, result.seed, result.trials, opt->threads);
   rep.tornado = &result;
-  return emit_result(a, result, rep, [&](std::ostream& os) { revsim::write_table(os, result, top); });
+  return emit_result(
+      a, result, rep,
+      [&](std::ostream& os) {
+        if (a.format == "csv") revsim::write_tidy_csv(os, result);  // sensitivity's only CSV is the tidy one
+        else revsim::write_table(os, result, top);
+      },
+      [&] { return std::vector<revsim::Table>{revsim::sensitivity_sheet(result)}; },
+      {{"statistic", result.stat}, {"year", std::int64_t{result.year}}, {"base", result.base}});
 }
 
 /// --html (run), --samples, --histogram-year.
@@ -664,6 +737,40 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
   add_set_option(cmd, a.sets);
 }
 
+/// --tidy, with what its rows are on this subcommand.
+void add_tidy_option(CLI::App* cmd, RunArgs& a, const std::string& columns) {
+  cmd->add_flag("--tidy", a.tidy,
+                "With --format csv: the long CSV, one row per fiscal year x statistic x channel (channel "
+                "'total' for totals, year empty for whole-run statistics), columns " + columns +
+                    " (README: Outputs for notebooks and spreadsheets)");
+}
+
+/// --tidy only with --format csv; --format xlsx only with -o and a build that has it.
+bool format_flags_ok(const RunArgs& a) {
+  if (a.tidy && a.format != "csv") {
+    fmt::print(stderr, "revsim: --tidy has no effect without --format csv: it makes the CSV long (one row per year, "
+                       "statistic and channel)\n");
+    return false;
+  }
+  if (a.format == "xlsx" && !revsim::xlsx_supported()) {
+    fmt::print(stderr, "revsim: --format xlsx: revsim was built without xlsx support (install libxlsxwriter-dev and "
+                       "rebuild)\n");
+    return false;
+  }
+  if (a.format == "xlsx" && a.output.empty()) {
+    fmt::print(stderr, "revsim: --format xlsx writes a workbook, never to standard output: give -o FILE.xlsx\n");
+    return false;
+  }
+  return true;
+}
+
+/// Standard input holds one scenario: "-" at most once.
+bool one_stdin(const std::vector<std::string>& files) {
+  if (std::count(files.begin(), files.end(), "-") <= 1) return true;
+  fmt::print(stderr, "revsim: '-' (the scenario on standard input) may be given once\n");
+  return false;
+}
+
 int cmd_validate(const std::vector<std::string>& files, const std::vector<std::string>& sets) {
   // Check every file, report each problem, fail if any file failed.
   int status = 0;
@@ -674,7 +781,7 @@ int cmd_validate(const std::vector<std::string>& files, const std::vector<std::s
       auto count = [](std::size_t n, const char* one, const char* many) {
         return fmt::format("{} {}", n, n == 1 ? one : many);
       };
-      write_stdout(fmt::format("{}: ok — '{}', {} from {}, {}, {}, government {}, {}\n", f, s.name,
+      write_stdout(fmt::format("{}: ok — '{}', {} from {}, {}, {}, government {}, {}\n", s.source, s.name,
                                count(static_cast<std::size_t>(s.years), "year", "years"), s.start_year,
                                count(ch.internet.accounts.size(), "internet account", "internet accounts"),
                                count(ch.carriers.operators.size(), "operator", "operators"),
@@ -827,15 +934,16 @@ int run_cli(int argc, char** argv) {
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
-  run_cmd->add_option("scenario", run.scenario, "Scenario YAML file")->required();
-  add_run_options(run_cmd, run, {"table", "json", "csv"});
+  run_cmd->add_option("scenario", run.scenario, kScenarioHelp)->required();
+  add_run_options(run_cmd, run, {"table", "json", "csv", "xlsx"});
+  add_tidy_option(run_cmd, run, "scenario,seed,trials,year,statistic,channel,value");
   add_precision_options(run_cmd, run, {"mean", "p_threshold", "p_listing", "p_alive"});
   add_report_options(run_cmd, run, true);
 
   RunArgs rep;
   CLI::App* report_cmd = app.add_subcommand(
       "report", "Simulate a scenario and write one self-contained HTML report with charts (-o FILE.html)");
-  report_cmd->add_option("scenario", rep.scenario, "Scenario YAML file")->required();
+  report_cmd->add_option("scenario", rep.scenario, kScenarioHelp)->required();
   add_run_options(report_cmd, rep, {"html"});
   add_report_options(report_cmd, rep, false);
   report_cmd->add_flag("--tornado", rep.tornado,
@@ -850,19 +958,24 @@ int run_cli(int argc, char** argv) {
   RunArgs aud;
   CLI::App* audit_cmd = app.add_subcommand(
       "audit", "Audit the scenario's forecast: its percentile, P(revenue >= forecast), the face-value pipeline");
-  audit_cmd->add_option("scenario", aud.scenario, "Scenario YAML file with a 'forecast'")->required();
-  add_run_options(audit_cmd, aud, {"table", "json"});
+  audit_cmd->add_option("scenario", aud.scenario, "Scenario YAML file with a 'forecast' ('-': standard input)")->required();
+  add_run_options(audit_cmd, aud, {"table", "json", "xlsx"});
   add_precision_options(audit_cmd, aud, {"mean", "p_threshold", "p_listing", "p_alive"});
 
   RunArgs cmp;
   std::vector<std::string> compare_files;
   CLI::App* compare_cmd = app.add_subcommand(
       "compare", "Compare scenarios on common random numbers: paired differences against the first");
-  compare_cmd->add_option("scenarios", compare_files, "Two or more scenario YAML files; the first is the baseline")
+  compare_cmd->add_option("scenarios", compare_files,
+                          "Two or more scenario YAML files; the first is the baseline ('-', once: standard input)")
       ->required()
       ->type_name("FILE")
       ->expected(2, CLI::detail::expected_max_vector_size);
-  add_run_options(compare_cmd, cmp, {"table", "json"});
+  add_run_options(compare_cmd, cmp, {"table", "json", "csv", "xlsx"});
+  add_tidy_option(compare_cmd, cmp,
+                  "scenario,baseline,seed,trials,year,statistic,channel,value; a scenario's own statistics have an "
+                  "empty baseline, the paired ones (mean_diff, se_paired, p_greater, ...) the baseline's name; "
+                  "compare's CSV is always this one");
   add_precision_options(compare_cmd, cmp, {"mean", "p_threshold"},
                         "the paired standard error of the --stat difference from the baseline");
   compare_cmd->add_option("--html", cmp.html, "Also write an HTML report with charts to FILE (atomically)");
@@ -874,8 +987,12 @@ int run_cli(int argc, char** argv) {
       "sensitivity",
       "Tornado: rank every parameter by how far its P10..P90 (constants +-20 %) moves a statistic; --sobol: "
       "variance-based indices");
-  sens_cmd->add_option("scenario", sens.scenario, "Scenario YAML file")->required();
-  add_run_options(sens_cmd, sens, {"table", "json"});
+  sens_cmd->add_option("scenario", sens.scenario, kScenarioHelp)->required();
+  add_run_options(sens_cmd, sens, {"table", "json", "csv", "xlsx"});
+  add_tidy_option(sens_cmd, sens,
+                  "scenario,seed,trials,year,statistic,channel,parameter,given,level,setting,value; level is base, "
+                  "low/high (1..5 with --spider) or swing, setting the parameter's value; sensitivity's CSV is "
+                  "always this one");
   sens_cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
   sens_cmd->add_option("--year", sens.year, "Fiscal year (default: the last)")->check(kInteger);
@@ -898,14 +1015,17 @@ int run_cli(int argc, char** argv) {
   RunArgs swp;
   std::vector<std::string> grids;
   CLI::App* sweep_cmd = app.add_subcommand(
-      "sweep", "Run a grid of parameter values on common random numbers; one CSV row per point");
-  sweep_cmd->add_option("scenario", swp.scenario, "Scenario YAML file")->required();
+      "sweep", "Run a grid of parameter values on common random numbers; one CSV row per point (--tidy: per point, "
+               "year, statistic and channel)");
+  sweep_cmd->add_option("scenario", swp.scenario, kScenarioHelp)->required();
   sweep_cmd->add_option("--grid", grids, "KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,... (repeatable: cartesian)")
       ->required()
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  add_run_options(sweep_cmd, swp, {"csv"});
+  swp.format = "csv";
+  add_run_options(sweep_cmd, swp, {"csv", "xlsx"});
+  add_tidy_option(sweep_cmd, swp, "scenario,seed,trials,KEY...,year,statistic,channel,value (one KEY column per --grid)");
   add_precision_options(sweep_cmd, swp, {"mean", "p_threshold", "p_listing", "p_alive"},
                         "the standard error of --stat at each point (a 'trials' column follows the parameters)");
 
@@ -914,7 +1034,7 @@ int run_cli(int argc, char** argv) {
   CLI::App* backtest_cmd = app.add_subcommand(
       "backtest", "Test history scenarios against what the companies filed: each actual's percentile (PIT), "
                   "P10-P90 and P5-P95 bands, CRPS, pooled coverage");
-  backtest_cmd->add_option("scenarios", backtest_files, "History scenario YAML files, each with 'actuals'")
+  backtest_cmd->add_option("scenarios", backtest_files, "History scenario YAML files, each with 'actuals' ('-', once: standard input)")
       ->required()
       ->type_name("FILE")
       ->expected(1, CLI::detail::expected_max_vector_size);
@@ -925,7 +1045,7 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files; print what is wrong and where");
-  validate_cmd->add_option("scenarios", validate_files, "Scenario YAML files")->required();
+  validate_cmd->add_option("scenarios", validate_files, "Scenario YAML files ('-', once: standard input)")->required();
   std::vector<std::string> validate_sets;
   add_set_option(validate_cmd, validate_sets);
 
@@ -967,6 +1087,16 @@ int run_cli(int argc, char** argv) {
     return std::vector<std::pair<std::string, std::string>>{{"-o", a.output}, {"--html", a.html}, {"--samples", a.samples}};
   };
   bool ok = true;
+  for (const auto& [cmd, a] : {std::pair{run_cmd, &run}, {audit_cmd, &aud}, {compare_cmd, &cmp}, {sens_cmd, &sens},
+                               {sweep_cmd, &swp}})
+    if (*cmd && !format_flags_ok(*a)) return kExitBadInput;
+  if ((*compare_cmd && !one_stdin(compare_files)) || (*validate_cmd && !one_stdin(validate_files)) ||
+      (*backtest_cmd && !one_stdin(backtest_files)))
+    return kExitBadInput;
+  if (*sens_cmd && sobol_args.on && (sens.format == "csv" || sens.format == "xlsx")) {
+    fmt::print(stderr, "revsim: --format {} writes the tornado; --sobol writes table or json\n", sens.format);
+    return kExitBadInput;
+  }
   if (*run_cmd)
     ok = no_inert_flags(run_cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision,
                                   {"--histogram-year", "--html", "the histogram is drawn in the HTML report"}}) &&
@@ -994,10 +1124,11 @@ int run_cli(int argc, char** argv) {
                                    {"--level", "--sobol", "it sets the confidence level of the Sobol intervals"},
                                    kMaxNeedsPrecision}) &&
          outputs_distinct({sens.scenario}, outputs(sens), sens.output.empty());
-    if (ok && sens_cmd->count("--top") > 0 && (sobol_args.on || sens.format == "json")) {
+    if (ok && sens_cmd->count("--top") > 0 && (sobol_args.on || sens.format != "table")) {
+      const char* what = sens.format == "json" ? "JSON" : sens.format == "csv" ? "CSV" : "workbook";
       fmt::print(stderr, "revsim: --top has no effect {}\n",
-                 sobol_args.on ? "with --sobol: the Sobol table lists every factor"
-                               : "with --format json: the JSON lists every parameter");
+                 sobol_args.on ? std::string("with --sobol: the Sobol table lists every factor")
+                               : fmt::format("with --format {}: the {} lists every parameter", sens.format, what));
       ok = false;
     }
   }

@@ -9,7 +9,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,6 +21,8 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+
+#include <unistd.h>
 
 namespace revsim {
 
@@ -1183,7 +1188,11 @@ Scenario Loader::load(const YAML::Node& root) {
   check_horizon(s, root);
   s.warnings = std::move(warnings_);
   if (s.name.empty()) {
-    // Default name: the file's stem.
+    // Default name: the file's stem ("stdin" for a scenario read from standard input).
+    if (file_ == kStdinName) {
+      s.name = "stdin";
+      return s;
+    }
     std::string stem = file_.substr(file_.find_last_of('/') + 1);
     s.name = stem.substr(0, stem.find_last_of('.'));
   }
@@ -1583,7 +1592,38 @@ std::vector<Dist*> parameter_slots(Scenario& s) {
   return out;
 }
 
+const std::string& stdin_scenario_text() {
+  // Read once (a magic static: thread-safe, and every later load of "-" gets the same bytes:
+  // sweep, sensitivity and sobol load the scenario again for each point or level).
+  static const std::string text = [] {
+    if (::isatty(STDIN_FILENO) == 1)
+      throw ScenarioError(kStdinName, 0, 0, "",
+                          "standard input is a terminal: pipe a scenario into it (revsim run - < s.yaml)");
+    std::string t;
+    std::array<char, 1 << 16> buf{};
+    while (t.size() <= kMaxScenarioBytes) {
+      const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw ScenarioError(kStdinName, 0, 0, "", fmt::format("cannot read standard input: {}", std::strerror(errno)));
+      }
+      if (n == 0) break;
+      t.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    if (t.size() > kMaxScenarioBytes)
+      throw ScenarioError(kStdinName, 0, 0, "",
+                          fmt::format("more than {} bytes on standard input; scenarios are limited to {} bytes",
+                                      kMaxScenarioBytes, kMaxScenarioBytes));
+    if (t.find_first_not_of(" \t\r\n") == std::string::npos)
+      throw ScenarioError(kStdinName, 0, 0, "",
+                          "standard input is empty: expected a scenario's YAML (revsim run - < s.yaml)");
+    return t;
+  }();
+  return text;
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
+  if (path == "-") return parse_scenario(stdin_scenario_text(), kStdinName, sets);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
   // Read at most one byte past the limit: a huge file is refused without reading it all.

@@ -1,5 +1,6 @@
 // The HTML report: inline SVG charts and tables, no script, A4-friendly.
 #include "revsim/html_report.hpp"
+#include "revsim/scenario_io.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -18,8 +19,16 @@
 namespace revsim {
 
 std::string sha256_file(const std::string& path) {
+  if (path == "-") {  // a scenario read from standard input: the bytes that were read
+    std::istringstream in(stdin_scenario_text());
+    return sha256_stream(in);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(fmt::format("cannot read {}", path));
+  return sha256_stream(in);
+}
+
+std::string sha256_stream(std::istream& in) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
     EVP_MD_CTX_free(ctx);

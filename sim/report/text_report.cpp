@@ -1,6 +1,7 @@
 // The readable table (default of `revsim run`) and the per-year CSV.
 #include "revsim/report.hpp"
 #include "revsim/statistics.hpp"
+#include "revsim/tidy_csv.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -162,7 +163,9 @@ void write_csv(std::ostream& os, const Results& r) {
   // v2: concentration per year; the runway (one figure for the run) repeated on every row, empty
   // where the quantile lies beyond the horizon.
   os << ",largest_share,top5_share,p_largest_over_half,runway_p10,runway_p50,runway_p90";
-  os << '\n';
+  // Issue 15: the run's identity on every row, last so that no earlier column moves.
+  os << ",scenario,seed,trials\n";
+  const std::string identity = fmt::format(",{},{},{}", csv_field(r.scenario), r.seed, r.trials);
   auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
   for (std::size_t i = 0; i < r.years.size(); ++i) {
     const YearStats& y = r.years[i];
@@ -172,7 +175,7 @@ void write_csv(std::ostream& os, const Results& r) {
     const ConcentrationYear c = i < r.concentration.size() ? r.concentration[i] : ConcentrationYear{};
     fmt::print(os, ",{},{},{},{},{},{}", c.largest_share, c.top5_share, c.p_largest_over_half, opt(r.runway.p10),
                opt(r.runway.p50), opt(r.runway.p90));
-    os << '\n';
+    os << identity << '\n';
   }
 }
 

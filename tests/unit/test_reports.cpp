@@ -1,5 +1,7 @@
 // Reporters: JSON carries every field of MODEL.md §5; CSV and table have their shape.
 #include "revsim/report.hpp"
+#include "revsim/tidy_csv.hpp"
+#include "revsim/xlsx_report.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -101,7 +103,61 @@ TEST(Reports, CsvHasAHeaderAndOneRowPerYear) {
     ++rows;
   }
   EXPECT_EQ(rows, 6);
-  EXPECT_EQ(columns, 14U + 16U + 6U);  // per year, channels, concentration and runway
+  EXPECT_EQ(columns, 14U + 16U + 6U + 3U);  // per year, channels, concentration, runway, scenario/seed/trials
+}
+
+TEST(Reports, CsvFieldsAreQuotedOnlyWhenTheyMustBe) {
+  EXPECT_EQ(csv_field("example"), "example");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(csv_cell(Cell(std::int64_t{9007199254740992})), "9007199254740992");
+  EXPECT_EQ(csv_cell(Cell(0.1)), "0.1");
+  EXPECT_EQ(csv_cell(Cell()), "");
+}
+
+TEST(Reports, TidyCsvHasOneRowPerYearStatisticAndChannel) {
+  const Results r = example_results();
+  std::ostringstream os;
+  write_tidy_csv(os, r);
+  std::istringstream in(os.str());
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "scenario,seed,trials,year,statistic,channel,value");
+  std::size_t rows = 0, seven = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    if (std::count(line.begin(), line.end(), ',') == 6) ++seven;
+    EXPECT_EQ(line.rfind("example,3,2000,", 0), 0U) << line;
+  }
+  // Per year: 13 totals + 4 channels x 4 + 4 concentration; 4 per forecast year (example.yaml:
+  // 2024, 2025, 2026); a first-crossing row per crossing year; whole run: never + 3 runway + 3 P(alive).
+  std::size_t crossing_years = 0;
+  for (const auto& [when, p] : r.first_crossing) crossing_years += when != "never";
+  ASSERT_EQ(r.years.size(), 5U);
+  ASSERT_EQ(r.forecast_audit.size(), 3U);
+  EXPECT_EQ(rows, 5 * (13 + 16 + 4) + 3 * 4 + crossing_years + 7);
+  EXPECT_EQ(seven, rows);
+}
+
+TEST(Reports, WorkbookSheetsHoldNumbers) {
+  const Results r = example_results();
+  const std::vector<Table> sheets = results_sheets(r);
+  std::vector<std::string> names;
+  for (const Table& t : sheets) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"years", "channels", "first_crossing", "runway", "concentration",
+                                              "accounts", "audit", "audit_entities"}));
+  const Table& years = sheets.front();
+  ASSERT_EQ(years.rows.size(), r.years.size());
+  for (std::size_t i = 0; i < r.years.size(); ++i) {
+    ASSERT_EQ(years.rows[i].size(), years.columns.size());
+    EXPECT_EQ(std::get<std::int64_t>(years.rows[i][0]), r.years[i].year);
+    EXPECT_EQ(std::get<double>(years.rows[i][1]), r.years[i].mean);
+    EXPECT_EQ(std::get<double>(years.rows[i][13]), r.years[i].p_listing);
+  }
+  const Table with = results_sheets(r, true).front();
+  EXPECT_EQ(with.columns.front(), "scenario");
+  EXPECT_EQ(std::get<std::string>(with.rows.front().front()), r.scenario);
 }
 
 TEST(Reports, TableHasEverySection) {
