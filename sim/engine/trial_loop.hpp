@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 namespace revsim::detail {
@@ -63,6 +64,7 @@ class ScenarioTrials {
 template <class Source, class Acc>
 void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
   if (last <= first) return;
+  if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
   constexpr std::uint64_t K = Acc::kBlock;
   const int threads = thread_count(opt);
   const std::size_t slots = 4 * static_cast<std::size_t>(threads);

@@ -118,6 +118,9 @@ TEST(TrialLoop, ExactSamplesMergeTheSameWhateverTheSplitAndThreads) {
   EXPECT_EQ(whole.trials(), 1000U);
   EXPECT_EQ(json(whole.results(9)), json(split.results(9)));
   EXPECT_EQ(json(whole.results(9)), json(many.results(9)));
+  // Trials must follow on: a gap (or an overlap) is a programming error.
+  detail::ExactSamples gap(d);
+  EXPECT_THROW(detail::run_trials(src, 5, 10, gap, threads(1)), std::logic_error);
   // And the public entry point gives the same.
   RunOptions o{1000, 9, true, 2};
   EXPECT_EQ(json(whole.results(9)), json(run_simulation(s, o)));
