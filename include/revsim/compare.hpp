@@ -40,10 +40,15 @@ struct Comparison {
   std::uint64_t seed = 0;
   double threshold = 0;
   std::vector<ComparedScenario> scenarios;  ///< the first is the baseline
+  /// "exact" while every scenario's samples fit in kMaxExactBytes (paired statistics from the
+  /// kept samples, as `run` keeps them); above, "streaming": quantiles from LogHistogram and the
+  /// paired statistics from a streaming tally, in memory independent of the trial count.
+  std::string quantiles = "exact";
   Runtime runtime;
 };
 
-/// Run every scenario with the same seed and trial count and pair them with the first.
+/// Run every scenario with the same seed and trial count and pair them with the first, trial by
+/// trial in one loop (memory bounded whatever the trial count: see Comparison::quantiles).
 /// Throws std::invalid_argument when the scenarios do not share start_year, years and threshold.
 Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt);
 

@@ -1,13 +1,16 @@
 // The parallel Monte Carlo engine: trials on oneTBB, reduced in a fixed order so that the
-// results do not depend on the thread count (MODEL.md §6).
+// results do not depend on the thread count (MODEL.md §6). Every run goes through one trial
+// loop (sim/engine/trial_loop.hpp) feeding mergeable accumulators (sim/engine/accumulators.hpp).
 #pragma once
 
 #include "revsim/results.hpp"
 #include "revsim/scenario.hpp"
+#include "revsim/trial_outcome.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -37,35 +40,7 @@ class RunCancelled : public std::runtime_error {
   std::uint64_t total_;
 };
 
-/// What one trial produced, per fiscal year and per named account. Public so that tests can
-/// check one trial's flows (MODEL.md §6: channels sum to the total in every trial).
-struct TrialOutcome {
-  std::vector<double> revenue;         ///< [year * kChannels + channel], M RMB
-  std::vector<double> entity_face;     ///< [entity * years + year]: the face-value pipeline (MODEL.md §8)
-                                       ///< by entity: named accounts, government projects, ISV industries
-  int fail_month = -1;                 ///< month the cash ran out, -1 if never
-  std::uint32_t listing = 0;           ///< bit y: STAR standard 2 met in fiscal year y
-  std::vector<double> account_revenue; ///< [named account], internet accounts then operators
-  std::vector<int> account_first;      ///< [named account], month of first paid volume, -1 if none
-  std::vector<double> largest_share;   ///< [year]: largest customer's share of the year's revenue (0: none)
-  std::vector<double> top5_share;      ///< [year]: the five largest customers' share
-  /// Alive at the start of month `end` (no failure before it): end = Scenario::year_end(y) asks
-  /// "alive through fiscal year y".
-  bool alive_through(int end) const noexcept { return fail_month < 0 || fail_month >= end; }
-  double year_total(int y) const {
-    double t = 0;
-    for (int c = 0; c < kChannels; ++c) t += revenue[static_cast<std::size_t>(y * kChannels + c)];
-    return t;
-  }
-};
-
-/// One trial with the shared state of MODEL.md §3 month by month (validation and debugging).
-struct TrialTrace {
-  TrialOutcome outcome;
-  std::vector<double> tco_advantage;  ///< A(m)
-  std::vector<double> maturity;       ///< M(m), the value used in month m
-  std::vector<double> rate;           ///< engagement progress rate min(1, C / L_m)
-};
+/// One trial with its month-by-month trace (TrialTrace: revsim/trial_outcome.hpp).
 TrialTrace trace_trial(const Scenario& s, std::uint64_t seed, std::uint64_t trial);
 
 /// Simulate trials [first, first + count) one after another on this thread (tests, tools).
@@ -75,10 +50,11 @@ std::vector<TrialOutcome> simulate_trials(const Scenario& s, std::uint64_t seed,
 /// Bytes the engine keeps for `trials` trials of `s` when every sample is kept (exact
 /// quantiles, compare, --samples).
 std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials);
-/// Largest run_memory_bytes a run that keeps its samples may take (docs/model.md, "Limits").
+/// Largest run_memory_bytes a run that keeps its samples for --samples may take (docs/model.md, "Limits").
 inline constexpr std::uint64_t kMaxRunBytes = 8ULL << 30U;
-/// Above this many bytes of samples, run_simulation switches from exact quantiles to the
-/// streaming estimator (LogHistogram): memory no longer grows with the trial count.
+/// Above this many bytes of samples, run_simulation (and compare, per scenario) switches from
+/// exact quantiles to the streaming estimator (LogHistogram): memory no longer grows with the
+/// trial count.
 inline constexpr std::uint64_t kMaxExactBytes = 128ULL << 20U;
 /// Whether run_simulation of `trials` trials of `s` uses exact quantiles.
 inline bool exact_quantiles(const Scenario& s, std::uint64_t trials) {
@@ -93,7 +69,26 @@ Results run_simulation(const Scenario& s, const RunOptions& opt);
 /// block of 16 384 trials merged in block order, so the result does not depend on the threads.
 Results run_streaming(const Scenario& s, const RunOptions& opt);
 
-/// A run with its per-trial yearly totals kept, for paired comparisons (common random numbers:
+/// A run that grows (--precision): run_to(n) adds trials [done, n) to the trials already run
+/// (QuantLib's McSimulation::value) and summarises trials [0, n) — the same Results as
+/// run_simulation with n trials (runtime aside: it counts every extension). Exact while n
+/// trials fit in kMaxExactBytes; the first run_to past that restarts in streaming mode (the
+/// exact state cannot become a streaming one), later ones continue it.
+class Simulation {
+ public:
+  Simulation(const Scenario& s, const RunOptions& opt);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+  Results run_to(std::uint64_t trials);
+  std::uint64_t trials() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A run with its per-trial yearly totals kept, for --samples (common random numbers:
 /// trial t of two scenarios shares every stream the two have in common).
 struct RunOutput {
   Results results;

@@ -7,10 +7,6 @@
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <tbb/blocked_range.h>
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +14,8 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+
+#include "../engine/trial_loop.hpp"
 
 namespace revsim {
 
@@ -84,35 +82,13 @@ BacktestCompany backtest_scenario(const Scenario& s, const RunOptions& opt) {
   const std::uint64_t seed = opt.seed_set ? opt.seed : s.seed;
   const auto Y = static_cast<std::size_t>(s.years);
   // Per trial and year: the channels' revenue and the top-5 share (0 when the year has no revenue).
-  std::vector<double> revenue(N * Y * kChannels, 0.0);
-  std::vector<double> top5(N * Y, 0.0);
-  constexpr std::uint64_t kBlock = 512;
-  const std::uint64_t blocks = (N + kBlock - 1) / kBlock;
-  std::atomic<std::uint64_t> done{0};
-  auto run_block = [&](std::uint64_t b) {
-    if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
-    const std::uint64_t begin = b * kBlock, end = std::min(N, begin + kBlock);
-    const std::vector<TrialOutcome> outs = simulate_trials(s, seed, begin, end - begin);
-    for (std::uint64_t t = begin; t < end; ++t) {
-      const TrialOutcome& o = outs[t - begin];
-      std::copy(o.revenue.begin(), o.revenue.end(), revenue.begin() + static_cast<std::ptrdiff_t>(t * Y * kChannels));
-      std::copy(o.top5_share.begin(), o.top5_share.end(), top5.begin() + static_cast<std::ptrdiff_t>(t * Y));
-    }
-    done.fetch_add(end - begin, std::memory_order_relaxed);
-    if (opt.progress != nullptr) opt.progress->fetch_add(end - begin, std::memory_order_relaxed);
-  };
-  const int threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
-  {
-    const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                          static_cast<std::size_t>(threads));
-    tbb::task_arena arena(threads);
-    arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::uint64_t>(0, blocks, 1), [&](const tbb::blocked_range<std::uint64_t>& r) {
-        for (std::uint64_t b = r.begin(); b != r.end(); ++b) run_block(b);
-      });
-    });
-  }
-  if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(done.load(), N);
+  const detail::Prepared P(s);
+  const detail::Dims d(P);
+  detail::ExactSamples acc(d, true);
+  acc.reserve(N);
+  detail::run_trials(detail::ScenarioTrials({&P}, seed), 0, N, acc, opt);
+  const std::vector<double>& revenue = acc.revenue();
+  const std::vector<double>& top5 = acc.top5();
 
   BacktestCompany c;
   c.scenario = s.name;
@@ -208,7 +184,7 @@ Backtest backtest(const std::vector<Scenario>& scenarios, const RunOptions& opt)
   pool(b);
   b.runtime.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   b.runtime.trials_per_second = b.runtime.seconds > 0 ? static_cast<double>(trials) / b.runtime.seconds : 0;
-  b.runtime.threads = opt.threads > 0 ? opt.threads : tbb::info::default_concurrency();
+  b.runtime.threads = detail::thread_count(opt);
   return b;
 }
 

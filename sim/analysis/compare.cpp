@@ -9,7 +9,11 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <stdexcept>
+#include <variant>
+
+#include "../engine/trial_loop.hpp"
 
 namespace revsim {
 
@@ -22,64 +26,30 @@ int first_listing(std::uint32_t bits) {
   return std::numeric_limits<int>::max();
 }
 
-/// Sample variance (n - 1) of x[t * stride + offset], t = 0..n-1, given its mean.
-double variance(const std::vector<double>& x, std::size_t n, std::size_t stride, std::size_t offset, double mean) {
-  double ss = 0;
-  for (std::size_t t = 0; t < n; ++t) ss += (x[t * stride + offset] - mean) * (x[t * stride + offset] - mean);
-  return n > 1 ? ss / static_cast<double>(n - 1) : 0.0;
-}
-
-}  // namespace
-
-Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt) {
-  if (scenarios.size() < 2) throw std::invalid_argument("compare needs at least two scenarios");
-  const Scenario& base = scenarios.front();
-  for (const Scenario& s : scenarios) {
-    if (s.start_year != base.start_year || s.years != base.years || s.threshold != base.threshold)
-      throw std::invalid_argument(fmt::format(
-          "{}: start_year, years and threshold must match the baseline {} ({} {} {} vs {} {} {})", s.source,
-          base.source, s.start_year, s.years, s.threshold, base.start_year, base.years, base.threshold));
-  }
-  RunOptions o = opt;
-  if (o.trials == 0) o.trials = base.trials;  // one trial count for all: pairs need it
-  if (!o.seed_set) {
-    o.seed = base.seed;
-    o.seed_set = true;
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  std::vector<RunOutput> runs;
-  runs.reserve(scenarios.size());
-  for (const Scenario& s : scenarios) runs.push_back(run_with_samples(s, o));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  const std::size_t N = o.trials;
-  const auto Y = static_cast<std::size_t>(base.years);
-  const double n = static_cast<double>(N);
-  Comparison c;
-  c.trials = N;
-  c.seed = o.seed;
-  c.threshold = base.threshold;
-  const RunOutput& a = runs.front();
-  for (std::size_t k = 0; k < runs.size(); ++k) {
-    const RunOutput& b = runs[k];
-    ComparedScenario cs;
-    cs.scenario = b.results.scenario;
-    cs.results = b.results;
+/// The paired statistics of every scenario against the first from their exact samples (two
+/// passes over the trials, as before the streaming tally existed).
+void pair_exact(std::vector<ComparedScenario>& out, const std::vector<detail::ExactSamples>& each, std::size_t Y,
+                double threshold) {
+  const detail::ExactSamples& a = each.front();
+  const std::size_t N = a.trials();
+  const auto n = static_cast<double>(N);
+  // Sample variance (n - 1) of one scenario's totals in year y, given their mean.
+  auto variance = [&](const detail::ExactSamples& x, std::size_t y, double mean) {
+    double ss = 0;
+    for (std::size_t t = 0; t < N; ++t) ss += (x.total(t, y) - mean) * (x.total(t, y) - mean);
+    return N > 1 ? ss / static_cast<double>(N - 1) : 0.0;
+  };
+  for (std::size_t k = 0; k < each.size(); ++k) {
+    const detail::ExactSamples& b = each[k];
+    ComparedScenario& cs = out[k];
     for (std::size_t y = 0; y < Y; ++y) {
-      PairedYear py;
-      const YearStats& ys = b.results.years[y];
-      py.year = ys.year;
-      py.mean = ys.mean;
-      py.p50 = ys.p50;
-      py.p_threshold = ys.p_threshold;
-      for (const auto& [when, p] : b.results.first_crossing)
-        if (when != "never" && std::stoi(when) <= py.year) py.p_reached_by += p;
+      PairedYear& py = cs.years[y];
       double sum_d = 0, sum_i = 0;
       std::size_t greater = 0, less = 0;
       for (std::size_t t = 0; t < N; ++t) {
-        const double rb = b.totals[t * Y + y], ra = a.totals[t * Y + y];
+        const double rb = b.total(t, y), ra = a.total(t, y);
         sum_d += rb - ra;
-        sum_i += static_cast<double>(rb >= c.threshold) - static_cast<double>(ra >= c.threshold);
+        sum_i += static_cast<double>(rb >= threshold) - static_cast<double>(ra >= threshold);
         greater += rb > ra ? 1U : 0U;
         less += rb < ra ? 1U : 0U;
       }
@@ -87,36 +57,149 @@ Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOp
       py.p_threshold_diff = sum_i / n;
       double ss_d = 0, ss_i = 0;
       for (std::size_t t = 0; t < N; ++t) {
-        const double rb = b.totals[t * Y + y], ra = a.totals[t * Y + y];
+        const double rb = b.total(t, y), ra = a.total(t, y);
         const double d = rb - ra - py.mean_diff;
-        const double i = static_cast<double>(rb >= c.threshold) - static_cast<double>(ra >= c.threshold) -
-                         py.p_threshold_diff;
+        const double i = static_cast<double>(rb >= threshold) - static_cast<double>(ra >= threshold) - py.p_threshold_diff;
         ss_d += d * d;
         ss_i += i * i;
       }
       py.se_paired = N > 1 ? std::sqrt(ss_d / (n - 1) / n) : 0.0;
       py.p_threshold_diff_se = N > 1 ? std::sqrt(ss_i / (n - 1) / n) : 0.0;
-      const double var_a = variance(a.totals, N, Y, y, a.results.years[y].mean);
-      const double var_b = variance(b.totals, N, Y, y, ys.mean);
+      const double var_a = variance(a, y, out.front().results.years[y].mean);
+      const double var_b = variance(b, y, cs.results.years[y].mean);
       py.se_independent = std::sqrt(var_a / n + var_b / n);
       py.p_greater = static_cast<double>(greater) / n;
       py.p_baseline_greater = static_cast<double>(less) / n;
-      cs.years.push_back(py);
     }
     std::size_t before = 0, after = 0;
     for (std::size_t t = 0; t < N; ++t) {
-      const int fb = first_listing(b.listing[t]), fa = first_listing(a.listing[t]);
+      const int fb = first_listing(b.listing(t)), fa = first_listing(a.listing(t));
       before += fb < fa ? 1U : 0U;
       after += fa < fb ? 1U : 0U;
     }
     cs.p_lists_before_baseline = static_cast<double>(before) / n;
     cs.p_baseline_lists_before = static_cast<double>(after) / n;
-    c.scenarios.push_back(std::move(cs));
   }
-  c.runtime.seconds = seconds;
-  c.runtime.trials_per_second = seconds > 0 ? n * static_cast<double>(runs.size()) / seconds : 0.0;
-  c.runtime.threads = runs.front().results.runtime.threads;
-  return c;
+}
+
+/// A comparison that grows (--precision adds trials to it): every scenario's trial t in one
+/// loop, into exact samples per scenario while each fits in kMaxExactBytes (as `run` would keep
+/// them), else into streaming tallies plus the paired tally, in memory independent of the trials.
+class Comparer {
+ public:
+  Comparer(const std::vector<Scenario>& scenarios, const RunOptions& opt) : scenarios_(scenarios), o_(opt) {
+    if (scenarios.size() < 2) throw std::invalid_argument("compare needs at least two scenarios");
+    const Scenario& base = scenarios.front();
+    for (const Scenario& s : scenarios) {
+      if (s.start_year != base.start_year || s.years != base.years || s.threshold != base.threshold)
+        throw std::invalid_argument(fmt::format(
+            "{}: start_year, years and threshold must match the baseline {} ({} {} {} vs {} {} {})", s.source,
+            base.source, s.start_year, s.years, s.threshold, base.start_year, base.years, base.threshold));
+    }
+    if (o_.trials == 0) o_.trials = base.trials;  // one trial count for all: pairs need it
+    if (!o_.seed_set) {
+      o_.seed = base.seed;
+      o_.seed_set = true;
+    }
+    std::vector<const detail::Prepared*> p;
+    for (const Scenario& s : scenarios) {
+      prepared_.push_back(std::make_unique<detail::Prepared>(s));
+      dims_.push_back(std::make_unique<detail::Dims>(*prepared_.back()));
+      p.push_back(prepared_.back().get());
+    }
+    src_ = std::make_unique<detail::ScenarioTrials>(std::move(p), o_.seed);
+  }
+  std::uint64_t first_trials() const noexcept { return o_.trials; }
+
+  Comparison run_to(std::uint64_t n) {
+    const Scenario& base = scenarios_.front();
+    bool exact = true;
+    for (const Scenario& s : scenarios_) exact = exact && exact_quantiles(s, n);
+    using Exact = detail::CompareAccumulator<detail::ExactSamples>;
+    using Streaming = detail::CompareAccumulator<detail::StreamingTally>;
+    if (exact && (!std::holds_alternative<Exact>(acc_) || std::get<Exact>(acc_).trials() > n)) {
+      std::vector<detail::ExactSamples> each;
+      for (const auto& d : dims_) each.emplace_back(*d);
+      acc_.emplace<Exact>(std::move(each), std::nullopt);
+      seconds_ = 0;
+    } else if (!exact && (!std::holds_alternative<Streaming>(acc_) || std::get<Streaming>(acc_).trials() > n)) {
+      std::vector<detail::StreamingTally> each;
+      for (const auto& d : dims_) each.emplace_back(*d);
+      acc_.emplace<Streaming>(std::move(each), detail::PairedTally(scenarios_.size(), dims_.front()->Y, base.threshold));
+      seconds_ = 0;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    std::visit(
+        [&](auto& a) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(a)>, std::monostate>) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(a)>, Exact>)
+              for (detail::ExactSamples& e : a.each()) e.reserve(n);
+            detail::run_trials(*src_, a.trials(), n, a, o_);
+          }
+        },
+        acc_);
+    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const int threads = detail::thread_count(o_);
+
+    Comparison c;
+    c.trials = n;
+    c.quantiles = exact ? "exact" : "streaming";
+    c.seed = o_.seed;
+    c.threshold = base.threshold;
+    const auto Y = static_cast<std::size_t>(base.years);
+    for (std::size_t k = 0; k < scenarios_.size(); ++k) {
+      ComparedScenario cs;
+      cs.results = exact ? std::get<Exact>(acc_).each()[k].results(o_.seed, o_.stop)
+                         : std::get<Streaming>(acc_).each()[k].results(o_.seed);
+      cs.results.runtime.seconds = seconds_;
+      cs.results.runtime.trials_per_second = seconds_ > 0 ? static_cast<double>(n) / seconds_ : 0.0;
+      cs.results.runtime.threads = threads;
+      cs.scenario = cs.results.scenario;
+      for (std::size_t y = 0; y < Y; ++y) {
+        PairedYear py;
+        const YearStats& ys = cs.results.years[y];
+        py.year = ys.year;
+        py.mean = ys.mean;
+        py.p50 = ys.p50;
+        py.p_threshold = ys.p_threshold;
+        for (const auto& [when, p] : cs.results.first_crossing)
+          if (when != "never" && std::stoi(when) <= py.year) py.p_reached_by += p;
+        cs.years.push_back(py);
+      }
+      c.scenarios.push_back(std::move(cs));
+    }
+    if (exact) {
+      pair_exact(c.scenarios, std::get<Exact>(acc_).each(), Y, base.threshold);
+    } else {
+      const Streaming& a = std::get<Streaming>(acc_);
+      std::vector<std::vector<double>> variances;
+      for (const detail::StreamingTally& t : a.each()) variances.push_back(t.variances());
+      a.paired()->fill(c.scenarios, variances);
+    }
+    c.runtime.seconds = seconds_;
+    c.runtime.trials_per_second =
+        seconds_ > 0 ? static_cast<double>(n) * static_cast<double>(scenarios_.size()) / seconds_ : 0.0;
+    c.runtime.threads = threads;
+    return c;
+  }
+
+ private:
+  const std::vector<Scenario>& scenarios_;
+  RunOptions o_;
+  std::vector<std::unique_ptr<detail::Prepared>> prepared_;
+  std::vector<std::unique_ptr<detail::Dims>> dims_;
+  std::unique_ptr<detail::ScenarioTrials> src_;
+  std::variant<std::monostate, detail::CompareAccumulator<detail::ExactSamples>,
+               detail::CompareAccumulator<detail::StreamingTally>>
+      acc_;
+  double seconds_ = 0;
+};
+
+}  // namespace
+
+Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt) {
+  Comparer cmp(scenarios, opt);
+  return cmp.run_to(cmp.first_trials());
 }
 
 double worst_paired_se(const Comparison& c, const std::string& stat, int year) {
@@ -137,13 +220,16 @@ double worst_paired_se(const Comparison& c, const std::string& stat, int year) {
 Comparison compare_to_precision(const std::vector<Scenario>& scenarios, const RunOptions& opt,
                                 const PrecisionTarget& t) {
   if (!(t.se > 0)) throw std::invalid_argument("--precision: expected a standard error > 0");
+  // Each round adds trials to the ones already run, as run_to_precision does.
   RunOptions o = opt;
   o.trials = std::min(t.first_trials, t.max_trials);
+  Comparer cmp(scenarios, o);
+  std::uint64_t n = cmp.first_trials();
   for (;;) {
-    Comparison c = compare_scenarios(scenarios, o);
-    const std::uint64_t next = next_trials(o.trials, worst_paired_se(c, t.stat, t.year.value_or(0)), t);
-    if (next == o.trials) return c;
-    o.trials = next;
+    Comparison c = cmp.run_to(n);
+    const std::uint64_t next = next_trials(n, worst_paired_se(c, t.stat, t.year.value_or(0)), t);
+    if (next == n) return c;
+    n = next;
   }
 }
 
@@ -154,6 +240,7 @@ nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime) {
   j["seed"] = c.seed;
   j["threshold"] = c.threshold;
   j["baseline"] = c.scenarios.front().scenario;
+  j["quantiles"] = c.quantiles;
   J list = J::array();
   for (const ComparedScenario& s : c.scenarios) {
     J e;
@@ -211,6 +298,9 @@ void write_table(std::ostream& os, const Comparison& c) {
                  "the bar reached that year or before.\nP(> base): share of trials in which the scenario's revenue that "
                  "year beats the baseline's in the same trial (same luck).\n",
              c.threshold);
+  if (c.quantiles == "streaming")
+    fmt::print(os, "\nQuantiles (P50) from the streaming estimator (within 0.79 % of exact; docs/performance.md): "
+                   "the samples would not fit in memory.\n");
   fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} threads\n", c.runtime.seconds, c.runtime.trials_per_second,
              c.runtime.threads);
 }

@@ -1,5 +1,7 @@
 #include "revsim/precision.hpp"
 
+#include "revsim/statistics.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,7 +12,7 @@ namespace revsim {
 
 double standard_error(const Results& r, const YearStats& y, const std::string& stat) {
   const auto n = static_cast<double>(r.trials);
-  auto binomial = [n](double p) { return std::sqrt(p * (1 - p) / n); };
+  auto binomial = [n](double p) { return binomial_se(p, n); };
   if (stat == "mean") return y.sd / std::sqrt(n);
   if (stat == "p_threshold") return y.p_threshold_se;
   if (stat == "p_listing") return binomial(y.p_listing);
@@ -40,13 +42,15 @@ std::uint64_t next_trials(std::uint64_t trials, double se, const PrecisionTarget
 
 Results run_to_precision(const Scenario& s, const RunOptions& opt, const PrecisionTarget& t) {
   if (!(t.se > 0)) throw std::invalid_argument("--precision: expected a standard error > 0");
-  RunOptions o = opt;
-  o.trials = std::min(t.first_trials, t.max_trials);
+  // Each round adds trials to the ones already run (trials N..N'), as QuantLib's
+  // McSimulation::value does; the results of N' trials are those of a plain run of N'.
+  Simulation sim(s, opt);
+  std::uint64_t n = std::min(t.first_trials, t.max_trials);
   for (;;) {
-    Results r = run_simulation(s, o);
-    const std::uint64_t next = next_trials(o.trials, worst_standard_error(r, t), t);
-    if (next == o.trials) return r;
-    o.trials = next;
+    Results r = sim.run_to(n);
+    const std::uint64_t next = next_trials(n, worst_standard_error(r, t), t);
+    if (next == n) return r;
+    n = next;
   }
 }
 

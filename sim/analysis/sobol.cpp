@@ -5,14 +5,15 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+
+#include "../engine/trial_loop.hpp"
+#include "revsim/statistics.hpp"
 
 namespace revsim {
 
@@ -49,15 +50,52 @@ void estimate(const std::vector<double>& fA, const std::vector<double>& fB, cons
 }
 
 double percentile(std::vector<double>& v, double q) {
-  // Linear interpolation between order statistics (type 7), NaNs dropped.
+  // Type 7 between order statistics, NaNs dropped.
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
   if (v.empty()) return kNaN;
   std::sort(v.begin(), v.end());
-  const double h = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  return quantile_sorted(v, q);
 }
+
+/// The rows of the radial design as a trial source: row r = m N + j is base row j of matrix m
+/// (0 = A, 1 = B, 2 + i = A_B^i), a trial of the scenario with the factors set to constants:
+/// A's values (or B's for matrix B and factor i of A_B^i) and trial j (N + j for B and luck).
+class SobolDesign {
+ public:
+  SobolDesign(const Scenario& base, const std::vector<std::size_t>& factor_param, const std::vector<double>& xA,
+              const std::vector<double>& xB, std::uint64_t N, std::uint64_t seed)
+      : base_(base), factor_param_(factor_param), xA_(xA), xB_(xB), N_(N), seed_(seed) {}
+  struct Worker {
+    std::unique_ptr<Scenario> s;  ///< the base with the factors' slots overwritten per row
+    std::vector<Dist*> slots;
+    std::vector<TrialOutcome> out;
+  };
+  Worker worker() const {
+    Worker w{std::make_unique<Scenario>(base_), {}, std::vector<TrialOutcome>(1)};
+    w.slots = parameter_slots(*w.s);
+    return w;
+  }
+  void run(Worker& w, std::uint64_t r) const {
+    const std::size_t kp = factor_param_.size();
+    const std::uint64_t m = r / N_, j = r % N_;
+    const bool luck_row = m == kp + 2;
+    const std::uint64_t trial = (m == 1 || luck_row) ? N_ + j : j;
+    for (std::size_t i = 0; i < kp; ++i) {
+      const bool from_b = m == 1 || m == 2 + i;
+      *w.slots[factor_param_[i]] = Dist::constant(from_b ? xB_[j * kp + i] : xA_[j * kp + i]);
+    }
+    const detail::Prepared P(*w.s);
+    detail::TrialSimulator sim(P);
+    sim.run(seed_, trial, w.out.front());
+  }
+  std::size_t width() const noexcept { return 1; }
+
+ private:
+  const Scenario& base_;
+  const std::vector<std::size_t>& factor_param_;
+  const std::vector<double>&xA_, &xB_;
+  std::uint64_t N_, seed_;
+};
 
 }  // namespace
 
@@ -163,45 +201,9 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
   // Rows: matrix m (0 = A, 1 = B, 2 + i = A_B^i), base row j. Each row is one trial, a pure
   // function of its factor values and trial index, so the results are stored by row.
   const std::uint64_t rows = N * (k + 2);
-  std::vector<double> f(rows);
-  const double threshold = base.threshold;
-  auto quantity = [&](const TrialOutcome& o) {
-    if (stat == "mean" || stat == "p50") return o.year_total(y);
-    if (stat == "p_threshold") return o.year_total(y) >= threshold ? 1.0 : 0.0;
-    if (stat == "p_listing") return ((o.listing >> static_cast<unsigned>(y)) & 1U) != 0 ? 1.0 : 0.0;
-    return o.alive_through(base.year_end(y)) ? 1.0 : 0.0;
-  };
-  std::atomic<std::uint64_t> done{0};
-  std::atomic<bool> cancelled{false};
-  constexpr std::uint64_t kBlock = 64;
-  auto run_block = [&](std::uint64_t b) {
-    Scenario s = base;
-    std::vector<Dist*> slots = parameter_slots(s);
-    for (std::uint64_t r = b * kBlock; r < std::min(rows, (b + 1) * kBlock); ++r) {
-      if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) {
-        cancelled = true;
-        return;
-      }
-      const std::uint64_t m = r / N, j = r % N;
-      const bool luck_row = m == k + 1;
-      const std::uint64_t trial = (m == 1 || luck_row) ? N + j : j;
-      for (std::size_t i = 0; i < kp; ++i) {
-        const bool from_b = m == 1 || m == 2 + i;
-        *slots[factor_param[i]] = Dist::constant(from_b ? xB[j * kp + i] : xA[j * kp + i]);
-      }
-      f[r] = quantity(simulate_trials(s, out.seed, trial, 1).front());
-      done.fetch_add(1, std::memory_order_relaxed);
-      if (opt.progress != nullptr) opt.progress->fetch_add(1, std::memory_order_relaxed);
-    }
-  };
-  const std::uint64_t blocks = (rows + kBlock - 1) / kBlock;
-  tbb::task_arena arena(opt.threads > 0 ? opt.threads : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(std::uint64_t{0}, blocks, [&](std::uint64_t b) {
-      if (!cancelled) run_block(b);
-    });
-  });
-  if (cancelled) throw RunCancelled(done.load(), rows);
+  detail::SobolRows acc(stat, y, base.threshold);
+  detail::run_trials(SobolDesign(base, factor_param, xA, xB, N, out.seed), 0, rows, acc, opt);
+  const std::vector<double>& f = acc.rows();
 
   auto slice = [&](std::uint64_t m) {
     return std::vector<double>(f.begin() + static_cast<std::ptrdiff_t>(m * N),

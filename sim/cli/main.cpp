@@ -261,8 +261,7 @@ int emit_result(const RunArgs& a, const Result& result, const revsim::HtmlReport
 
 /// Checks shared by every simulating subcommand, then the run options; nullopt (after saying
 /// why) when the output cannot be written or the run would not fit in memory.
-std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vector<revsim::Scenario>& scenarios,
-                                              bool keep_samples = false) {
+std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vector<revsim::Scenario>& scenarios) {
   for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
     if (!path.empty() && !output_writable(path)) {
       fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
@@ -275,14 +274,14 @@ std::optional<revsim::RunOptions> run_options(const RunArgs& a, const std::vecto
   }
   const std::uint64_t trials =
       a.precision > 0 ? std::max(a.trials, a.max_trials) : (a.trials > 0 ? a.trials : scenarios.front().trials);
-  // Runs that keep every sample (compare, --samples) need memory in proportion to the trials;
-  // the others switch to streaming quantiles above kMaxExactBytes and stay bounded.
+  // --samples keeps every sample: memory in proportion to the trials. Everything else (compare
+  // too) switches to streaming estimators above kMaxExactBytes and stays bounded.
   for (const revsim::Scenario& s : scenarios) {
     const std::uint64_t bytes = revsim::run_memory_bytes(s, trials);
-    if ((keep_samples || !a.samples.empty()) && bytes > revsim::kMaxRunBytes) {
-      fmt::print(stderr, "revsim: {} trials of {} need {:.1f} GiB to keep every sample ({}); the limit is {} GiB "
-                 "(use fewer trials)\n", trials, s.source, static_cast<double>(bytes) / (1U << 30U),
-                 keep_samples ? "compare pairs them" : "--samples writes them", revsim::kMaxRunBytes >> 30U);
+    if (!a.samples.empty() && bytes > revsim::kMaxRunBytes) {
+      fmt::print(stderr, "revsim: {} trials of {} need {:.1f} GiB to keep every sample (--samples writes them); the "
+                 "limit is {} GiB (use fewer trials)\n", trials, s.source, static_cast<double>(bytes) / (1U << 30U),
+                 revsim::kMaxRunBytes >> 30U);
       return std::nullopt;
     }
   }
@@ -409,7 +408,7 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
   std::vector<revsim::Scenario> scenarios;
   for (const std::string& f : files) scenarios.push_back(load_warned(f, a.sets));
   if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
-  auto opt = run_options(a, scenarios, true);
+  auto opt = run_options(a, scenarios);
   if (!opt) return kExitBadInput;
   revsim::Comparison c;
   Progress progress(a.precision > 0 ? 0 : scenarios.size() * (a.trials > 0 ? a.trials : scenarios.front().trials));

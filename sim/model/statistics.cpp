@@ -6,23 +6,33 @@
 namespace revsim {
 
 double quantile_sorted(std::span<const double> sorted, double p) {
-  if (sorted.empty()) return 0.0;
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  return quantile_type7(sorted.size(), p, [&](std::uint64_t r) { return sorted[r]; });
 }
 
 double quantile_select(std::span<double> x, double p) {
-  if (x.empty()) return 0.0;
-  const double h = (static_cast<double>(x.size()) - 1.0) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, x.size() - 1);
-  std::nth_element(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(lo), x.end());
-  const double a = x[lo];
-  // x_(hi) is the smallest element after position lo (or x_(lo) itself when hi == lo).
-  const double b = hi == lo ? a : *std::min_element(x.begin() + static_cast<std::ptrdiff_t>(hi), x.end());
-  return a + (h - static_cast<double>(lo)) * (b - a);
+  // The first rank asked for is floor(h): select it; the next one, x_(floor(h) + 1), is the
+  // smallest element after it.
+  std::size_t selected = x.size();
+  return quantile_type7(x.size(), p, [&](std::uint64_t r) {
+    const auto at = static_cast<std::ptrdiff_t>(r);
+    if (selected == x.size()) {
+      std::nth_element(x.begin(), x.begin() + at, x.end());
+      selected = r;
+      return x[r];
+    }
+    return r == selected ? x[r] : *std::min_element(x.begin() + at, x.end());
+  });
+}
+
+double quantile_of_counts(std::span<const std::uint64_t> counts, std::uint64_t n, double p, double beyond) {
+  return quantile_type7(n, p, [&](std::uint64_t r) {
+    std::uint64_t seen = 0;
+    for (std::size_t v = 0; v < counts.size(); ++v) {
+      seen += counts[v];
+      if (r < seen) return static_cast<double>(v);
+    }
+    return beyond;
+  });
 }
 
 double round_up_nice(double x) {

@@ -1,5 +1,7 @@
 #include "revsim/streaming.hpp"
 
+#include "revsim/statistics.hpp"
+
 #include <bit>
 #include <cmath>
 
@@ -31,12 +33,7 @@ double LogHistogram::order_statistic(std::uint64_t r) const noexcept {
 }
 
 double LogHistogram::quantile(double p) const noexcept {
-  if (n_ == 0) return 0.0;
-  const double h = p * static_cast<double>(n_ - 1);
-  const auto lo = static_cast<std::uint64_t>(std::floor(h));
-  const std::uint64_t hi = std::min(lo + 1, n_ - 1);
-  const double a = order_statistic(lo);
-  return a + (h - static_cast<double>(lo)) * (order_statistic(hi) - a);
+  return quantile_type7(n_, p, [this](std::uint64_t r) { return order_statistic(r); });
 }
 
 }  // namespace revsim

@@ -130,6 +130,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   out.entity_face.assign(Y * P_.entity_names.size(), 0.0);
   out.fail_month = -1;
   out.listing = 0;
+  out.start_month_in_year = s.start_month_in_year;
   out.account_revenue.assign(P_.n_accounts(), 0.0);
   out.account_first.assign(P_.n_accounts(), -1);
   out.largest_share.assign(Y, 0.0);
@@ -261,7 +262,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   // start_year before month 0 included; earlier years from company.history); valuation >= 1500;
   // and (v2) the company alive at the end of the year: a bankrupt company does not list.
   for (int yi = 0; yi < P_.Y; ++yi) {
-    if (out.year_total(yi) < s.threshold || valuation < 1500.0 || !out.alive_through(s.year_end(yi))) continue;
+    if (out.year_total(yi) < s.threshold || valuation < 1500.0 || !out.alive_through(yi)) continue;
     double rd = 0;
     double rev = 0;
     for (int w = yi - 2; w <= yi; ++w) {

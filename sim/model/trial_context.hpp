@@ -3,7 +3,7 @@
 // owned by one trial at a time, reused between trials so that the trial loop does not allocate).
 #pragma once
 
-#include "revsim/engine.hpp"
+#include "revsim/trial_outcome.hpp"
 #include "revsim/rng.hpp"
 #include "revsim/scenario.hpp"
 

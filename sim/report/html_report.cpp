@@ -2,6 +2,8 @@
 #include "revsim/html_report.hpp"
 #include "revsim/scenario_io.hpp"
 
+#include "revsim/statistics.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -268,7 +270,7 @@ void probability_chart(std::ostream& os, const Results& r) {
     for (std::size_t i = 0; i < r.years.size(); ++i) {
       const YearStats& y = r.years[i];
       const double p = y.*(s.field);
-      const double se = std::sqrt(p * (1 - p) / N);
+      const double se = binomial_se(p, N);
       const double x = c.px(static_cast<double>(i) + s.dx);
       line += fmt::format("{:.1f},{:.1f} ", x, c.py(p));
       c.out() << fmt::format(

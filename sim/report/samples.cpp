@@ -43,8 +43,7 @@ void write_samples(const std::string& path, const RunOutput& run) {
                         opt(fail, "null"), opt(first, "null"));
     for (std::size_t y = 0; y < Y; ++y) {
       const double* rev = run.revenue.data() + (t * Y + y) * kChannels;
-      // Alive through fiscal year y: no failure before its end (the first year may be partial).
-      const bool alive = fail < 0 || fail >= 12 * (static_cast<int>(y) + 1) - (r.start_month_in_year - 1);
+      const bool alive = alive_through(fail, static_cast<int>(y), r.start_month_in_year);
       if (*format == SamplesFormat::csv) {
         fmt::format_to(std::back_inserter(row), ",{},{},{},{},{},{}", run.totals[t * Y + y], rev[0], rev[1], rev[2],
                        rev[3], alive ? 1 : 0);

@@ -138,7 +138,7 @@ TEST(Invariants, ListingNeedsTheCompanyAliveInEveryShippedScenario) {
     for (const TrialOutcome& o : simulate_trials(s, 3, 0, 500))
       for (int y = 0; y < s.years; ++y) {
         if ((o.listing >> static_cast<unsigned>(y)) & 1U) {
-          EXPECT_TRUE(o.alive_through(s.year_end(y))) << entry.path();
+          EXPECT_TRUE(o.alive_through(y)) << entry.path();
         }
       }
     ++checked;

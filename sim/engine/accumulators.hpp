@@ -1,0 +1,307 @@
+// What the one trial loop (trial_loop.hpp) feeds: accumulators of trial outcomes, mergeable in
+// block order (issue 14). Internal to the library (tests include it to check the merge).
+//
+// The contract every accumulator `Acc` meets:
+//   static constexpr std::uint64_t kBlock   trials per block; block b holds trials [b kBlock, (b + 1) kBlock)
+//   Acc::Part                               the state of trials [lo, hi) of one block
+//   Part part(std::uint64_t lo) const       an empty part starting at trial lo; when lo is not a
+//                                           block boundary it continues the accumulator's open
+//                                           (last, incomplete) block, and lo must equal trials()
+//   void Part::add(std::span<const TrialOutcome> o, std::uint64_t t)
+//                                           trial t (in increasing order within the part); o holds
+//                                           one outcome per scenario of the loop
+//   void merge(Part&& p)                    append the part: p.lo == trials()
+//   std::uint64_t trials() const            one past the last trial merged (trials [0, trials()))
+//
+// Determinism: within a block, floating-point sums run in trial order; the accumulator folds the
+// blocks' sums in block order (Moments::fold, BlockSums::fold); integer tallies (counts,
+// histograms) are exact in any order. So the state after trials [0, n) does not depend on how
+// the blocks were spread over threads, nor on whether [0, n) ran at once or as [0, m) then
+// [m, n) (precision adds trials so: a part starting inside the open block continues it). The
+// accumulator keeps the complete blocks folded and the open block apart; summaries fold the
+// open block into a copy, so more trials can still be added.
+//
+// Merging across processes (a later issue: MPI, shard + merge, checkpoints): the state of a
+// shard [a, b) of whole blocks is the sequence of its blocks' Parts. Merging "[0, a)" with
+// "[a, b)" is merge() of those Parts in block order, which gives bit for bit the state after
+// [0, b); integer tallies may be pre-summed per shard (their sum is exact in any order), the
+// floating block sums may not. A checkpoint is the accumulator itself (folded blocks, open
+// block, tallies, trials()).
+#pragma once
+
+#include "../model/trial.hpp"
+#include "revsim/compare.hpp"
+#include "revsim/results.hpp"
+#include "revsim/streaming.hpp"
+#include "revsim/trial_outcome.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace revsim::detail {
+
+/// What a run's accumulators need to know of the scenario.
+struct Dims {
+  explicit Dims(const Prepared& P);
+  const Scenario& s;
+  std::size_t Y, H, A, E, F;
+  std::size_t internet_accounts;       ///< accounts [0, internet_accounts) are internet accounts, the rest operators
+  std::vector<std::string> entity_names;
+  std::vector<double> forecast;        ///< [f]: the forecast value
+  std::vector<std::size_t> forecast_year;  ///< [f]: its fiscal-year index
+};
+
+/// Count, mean and sum of squared deviations of a sequence: Welford's update within a block,
+/// Chan et al.'s when appending the next block (fold).
+struct Moments {
+  double n = 0, mean = 0, m2 = 0;
+  void add(double x) noexcept {
+    n += 1;
+    const double delta = x - mean;
+    mean += delta / n;
+    m2 += delta * (x - mean);
+  }
+  void fold(const Moments& b) noexcept {
+    const double nab = n + b.n;
+    const double delta = b.mean - mean;
+    mean += delta * b.n / nab;
+    m2 += b.m2 + delta * delta * n * b.n / nab;
+    n = nab;
+  }
+};
+
+/// Floating-point sums of one block in trial order (the part of a run's state whose value
+/// depends on the order of addition): per year the moments of the total, per year and channel
+/// the revenue, the face value by entity and year, account revenue, concentration sums.
+struct BlockSums {
+  explicit BlockSums(const Dims& d);
+  std::vector<Moments> total;       ///< [year]
+  std::vector<double> channel;      ///< [year * kChannels + channel]
+  std::vector<double> face;         ///< [entity * Y + year]
+  std::vector<double> account;      ///< [account]
+  std::vector<double> largest, top5;  ///< [year]: sums of the largest / top-5 customers' shares
+  void add(const TrialOutcome& o);
+  void fold(const BlockSums& b);
+};
+
+/// Integer tallies of a run: exact, so merged in any order.
+struct TrialCounts {
+  explicit TrialCounts(const Dims& d);
+  std::vector<std::uint64_t> above;     ///< [year]: revenue >= threshold
+  std::vector<std::uint64_t> alive;     ///< [year]: alive through the year
+  std::vector<std::uint64_t> listed;    ///< [year]: STAR standard 2 met
+  std::vector<std::uint64_t> first;     ///< [year], then never: first crossing of the threshold
+  std::vector<std::uint64_t> fails;     ///< [month]: cash ran out that month
+  std::vector<std::uint64_t> acc_prod;  ///< [account]: a first paid volume
+  std::vector<std::uint64_t> acc_month; ///< [account * H + month]: its month (clamped to H - 1)
+  std::vector<std::uint64_t> fc_less, fc_equal;  ///< [forecast]: revenue below / equal to it
+  std::vector<std::uint64_t> with_revenue, over_half;  ///< [year]: revenue > 0; largest customer > 50 %
+  void add(const Dims& d, const TrialOutcome& o);
+  void merge(const TrialCounts& c);
+};
+
+/// Complete blocks folded in block order, the open block apart (see the file comment).
+template <class B>
+class BlockChain {
+ public:
+  explicit BlockChain(B zero) : folded_(zero), open_(std::move(zero)) {}
+  /// The block sums a part starting at trial lo begins with: the open block's if it continues it.
+  B start(std::uint64_t lo, std::uint64_t block, const B& zero) const { return lo % block != 0 ? open_ : zero; }
+  /// Append the sums of a part that began at trial lo.
+  void merge(B&& b, std::uint64_t lo, std::uint64_t block) {
+    if (lo % block == 0 && has_open_) folded_.fold(open_);
+    open_ = std::move(b);
+    has_open_ = true;
+  }
+  /// Every block folded in block order.
+  B total() const {
+    B t = folded_;
+    if (has_open_) t.fold(open_);
+    return t;
+  }
+
+ private:
+  B folded_, open_;
+  bool has_open_ = false;
+};
+
+/// Exact samples (run, audit, report, --samples, compare below kMaxExactBytes, backtest): every
+/// trial's revenue by year and channel, failure month, listing bits and named-account results
+/// kept; quantiles exact. Face value and concentration sums per block of 256 trials.
+class ExactSamples {
+ public:
+  static constexpr std::uint64_t kBlock = 256;
+  explicit ExactSamples(const Dims& d, bool keep_top5 = false);
+  struct Part {
+    Part(const Dims& d, BlockSums sums, std::uint64_t lo, bool keep_top5);
+    void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    const Dims* d;
+    std::uint64_t lo, hi;
+    BlockSums sums;
+    TrialCounts counts;
+    bool keep_top5;
+    std::vector<double> revenue, account_revenue, top5;
+    std::vector<int> fail_month, account_first;
+    std::vector<std::uint32_t> listing;
+  };
+  Part part(std::uint64_t lo) const { return Part(*d_, chain_.start(lo, kBlock, zero_), lo, keep_top5_); }
+  void merge(Part&& p);
+  std::uint64_t trials() const noexcept { return n_; }
+  /// Reserve room for `trials` trials (the samples then never move).
+  void reserve(std::uint64_t trials);
+
+  /// The summary of trials [0, trials()); throws RunCancelled when *stop becomes true meanwhile.
+  Results results(std::uint64_t seed, const std::atomic<bool>* stop = nullptr) const;
+  double total(std::size_t t, std::size_t y) const;
+  std::uint32_t listing(std::size_t t) const { return listing_[t]; }
+  const std::vector<double>& revenue() const noexcept { return revenue_; }   ///< [(t * Y + y) * kChannels + c]
+  const std::vector<double>& top5() const noexcept { return top5_; }         ///< [t * Y + y] (keep_top5)
+  const std::vector<int>& fail_month() const noexcept { return fail_month_; }
+  const std::vector<std::uint32_t>& listing() const noexcept { return listing_; }
+
+ private:
+  const Dims* d_;
+  bool keep_top5_;
+  BlockSums zero_;
+  BlockChain<BlockSums> chain_;
+  TrialCounts counts_;
+  std::uint64_t n_ = 0;
+  std::vector<double> revenue_, account_revenue_, top5_;
+  std::vector<int> fail_month_, account_first_;
+  std::vector<std::uint32_t> listing_;
+};
+
+/// The streaming tally (run above kMaxExactBytes, compare likewise): memory independent of the
+/// trial count; quantiles from a LogHistogram per year and channel, everything else exact up to
+/// the order of floating sums (blocks of 16 384 trials).
+class StreamingTally {
+ public:
+  static constexpr std::uint64_t kBlock = 16384;
+  explicit StreamingTally(const Dims& d);
+  struct Part {
+    Part(const Dims& d, BlockSums sums, std::uint64_t lo);
+    void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    const Dims* d;
+    std::uint64_t lo, hi;
+    BlockSums sums;
+    TrialCounts counts;
+    std::vector<LogHistogram> hist;  ///< [year * (1 + kChannels)]: the total, then each channel
+  };
+  Part part(std::uint64_t lo) const { return Part(*d_, chain_.start(lo, kBlock, zero_), lo); }
+  void merge(Part&& p);
+  std::uint64_t trials() const noexcept { return n_; }
+  Results results(std::uint64_t seed) const;
+  /// Sample variance (n - 1) of each year's total revenue.
+  std::vector<double> variances() const;
+
+ private:
+  const Dims* d_;
+  BlockSums zero_;
+  BlockChain<BlockSums> chain_;
+  TrialCounts counts_;
+  std::vector<LogHistogram> hist_;
+  std::uint64_t n_ = 0;
+};
+
+/// Paired statistics of scenarios 1..K-1 against scenario 0 trial by trial (compare above
+/// kMaxExactBytes): moments of the revenue difference per year, counts of who is ahead and who
+/// lists first. Below the limit compare pairs the exact samples instead (compare.cpp).
+class PairedTally {
+ public:
+  static constexpr std::uint64_t kBlock = StreamingTally::kBlock;
+  PairedTally(std::size_t scenarios, std::size_t years, double threshold);
+  struct Sums {
+    std::vector<Moments> diff;  ///< [(k - 1) * Y + year]: R_k - R_0
+    void fold(const Sums& b) {
+      for (std::size_t i = 0; i < diff.size(); ++i) diff[i].fold(b.diff[i]);
+    }
+  };
+  struct Part {
+    void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    const PairedTally* p;
+    std::uint64_t lo, hi;
+    Sums sums;
+    /// [(k - 1) * Y + year]: R_k >= thr > R_0 (up), R_0 >= thr > R_k (down), R_k > R_0, R_k < R_0
+    std::vector<std::uint64_t> up, down, greater, less;
+    std::vector<std::uint64_t> before, after;  ///< [k - 1]: k lists in an earlier year than 0, or later
+  };
+  Part part(std::uint64_t lo) const;
+  void merge(Part&& p);
+  std::uint64_t trials() const noexcept { return n_; }
+  /// Fill the paired fields of years[k][y] (k >= 1) and the listing probabilities.
+  void fill(std::vector<ComparedScenario>& out, const std::vector<std::vector<double>>& variances) const;
+
+ private:
+  std::size_t K_, Y_;
+  double threshold_;
+  Sums zero_;
+  BlockChain<Sums> chain_;
+  Part total_;
+  std::uint64_t n_ = 0;
+};
+
+/// Sobol rows: one number per row (a trial of the radial design), kept in row order.
+class SobolRows {
+ public:
+  static constexpr std::uint64_t kBlock = 64;
+  /// f of a trial: `stat` (mean, p50, p_threshold, p_listing, p_alive) in fiscal-year index y.
+  SobolRows(std::string stat, int y, double threshold) : stat_(std::move(stat)), y_(y), threshold_(threshold) {}
+  struct Part {
+    void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    const SobolRows* r;
+    std::uint64_t lo;
+    std::vector<double> f;
+  };
+  Part part(std::uint64_t lo) const { return Part{this, lo, {}}; }
+  void merge(Part&& p);
+  std::uint64_t trials() const noexcept { return f_.size(); }
+  double quantity(const TrialOutcome& o) const;
+  const std::vector<double>& rows() const noexcept { return f_; }
+
+ private:
+  std::string stat_;
+  int y_;
+  double threshold_;
+  std::vector<double> f_;
+};
+
+/// Several scenarios in one loop (compare): accumulator k takes outcome k, the paired tally
+/// (streaming mode) takes them all.
+template <class Acc>
+class CompareAccumulator {
+ public:
+  static constexpr std::uint64_t kBlock = Acc::kBlock;
+  CompareAccumulator(std::vector<Acc> each, std::optional<PairedTally> paired)
+      : each_(std::move(each)), paired_(std::move(paired)) {}
+  struct Part {
+    std::vector<typename Acc::Part> each;
+    std::optional<PairedTally::Part> paired;
+    void add(std::span<const TrialOutcome> o, std::uint64_t t) {
+      for (std::size_t k = 0; k < each.size(); ++k) each[k].add(o.subspan(k, 1), t);
+      if (paired) paired->add(o, t);
+    }
+  };
+  Part part(std::uint64_t lo) const {
+    Part p;
+    for (const Acc& a : each_) p.each.push_back(a.part(lo));
+    if (paired_) p.paired = paired_->part(lo);
+    return p;
+  }
+  void merge(Part&& p) {
+    for (std::size_t k = 0; k < each_.size(); ++k) each_[k].merge(std::move(p.each[k]));
+    if (paired_) paired_->merge(std::move(*p.paired));
+  }
+  std::uint64_t trials() const noexcept { return each_.front().trials(); }
+  const std::vector<Acc>& each() const noexcept { return each_; }
+  std::vector<Acc>& each() noexcept { return each_; }
+  const std::optional<PairedTally>& paired() const noexcept { return paired_; }
+
+ private:
+  std::vector<Acc> each_;
+  std::optional<PairedTally> paired_;
+};
+
+}  // namespace revsim::detail

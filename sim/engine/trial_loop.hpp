@@ -1,0 +1,108 @@
+// The one trial loop (issue 14): run_trials(source, [first, last), accumulator) runs the
+// accumulator's fixed blocks on the worker threads and merges them into it in block order, so
+// the result is byte-identical whatever the thread count and however [0, n) was split into
+// calls. Every subcommand that simulates goes through it (run, audit, report, compare, sweep,
+// sensitivity, Sobol, precision, backtest). Accumulators: accumulators.hpp.
+#pragma once
+
+#include "accumulators.hpp"
+#include "revsim/engine.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace revsim::detail {
+
+/// A loop's blocks [b0, b1): run(slot, b) fills slot `slot` (any thread, several at once);
+/// merge(slot, b) takes it, in block order, one at a time. Block b uses slot b % slots: at most
+/// `slots` blocks are in flight, so memory stays bounded.
+class BlockJob {
+ public:
+  virtual ~BlockJob() = default;
+  virtual void run(std::size_t slot, std::uint64_t b) = 0;
+  virtual void merge(std::size_t slot, std::uint64_t b) = 0;
+};
+/// Run blocks [b0, b1) of `job` on `threads` threads (oneTBB's parallel_pipeline with an
+/// in-order merge stage; std::threads under ThreadSanitizer), stopping early once *stop is true.
+void run_blocks_in_order(int threads, std::uint64_t b0, std::uint64_t b1, std::size_t slots, BlockJob& job,
+                         const std::atomic<bool>* stop);
+/// Threads a RunOptions asks for (0: all cores).
+int thread_count(const RunOptions& opt);
+
+/// Trials of one or several prepared scenarios under one seed: item t is trial t of each
+/// (common random numbers). The per-trial entry point is TrialSimulator::run.
+class ScenarioTrials {
+ public:
+  ScenarioTrials(std::vector<const Prepared*> p, std::uint64_t seed) : p_(std::move(p)), seed_(seed) {}
+  struct Worker {
+    std::vector<std::unique_ptr<TrialSimulator>> sims;
+    std::vector<TrialOutcome> out;
+  };
+  Worker worker() const {
+    Worker w;
+    for (const Prepared* p : p_) w.sims.push_back(std::make_unique<TrialSimulator>(*p));
+    w.out.resize(p_.size());
+    return w;
+  }
+  void run(Worker& w, std::uint64_t t) const {
+    for (std::size_t k = 0; k < p_.size(); ++k) w.sims[k]->run(seed_, t, w.out[k]);
+  }
+  std::size_t width() const noexcept { return p_.size(); }
+
+ private:
+  std::vector<const Prepared*> p_;
+  std::uint64_t seed_;
+};
+
+/// Run items [first, last) of `src` into `acc` (acc.trials() == first). Progress counts items
+/// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
+template <class Source, class Acc>
+void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
+  if (last <= first) return;
+  if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
+  constexpr std::uint64_t K = Acc::kBlock;
+  const int threads = thread_count(opt);
+  const std::size_t slots = 4 * static_cast<std::size_t>(threads);
+  struct Slot {
+    std::optional<typename Source::Worker> worker;
+    std::optional<typename Acc::Part> part;
+  };
+  struct Job final : BlockJob {
+    const Source& src;
+    Acc& acc;
+    const RunOptions& opt;
+    std::uint64_t first, last;
+    std::vector<Slot> slot;
+    std::atomic<std::uint64_t> done{0};
+    Job(const Source& s, Acc& a, const RunOptions& o, std::uint64_t f, std::uint64_t l, std::size_t n)
+        : src(s), acc(a), opt(o), first(f), last(l), slot(n) {}
+    void run(std::size_t i, std::uint64_t b) override {
+      Slot& sl = slot[i];
+      if (!sl.worker) sl.worker.emplace(src.worker());
+      const std::uint64_t lo = std::max(first, b * K), hi = std::min(last, (b + 1) * K);
+      sl.part.emplace(acc.part(lo));
+      for (std::uint64_t t = lo; t != hi; ++t) {
+        if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+        src.run(*sl.worker, t);
+        sl.part->add(sl.worker->out, t);
+      }
+      done.fetch_add(hi - lo, std::memory_order_relaxed);
+      if (opt.progress != nullptr) opt.progress->fetch_add((hi - lo) * src.width(), std::memory_order_relaxed);
+    }
+    void merge(std::size_t i, std::uint64_t) override {
+      if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+      acc.merge(std::move(*slot[i].part));
+      slot[i].part.reset();
+    }
+  };
+  Job job(src, acc, opt, first, last, slots);
+  run_blocks_in_order(threads, first / K, (last + K - 1) / K, slots, job, opt.stop);
+  if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(job.done.load(), last - first);
+}
+
+}  // namespace revsim::detail
