@@ -45,7 +45,6 @@ void IsvModel::setup(TrialContext& ctx) {
   live_.clear();
   orders_.clear();
   active_.clear();
-  revenue_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
   engaged_ = 0;
   finished_ = 0;
   first_success_.assign(ch.industries.size(), kNoSuccess);
@@ -93,7 +92,8 @@ void IsvModel::setup(TrialContext& ctx) {
 
 void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total) {
   const IsvChannel& ch = P_.s.channels.isv;
-  std::vector<std::size_t> engaged_in(ch.industries.size(), 0);
+  std::vector<std::size_t>& engaged_in = engaged_in_;
+  engaged_in.assign(ch.industries.size(), 0);
   // The k-th engagement starts at first_month + k * 12 / engagements_per_year, until every ISV
   // is engaged, in an industry picked in proportion to its unengaged ISVs.
   for (std::size_t k = 0; total > 0; ++k) {
@@ -112,7 +112,7 @@ void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double p
   }
 }
 
-void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
+void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
   const double H = P_.H;
   const double per_card = ctx.card_price * v.price_factor;
   if (v.large) {
@@ -120,7 +120,7 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
     for (double from = std::max(0.0, v.live_at); from < H;) {
       const double month_end = std::floor(from) + 1.0;
       const double amount = v.large_cards / 12.0 * (month_end - from) * per_card;
-      revenue_by_month_[static_cast<std::size_t>(from)] += amount;
+      ctx.book(Channel::isv, static_cast<int>(from), amount);
       orders_.push_back({id, static_cast<int>(from), amount});
       from = month_end;
     }
@@ -150,7 +150,7 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
                             fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
                                         "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
                                         kMaxOrdersPerIsv));
-      revenue_by_month_[static_cast<std::size_t>(t)] += per_order;
+      ctx.book(Channel::isv, static_cast<int>(t), per_order);
       orders_.push_back({id, static_cast<int>(t), per_order});
       e = v.rng.exponential(1.0);
     } else {
@@ -163,13 +163,22 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
   }
 }
 
+int IsvModel::next_active(int m) const noexcept {
+  // active_ is in start order: migrations in progress first, then the waiting ones.
+  const Isv& v = isvs_[active_.front()];
+  if (v.phase != Phase::waiting) return m;
+  const double f = std::floor(v.engage_at);
+  return f < static_cast<double>(std::numeric_limits<int>::max()) ? std::max(m, static_cast<int>(f))
+                                                                   : std::numeric_limits<int>::max();
+}
+
 double IsvModel::load(int m) {
   // Engagements in progress in month m: started before the month's end, migration not ended.
   while (engaged_ < isvs_.size() && isvs_[engaged_].engage_at < m + 1.0) ++engaged_;
   return static_cast<double>(engaged_ - finished_) * P_.s.channels.isv.common.effort;
 }
 
-void IsvModel::step(int m, TrialContext& ctx) {
+void IsvModel::advance(int m, TrialContext& ctx) {
   const double month_end = m + 1.0;
   std::size_t keep = 0;
   for (std::size_t a = 0; a < active_.size(); ++a) {
@@ -185,7 +194,7 @@ void IsvModel::step(int m, TrialContext& ctx) {
       const int first = first_success_[v.industry];
       v.reused = first < m;  // kNoSuccess when none yet; -1 when ISVs were live at month 0
       v.phase = Phase::migrating;
-      v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0));
+      v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0), m);
     }
     double t = std::max(static_cast<double>(m), v.engage_at);
     if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) {
@@ -207,8 +216,6 @@ void IsvModel::step(int m, TrialContext& ctx) {
     go_live(v, active_[a], ctx);
   }
   active_.resize(keep);
-  if (revenue_by_month_[static_cast<std::size_t>(m)] > 0)
-    ctx.book(Channel::isv, revenue_by_month_[static_cast<std::size_t>(m)]);
 }
 
 }  // namespace revsim::detail
