@@ -351,10 +351,23 @@ void TrialSimulator::concentration(TrialOutcome& out) {
   for (std::size_t a = 0; a < P_.n_accounts(); ++a)
     for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ctx_.account_year[a * Y + y]);
   government_.customers(last, ctx_, add);
-  isv_year_.assign(isv_.isv_count() * Y, 0.0);
-  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) { isv_year_[id * Y + static_cast<std::size_t>(y)] += v; });
-  for (std::size_t i = 0; i < isv_.isv_count(); ++i)
-    for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), isv_year_[i * Y + y]);
+  // Each ISV's orders are contiguous (written when it went live): its yearly sums, then add.
+  isv_year_.assign(Y, 0.0);
+  std::uint32_t current = std::numeric_limits<std::uint32_t>::max();
+  auto flush = [&] {
+    for (std::size_t y = 0; y < Y; ++y) {
+      add(static_cast<int>(y), isv_year_[y]);
+      isv_year_[y] = 0.0;
+    }
+  };
+  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) {
+    if (id != current) {
+      if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+      current = id;
+    }
+    isv_year_[static_cast<std::size_t>(y)] += v;
+  });
+  if (current != std::numeric_limits<std::uint32_t>::max()) flush();
   for (std::size_t y = 0; y < Y; ++y) {
     const double total = out.year_total(static_cast<int>(y));
     if (total <= 0) continue;

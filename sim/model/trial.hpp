@@ -36,7 +36,7 @@ class TrialSimulator {
   double capacity_ = 0;  ///< company.poc_capacity of this trial
   std::vector<double> monthly_;   ///< revenue by month (booked revenue before month 0 apart)
   std::vector<double> top_;       ///< [year * 5 + k]: the five largest customers of the year
-  std::vector<double> isv_year_;  ///< [isv * years + year]
+  std::vector<double> isv_year_;  ///< [year]: one ISV's revenue, for concentration
   std::vector<double> rate_;      ///< [month]: progress rate, kept only for a trace
 };
 

@@ -103,10 +103,10 @@ class TrialContext {
     for (auto& c : mf_M_) c = -1;
   }
   /// M for month m + 1 from M(m), with the month's new branches and ISV successes (§3).
-  void close_month(int new_branches, int isv_successes) {
-    branches += new_branches;
+  void close_month(int branched, int successes) {
+    branches += branched;
     const double M = Mpath.back();
-    Mpath.push_back(std::min(1.0, M + growth / 12.0 * std::max(0.0, 1.0 - penalty * branches) + boost * isv_successes));
+    Mpath.push_back(std::min(1.0, M + growth / 12.0 * std::max(0.0, 1.0 - penalty * branches) + boost * successes));
   }
   /// M of month m (the path is extended with no new branches and no ISV successes).
   double M_at(int m) {
