@@ -127,39 +127,40 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
     return;
   }
   // "一个单子三、五片": a Poisson process of orders whose yearly rate is orders_per_year x
-  // (1 + order_growth)^(whole years live), by exponential gaps in integrated-rate time; each
-  // order is booked in its month. Only the orders are drawn: no work in months without one.
+  // (1 + order_growth)^(whole years live). Drawn per live year (the rate is constant inside
+  // one): a Poisson count with the year's mean, each order placed uniformly in the year and
+  // booked in its month — the same process as exponential gaps, with one Poisson draw per year
+  // and one uniform per order instead of one exponential per order.
   // An ISV live before month 0 (§4.0) starts at month 0 in its current year live (the process is
   // memoryless, so nothing before month 0 needs drawing).
+  if (!(v.orders_per_year > 0)) return;
   const double per_order = v.cards_per_order * per_card;
   const double years_live = v.live_at < 0 ? std::floor(-v.live_at / 12.0) : 0.0;
   double t = std::max(0.0, v.live_at);
   double year_end = v.live_at + 12.0 * (years_live + 1.0);
-  double growth = std::pow(1.0 + v.growth, years_live);  // (1 + order_growth)^(whole years live)
-  double rate = v.orders_per_year * growth / 12.0;        // orders per month in the current year live
-  double e = v.rng.exponential(1.0);
+  double growth = years_live > 0 ? std::pow(1.0 + v.growth, years_live) : 1.0;  // (1 + order_growth)^(whole years live)
   std::size_t orders = 0;
+  const int last_month = P_.H - 1;
   while (t < H) {
-    const double room = rate * (year_end - t);
-    if (rate > 0 && e < room) {
-      t += e / rate;
-      if (t >= H) break;
-      // A rate grown past reason (order_growth over many years live) would never end.
-      if (++orders > kMaxOrdersPerIsv || !std::isfinite(rate))
-        throw ScenarioError(P_.s.source, 0, 0, fmt::format("channels.isv.industries[{}]", P_.s.channels.isv.industries[v.industry].name),
-                            fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
-                                        "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
-                                        kMaxOrdersPerIsv));
-      ctx.book(Channel::isv, static_cast<int>(t), per_order);
-      orders_.push_back({id, static_cast<int>(t), per_order});
-      e = v.rng.exponential(1.0);
-    } else {
-      e -= room;
-      t = year_end;
-      year_end += 12.0;
-      growth *= 1.0 + v.growth;
-      rate = v.orders_per_year * growth / 12.0;
+    const double seg_end = std::min(year_end, H);
+    const double len = seg_end - t;
+    const double mean = v.orders_per_year * growth / 12.0 * len;
+    // A rate grown past reason (order_growth over many years live) would never end.
+    const std::uint64_t n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? v.rng.poisson(mean) : kMaxOrdersPerIsv + 1;
+    orders += n;
+    if (orders > kMaxOrdersPerIsv)
+      throw ScenarioError(P_.s.source, 0, 0, fmt::format("channels.isv.industries[{}]", P_.s.channels.isv.industries[v.industry].name),
+                          fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
+                                      "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
+                                      kMaxOrdersPerIsv));
+    for (std::uint64_t k = n; k > 0; --k) {
+      const int month = std::min(last_month, static_cast<int>(t + len * v.rng.uniform()));
+      ctx.book(Channel::isv, month, per_order);
+      orders_.push_back({id, month, per_order});
     }
+    t = year_end;
+    year_end += 12.0;
+    growth *= 1.0 + v.growth;
   }
 }
 

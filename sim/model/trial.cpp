@@ -34,10 +34,6 @@ Prepared::Prepared(const Scenario& scenario)
     named_project_ids.push_back(stream_id("government/projects/" + np.name));
   for (const auto& bc : s.channels.government.backlog) backlog_ids.push_back(stream_id("government/backlog/" + bc.name));
   for (int m = 0; m < H; ++m) year_of_month.push_back(s.year_of(m));
-  // Z is drawn only when a present channel's success events read it (rho > 0).
-  const std::array<bool, kChannels> present{s.channels.internet.present, s.channels.carriers.present,
-                                            s.channels.government.present, s.channels.isv.present};
-  for (std::size_t c = 0; c < kChannels; ++c) z_used = z_used || (present[c] && sqrt_rho[c] != 0.0);
   for (const auto& a : s.channels.internet.accounts) entity_names.push_back(a.name);
   for (const auto& o : s.channels.carriers.operators) entity_names.push_back(o.name);
   government_entity = entity_names.size();
@@ -227,17 +223,9 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   const auto& ch = s.channels;
   const bool need_a = ch.internet.present || ch.carriers.present || trace != nullptr;
   if (need_a || ch.isv.present) draw_market(need_a);
-  if (P_.z_used) {
-    // Correlated luck: Z_y ~ N(0, Sigma) per fiscal year (§3).
-    Random cop = ctx_.stream(streams::copula);
-    ctx_.Z.resize(Y);
-    for (auto& z : ctx_.Z) {
-      Eigen::Vector4d e;
-      for (int c = 0; c < kChannels; ++c) e[c] = cop.normal();
-      const Eigen::Vector4d x = P_.chol * e;
-      for (int c = 0; c < kChannels; ++c) z[static_cast<std::size_t>(c)] = x[c];
-    }
-  }
+  // Correlated luck (§3): Z_y ~ N(0, Sigma) of fiscal year y, drawn when first read.
+  ctx_.Z.resize(Y);
+  ctx_.z_have = 0;
 
   internet_.setup(ctx_);
   carriers_.setup(ctx_);

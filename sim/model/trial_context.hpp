@@ -52,7 +52,6 @@ struct Prepared {
   std::vector<std::uint64_t> named_project_ids;  ///< stream per named government project (§4.0)
   std::vector<std::uint64_t> backlog_ids;        ///< stream per backlog contract (§4.0)
   std::vector<int> year_of_month;  ///< [month]: fiscal-year index (calendar start, §1)
-  bool z_used = false;  ///< some present channel has within-channel correlation > 0
   /// Entities of the face-value pipeline: named accounts, then "government projects", then
   /// each ISV industry ("ISVs: <name>"), each named project and backlog contract, then "booked".
   std::vector<std::string> entity_names;
@@ -90,7 +89,22 @@ class TrialContext {
   double export_time = std::numeric_limits<double>::infinity();
   double domestic_share_factor = 1;
   std::vector<double> A;  ///< TCO advantage by month (§3, step function §8); empty when no channel reads it
-  std::vector<std::array<double, kChannels>> Z;  ///< copula latent vector by fiscal year
+  /// Copula latent vector by fiscal year, drawn when a success event first reads that year
+  /// (z_have bit y), from the stream market/copula + calendar year.
+  std::vector<std::array<double, kChannels>> Z;
+  std::uint32_t z_have = 0;
+  const std::array<double, kChannels>& z_of(int y) {
+    const auto yi = static_cast<std::size_t>(y);
+    if ((z_have >> static_cast<unsigned>(y) & 1U) == 0) {
+      z_have |= 1U << static_cast<unsigned>(y);
+      Random cop = stream(stream_id(streams::copula, static_cast<std::uint64_t>(P.s.start_year + y)));
+      Eigen::Vector4d e;
+      for (int c = 0; c < kChannels; ++c) e[c] = cop.normal();
+      const Eigen::Vector4d x = P.chol * e;
+      for (int c = 0; c < kChannels; ++c) Z[yi][static_cast<std::size_t>(c)] = x[c];
+    }
+    return Z[yi];
+  }
 
   // ---- Maturity path (§3): M(m) for m = 0 .. computed so far -------------------------------
   double growth = 0, boost = 0, penalty = 0;
@@ -168,7 +182,7 @@ class TrialContext {
     // With rho = 0 the latent term is 0 x Z = 0 exactly: Z is not needed.
     const double x = P.sqrt_rho[ci] == 0.0
                          ? P.sqrt_1m_rho[ci] * eps
-                         : P.sqrt_rho[ci] * Z[static_cast<std::size_t>(year_of(m))][ci] + P.sqrt_1m_rho[ci] * eps;
+                         : P.sqrt_rho[ci] * z_of(year_of(m))[ci] + P.sqrt_1m_rho[ci] * eps;
     return normal_cdf(x) < p;
   }
 
