@@ -9,6 +9,7 @@
 
 #include "../model/trial_context.hpp"
 
+#include <array>
 #include <limits>
 #include <vector>
 
@@ -138,7 +139,7 @@ class IsvModel {
  public:
   explicit IsvModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
-  bool pending() const noexcept { return !active_.empty(); }
+  bool pending() const noexcept { return !active_.empty() || started_ < isvs_.size(); }
   int next_active(int m) const noexcept;
   double load(int m);
   void advance(int m, TrialContext& ctx);
@@ -186,7 +187,8 @@ class IsvModel {
 
   const Prepared& P_;
   std::vector<Isv> isvs_;
-  std::vector<std::uint32_t> active_;     ///< ISVs waiting or migrating, in start order
+  std::vector<std::uint32_t> active_;     ///< ISVs migrating, in start order
+  std::size_t started_ = 0;   ///< isvs_[0, started_) have started (isvs_ is in start order)
   std::size_t engaged_ = 0;   ///< ISVs whose engagement starts before the month's end (isvs_ is in start order)
   std::size_t finished_ = 0;  ///< ISVs whose migration ended (failed or live)
   std::vector<int> first_success_;  ///< per industry: month of the first successful migration, kNoSuccess
@@ -195,6 +197,10 @@ class IsvModel {
   static constexpr std::size_t kMaxOrdersPerIsv = 1'000'000;
   std::vector<double> unengaged_;   ///< per industry, while scheduling
   std::vector<std::size_t> engaged_in_;  ///< per industry, while scheduling
+  struct ExpCache {
+    double mean = -1, exp_neg = 0;
+  };
+  std::array<ExpCache, 8> exp_cache_{};  ///< exp(-mean) of the last mean seen, by year live
 };
 
 }  // namespace revsim::detail

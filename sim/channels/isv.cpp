@@ -86,8 +86,7 @@ void IsvModel::setup(TrialContext& ctx) {
   if (per_year > 0) schedule(ctx, sched, first, per_year, total);
   for (std::size_t k = 0; k < live_.size(); ++k)
     go_live(live_[k], static_cast<std::uint32_t>(isvs_.size() + k), ctx);
-  active_.resize(isvs_.size());
-  for (std::size_t i = 0; i < isvs_.size(); ++i) active_[i] = static_cast<std::uint32_t>(i);
+  started_ = 0;
 }
 
 void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total) {
@@ -141,12 +140,24 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
   double growth = years_live > 0 ? std::pow(1.0 + v.growth, years_live) : 1.0;  // (1 + order_growth)^(whole years live)
   std::size_t orders = 0;
   const int last_month = P_.H - 1;
+  std::size_t segment = 0;
   while (t < H) {
     const double seg_end = std::min(year_end, H);
     const double len = seg_end - t;
     const double mean = v.orders_per_year * growth / 12.0 * len;
     // A rate grown past reason (order_growth over many years live) would never end.
-    const std::uint64_t n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? v.rng.poisson(mean) : kMaxOrdersPerIsv + 1;
+    std::uint64_t n = 0;
+    if (mean > 0 && mean < 10.0) {
+      // exp(-mean) once per distinct mean: ISVs with the same order rate share their full years'.
+      ExpCache& c = exp_cache_[std::min<std::size_t>(segment, exp_cache_.size() - 1)];
+      if (c.mean != mean) {
+        c.mean = mean;
+        c.exp_neg = std::exp(-mean);
+      }
+      n = v.rng.poisson_inversion(mean, c.exp_neg);
+    } else {
+      n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? v.rng.poisson(mean) : kMaxOrdersPerIsv + 1;
+    }
     orders += n;
     if (orders > kMaxOrdersPerIsv)
       throw ScenarioError(P_.s.source, 0, 0, fmt::format("channels.isv.industries[{}]", P_.s.channels.isv.industries[v.industry].name),
@@ -161,14 +172,13 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
     t = year_end;
     year_end += 12.0;
     growth *= 1.0 + v.growth;
+    ++segment;
   }
 }
 
 int IsvModel::next_active(int m) const noexcept {
-  // active_ is in start order: migrations in progress first, then the waiting ones.
-  const Isv& v = isvs_[active_.front()];
-  if (v.phase != Phase::waiting) return m;
-  const double f = std::floor(v.engage_at);
+  if (!active_.empty()) return m;  // a migration in progress works every month
+  const double f = std::floor(isvs_[started_].engage_at);
   return f < static_cast<double>(std::numeric_limits<int>::max()) ? std::max(m, static_cast<int>(f))
                                                                    : std::numeric_limits<int>::max();
 }
@@ -181,22 +191,21 @@ double IsvModel::load(int m) {
 
 void IsvModel::advance(int m, TrialContext& ctx) {
   const double month_end = m + 1.0;
+  // Engagements that start this month join the migrations in progress (isvs_ is in start order).
+  for (; started_ < isvs_.size() && isvs_[started_].engage_at < month_end; ++started_) {
+    Isv& v = isvs_[started_];
+    active_.push_back(static_cast<std::uint32_t>(started_));
+    if (v.phase != Phase::waiting) continue;  // under way at month 0 (§4.0)
+    // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
+    // earlier month than this migration's start (§8).
+    const int first = first_success_[v.industry];
+    v.reused = first < m;  // kNoSuccess when none yet; -1 when ISVs were live at month 0
+    v.phase = Phase::migrating;
+    v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0), m);
+  }
   std::size_t keep = 0;
   for (std::size_t a = 0; a < active_.size(); ++a) {
     Isv& v = isvs_[active_[a]];
-    if (v.phase == Phase::waiting) {
-      if (v.engage_at >= month_end) {
-        // Not started yet, and neither is any later one (start order): keep the rest as is.
-        for (; a < active_.size(); ++a) active_[keep++] = active_[a];
-        break;
-      }
-      // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
-      // earlier month than this migration's start (§8).
-      const int first = first_success_[v.industry];
-      v.reused = first < m;  // kNoSuccess when none yet; -1 when ISVs were live at month 0
-      v.phase = Phase::migrating;
-      v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0), m);
-    }
     double t = std::max(static_cast<double>(m), v.engage_at);
     if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) {
       active_[keep++] = active_[a];
