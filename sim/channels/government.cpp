@@ -143,27 +143,43 @@ void GovernmentModel::finish(TrialContext& ctx) {
   std::size_t next_arrival = named_;
   // Arrivals, decisions and patience checks in time order (ties: arrival, decision, check);
   // an event at time t happens in month floor(t) (§8).
+  // The next due project: the first open one with the earliest due time, rescanned only after
+  // a decision (a slip moves it, a decision removes it); an arrival can only take its place.
+  std::size_t due_idx = open_.size();
+  double t_due = kNever;
+  bool rescan = true;
   for (;;) {
     const double t_arrival = next_arrival < projects_.size() ? projects_[next_arrival].arrival : kNever;
-    std::size_t due_idx = open_.size();
-    double t_due = kNever;
-    for (std::size_t k = 0; k < open_.size(); ++k) {
-      if (projects_[open_[k]].due < t_due) {
-        t_due = projects_[open_[k]].due;
-        due_idx = k;
+    if (rescan) {
+      due_idx = open_.size();
+      t_due = kNever;
+      for (std::size_t k = 0; k < open_.size(); ++k) {
+        if (projects_[open_[k]].due < t_due) {
+          t_due = projects_[open_[k]].due;
+          due_idx = k;
+        }
       }
+      rescan = false;
     }
     const double t = std::min({t_arrival, t_due, next_check_});
     if (!(t < H)) break;
     const int m = static_cast<int>(std::floor(t));
     if (t_arrival == t) {
-      if (t >= rehire_until) open_.push_back(next_arrival);  // none arrive while the team is gone
+      if (t >= rehire_until) {  // none arrive while the team is gone
+        open_.push_back(next_arrival);
+        if (projects_[next_arrival].due < t_due) {
+          t_due = projects_[next_arrival].due;
+          due_idx = open_.size() - 1;
+        }
+      }
       ++next_arrival;
     } else if (t_due == t) {
       decide(due_idx, t, m, ctx);
+      rescan = true;
     } else {
       // "拿两年半工资，第三年自己也知道讲不圆了，跑路": the sales team may leave.
       if (rng_.bernoulli(p_leave_)) {
+        rescan = true;
         open_.clear();
         rehire_until = t + rehire_;
         next_check_ = t + rehire_ + patience_;

@@ -124,8 +124,18 @@ class TrialContext {
   }
   /// M of month m (the path is extended with no new branches and no ISV successes).
   double M_at(int m) {
-    while (static_cast<int>(Mpath.size()) <= m) close_month(0, 0);
+    if (static_cast<int>(Mpath.size()) <= m) extend_maturity(m);
     return Mpath[static_cast<std::size_t>(m)];
+  }
+  /// close_month(0, 0) up to month m: the increment is the same every month (no new branches),
+  /// and (M + inc) + boost x 0 is M + inc exactly (M, inc >= 0).
+  void extend_maturity(int m) {
+    const double inc = growth / 12.0 * std::max(0.0, 1.0 - penalty * branches);
+    std::size_t k = Mpath.size();
+    double M = Mpath.back();
+    Mpath.resize(static_cast<std::size_t>(m) + 1);
+    for (; k < Mpath.size() && M < 1.0; ++k) Mpath[k] = M = std::min(1.0, M + inc);
+    for (; k < Mpath.size(); ++k) Mpath[k] = M;  // capped at 1 (or not growing): stays
   }
   std::vector<double> Mpath;
 
