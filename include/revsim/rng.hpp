@@ -154,6 +154,21 @@ class Random {
   double beta(double a, double b);
   /// Poisson with mean mu: inversion for small means, PTRS (Hormann 1993) above.
   std::uint64_t poisson(double mu);
+  /// Poisson with mean 0 < mu < 10 by inversion (sequential search, one uniform), given
+  /// exp_neg_mu = exp(-mu): the variate poisson(mu) draws, without the exp when the caller has it.
+  std::uint64_t poisson_inversion(double mu, double exp_neg_mu) noexcept {
+    REVSIM_COUNT_DRAW(poisson_small);
+    double p = exp_neg_mu;
+    double f = p;
+    const double u = uniform();
+    std::uint64_t k = 0;
+    while (u > f && k < 1000) {
+      ++k;
+      p *= mu / static_cast<double>(k);
+      f += p;
+    }
+    return k;
+  }
 
  private:
   Xoshiro256pp engine_;

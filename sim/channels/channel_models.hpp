@@ -1,10 +1,15 @@
 // The four channel processes (MODEL.md §4 with the conventions of §8). Each model draws its
-// entities' values at the start of a trial (setup), reports its engineering load for a month
-// (load), and then advances the month (step). Models are State: one per thread, reused.
+// entities' values at the start of a trial (setup). The engagement processes (internet
+// evaluation and NPI, carrier evaluation, ISV migration) are advanced month by month by the
+// trial's engagement stage, only while one is pending (load, advance); everything else —
+// grey releases, production, procurements, government projects, orders — is computed in one
+// pass per entity into the trial's per-month arrays (finish). Models are State: one per
+// thread, reused.
 #pragma once
 
 #include "../model/trial_context.hpp"
 
+#include <array>
 #include <limits>
 #include <vector>
 
@@ -20,10 +25,16 @@ class InternetModel {
  public:
   explicit InternetModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
+  /// Accounts in evaluation, NPI or waiting for their start (the engagement stage's part).
+  bool pending() const noexcept { return !pending_.empty(); }
+  /// Earliest month in which a pending account does anything (starts, is dropped, progresses).
+  int next_active(int m) const noexcept;
   /// Accounts whose own chip has arrived by month m leave unless they are in production (§8).
   void drop(int m);
   double load(int m) const;
-  void step(int m, TrialContext& ctx);
+  void advance(int m, TrialContext& ctx);
+  /// Grey releases, production decisions and deliveries, in account order.
+  void finish(TrialContext& ctx);
 
  private:
   struct Account {
@@ -37,11 +48,15 @@ class InternetModel {
     double remaining;   ///< engagement work left, in months at full speed
     double grey_end, prod_start;
     int prod_year;      ///< production year whose TCO check has been passed
+    int grey_month;     ///< month the grey release began in the engagement stage, -1 if none
+    bool grey_paid;
   };
+  /// Deliveries of month m; false when the account stops (a failed TCO re-check).
   void deliver(Account& a, std::size_t idx, int m, TrialContext& ctx);
 
   const Prepared& P_;
   std::vector<Account> accounts_;
+  std::vector<std::uint32_t> pending_;  ///< accounts waiting, in evaluation or in NPI
   std::vector<double> ramp_;  ///< every account's drawn ramp, back to back
 };
 
@@ -50,8 +65,12 @@ class CarrierModel {
  public:
   explicit CarrierModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
+  bool pending() const noexcept { return !pending_.empty(); }
+  int next_active(int m) const noexcept;
   double load(int m) const;
-  void step(int m, TrialContext& ctx);
+  void advance(int m, TrialContext& ctx);
+  /// Procurements and deliveries, in operator order.
+  void finish(TrialContext& ctx);
 
  private:
   struct Operator {
@@ -63,7 +82,8 @@ class CarrierModel {
   };
   const Prepared& P_;
   std::vector<Operator> ops_;
-  std::vector<double> awards_;  ///< [operator * years + year]: cards awarded, 0 if none
+  std::vector<std::uint32_t> pending_;  ///< operators waiting or in evaluation
+  std::vector<double> awards_;  ///< [year]: cards awarded to the operator being finished, 0 if none
 };
 
 /// Government and large-enterprise projects (MODEL.md §4.3).
@@ -71,7 +91,8 @@ class GovernmentModel {
  public:
   explicit GovernmentModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
-  void step(int m, TrialContext& ctx);
+  /// Every arrival, decision and patience check in time order, to the horizon.
+  void finish(TrialContext& ctx);
 
  private:
   struct Project {
@@ -92,6 +113,7 @@ class GovernmentModel {
   /// Draw the per-project keys of `src` from p.rng in a fixed order (§2); with `cycle` (an
   /// arrival), its sales cycle too, second, returned.
   static double draw_project(Project& p, const ProjectParams& src, const Dist* cycle = nullptr);
+  void add_cost(const Cost& c, TrialContext& ctx) const;
 
  public:
   /// Each project's revenue booked up to month `last` (inclusive), by fiscal year: f(year, amount).
@@ -102,19 +124,13 @@ class GovernmentModel {
   }
 
  private:
-
   const Prepared& P_;
   Random rng_;  ///< trial-level draws: sales leaving
-  double patience_ = 0, p_leave_ = 0, rehire_ = 0;
-  std::vector<Project> projects_;     ///< every arrival of the Poisson process, in time order
-  std::size_t next_arrival_ = 0;
-  std::vector<std::size_t> open_;     ///< projects waiting for their decision
+  double patience_ = 0, p_leave_ = 0, rehire_ = 0, first_ = 0;
   double next_check_ = kNever;        ///< next sales-patience check
-  double rehire_until_ = -1;          ///< no arrivals before this time
-  std::vector<double> revenue_by_month_;  ///< recognised revenue of won projects
-  std::vector<double> cash_by_month_;     ///< advances received (+) and settled at delivery (-)
+  std::vector<Project> projects_;     ///< every arrival of the Poisson process, in time order
+  std::vector<std::size_t> open_;     ///< projects waiting for their decision
   std::vector<Recognition> recognitions_; ///< every recognition within the horizon
-  std::vector<Cost> costs_;           ///< turnkey integration cost, spread over delivery
   std::size_t named_ = 0;             ///< projects_[0, named_) are the named ones (§4.0)
 };
 
@@ -123,8 +139,10 @@ class IsvModel {
  public:
   explicit IsvModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
+  bool pending() const noexcept { return !active_.empty() || started_ < isvs_.size(); }
+  int next_active(int m) const noexcept;
   double load(int m);
-  void step(int m, TrialContext& ctx);
+  void advance(int m, TrialContext& ctx);
 
  private:
   struct Isv {
@@ -139,8 +157,8 @@ class IsvModel {
     double live_at;
   };
   /// An ISV that went live at v.live_at: its whole volume from max(0, live_at) to the horizon
-  /// into revenue_by_month_ (orders before month 0 are not booked: §4.0).
-  void go_live(Isv& v, std::uint32_t id, const TrialContext& ctx);
+  /// into the trial's ISV revenue by month (orders before month 0 are not booked: §4.0).
+  void go_live(Isv& v, std::uint32_t id, TrialContext& ctx);
   /// Per-ISV values of `src`, drawn from v.rng in a fixed order.
   static void draw_isv(Isv& v, const IsvParams& src);
   /// An ISV of industry `ind` with its own stream and values, engaged at `engage_at`; its face
@@ -169,8 +187,8 @@ class IsvModel {
 
   const Prepared& P_;
   std::vector<Isv> isvs_;
-  std::vector<std::uint32_t> active_;     ///< ISVs waiting or migrating, in start order
-  std::vector<double> revenue_by_month_;  ///< live ISVs' orders, booked in their months
+  std::vector<std::uint32_t> active_;     ///< ISVs migrating, in start order
+  std::size_t started_ = 0;   ///< isvs_[0, started_) have started (isvs_ is in start order)
   std::size_t engaged_ = 0;   ///< ISVs whose engagement starts before the month's end (isvs_ is in start order)
   std::size_t finished_ = 0;  ///< ISVs whose migration ended (failed or live)
   std::vector<int> first_success_;  ///< per industry: month of the first successful migration, kNoSuccess
@@ -178,6 +196,11 @@ class IsvModel {
   static constexpr int kNoSuccess = std::numeric_limits<int>::max();
   static constexpr std::size_t kMaxOrdersPerIsv = 1'000'000;
   std::vector<double> unengaged_;   ///< per industry, while scheduling
+  std::vector<std::size_t> engaged_in_;  ///< per industry, while scheduling
+  struct ExpCache {
+    double mean = -1, exp_neg = 0;
+  };
+  std::array<ExpCache, 8> exp_cache_{};  ///< exp(-mean) of the last mean seen, by year live
 };
 
 }  // namespace revsim::detail

@@ -29,23 +29,17 @@ void GovernmentModel::setup(TrialContext& ctx) {
   const GovernmentChannel& g = P_.s.channels.government;
   projects_.clear();
   open_.clear();
-  costs_.clear();
   recognitions_.clear();
-  revenue_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
-  cash_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
-  next_arrival_ = 0;
   named_ = 0;
-  next_check_ = kNever;
-  rehire_until_ = -1;
   if (!g.present) return;
   // Drawn once per trial (§8).
   rng_ = ctx.stream(streams::government);
   const double rate = g.projects_per_year.sample(rng_);
   const double first = g.first_month.sample(rng_);
+  first_ = first;
   patience_ = g.sales_patience_months.sample(rng_);
   p_leave_ = g.p_sales_leave.sample(rng_);
   rehire_ = g.rehire_months.sample(rng_);
-  next_check_ = first + patience_;
   // Named open opportunities (§4.0): open from month 0, decided at their due month, each with
   // its own stream keyed by its name.
   for (std::size_t k = 0; k < g.projects.size(); ++k) {
@@ -62,7 +56,6 @@ void GovernmentModel::setup(TrialContext& ctx) {
     projects_.push_back(p);
   }
   named_ = projects_.size();
-  next_arrival_ = named_;
   // Backlog (§4.0): won before month 0, still in delivery. Revenue at the delivery end, cash
   // net of the advance already received; a turnkey contract's remaining integration cost over
   // [0, delivery_end).
@@ -78,15 +71,15 @@ void GovernmentModel::setup(TrialContext& ctx) {
     // Compared as a double first: a draw far beyond the horizon must not overflow an int.
     if (std::floor(end) < P_.H) {
       const int month = static_cast<int>(std::floor(end));
-      revenue_by_month_[static_cast<std::size_t>(month)] += revenue;
-      cash_by_month_[static_cast<std::size_t>(month)] -= advance;
+      ctx.book(Channel::government, month, revenue);
+      ctx.adjust[static_cast<std::size_t>(month)] -= advance;
       recognitions_.push_back({month, revenue});
       ctx.add_face_value_in_year(P_.backlog_entity(k), ctx.year_of(month), revenue);
     }
-    if (bc.turnkey && cost_share > 0) costs_.push_back({0.0, end, value * cost_share});
+    if (bc.turnkey && cost_share > 0) add_cost({0.0, end, value * cost_share}, ctx);
   }
   // Every arrival of the Poisson process over the horizon, each project with its own stream
-  // keyed by its arrival index; arrivals while the team is gone are skipped in step().
+  // keyed by its arrival index; arrivals while the team is gone are skipped in finish().
   if (rate <= 0) return;
   Random arrivals = ctx.stream(streams::government_arrivals);
   const double mean_gap = 12.0 / rate;
@@ -99,6 +92,21 @@ void GovernmentModel::setup(TrialContext& ctx) {
     ctx.add_face_value_in_year(P_.government_entity, ctx.year_of(static_cast<int>(t)), p.value);
     projects_.push_back(p);
   }
+}
+
+void GovernmentModel::add_cost(const Cost& c, TrialContext& ctx) const {
+  // Turnkey integration cost, uniform over [start, end) ("集成行业不是那么好玩的"), all in month
+  // floor(start) when the delivery takes no time; added month by month in the order the costs
+  // arise, so each month's sum is the month loop's.
+  const int H = P_.H;
+  if (c.end <= c.start) {
+    if (std::floor(c.start) < H) ctx.turnkey[static_cast<std::size_t>(std::floor(c.start))] += c.total;
+    return;
+  }
+  const int from = c.start < 0 ? 0 : static_cast<int>(std::floor(c.start));
+  const int to = c.end < H ? static_cast<int>(std::ceil(c.end)) : H;
+  for (int m = from; m < to; ++m)
+    ctx.turnkey[static_cast<std::size_t>(m)] += c.total * overlap_month(c.start, c.end, m) / (c.end - c.start);
 }
 
 void GovernmentModel::decide(std::size_t open_idx, double tau, int m, TrialContext& ctx) {
@@ -116,58 +124,68 @@ void GovernmentModel::decide(std::size_t open_idx, double tau, int m, TrialConte
   const double revenue = turnkey ? p.value : p.value * p.sub_share;
   // Customer advance (§4.3, v2): advance_share of the revenue at the win, settled at delivery end.
   const double advance = p.advance_share * revenue;
-  cash_by_month_[static_cast<std::size_t>(m)] += advance;
+  ctx.adjust[static_cast<std::size_t>(m)] += advance;
   if (std::floor(tau + p.delivery) < P_.H) {
     const int recognised = static_cast<int>(std::floor(tau + p.delivery));
-    revenue_by_month_[static_cast<std::size_t>(recognised)] += revenue;
-    cash_by_month_[static_cast<std::size_t>(recognised)] -= advance;
+    ctx.book(Channel::government, recognised, revenue);
+    ctx.adjust[static_cast<std::size_t>(recognised)] -= advance;
     recognitions_.push_back({recognised, revenue});
   }
-  if (turnkey && p.cost_share > 0) costs_.push_back({tau, tau + p.delivery, p.value * p.cost_share});
+  if (turnkey && p.cost_share > 0) add_cost({tau, tau + p.delivery, p.value * p.cost_share}, ctx);
   next_check_ = tau + patience_;  // a win restarts the patience clock
 }
 
-void GovernmentModel::step(int m, TrialContext& ctx) {
+void GovernmentModel::finish(TrialContext& ctx) {
   if (!P_.s.channels.government.present) return;
-  const double month_end = m + 1.0;
-  // Arrivals, decisions and patience checks in time order (ties: arrival, decision, check).
+  const double H = P_.H;
+  next_check_ = first_ + patience_;
+  double rehire_until = -1;  // no arrivals before this time
+  std::size_t next_arrival = named_;
+  // Arrivals, decisions and patience checks in time order (ties: arrival, decision, check);
+  // an event at time t happens in month floor(t) (§8).
+  // The next due project: the first open one with the earliest due time, rescanned only after
+  // a decision (a slip moves it, a decision removes it); an arrival can only take its place.
+  std::size_t due_idx = open_.size();
+  double t_due = kNever;
+  bool rescan = true;
   for (;;) {
-    const double t_arrival = next_arrival_ < projects_.size() ? projects_[next_arrival_].arrival : kNever;
-    std::size_t due_idx = open_.size();
-    double t_due = kNever;
-    for (std::size_t k = 0; k < open_.size(); ++k) {
-      if (projects_[open_[k]].due < t_due) {
-        t_due = projects_[open_[k]].due;
-        due_idx = k;
+    const double t_arrival = next_arrival < projects_.size() ? projects_[next_arrival].arrival : kNever;
+    if (rescan) {
+      due_idx = open_.size();
+      t_due = kNever;
+      for (std::size_t k = 0; k < open_.size(); ++k) {
+        if (projects_[open_[k]].due < t_due) {
+          t_due = projects_[open_[k]].due;
+          due_idx = k;
+        }
       }
+      rescan = false;
     }
     const double t = std::min({t_arrival, t_due, next_check_});
-    if (!(t < month_end)) break;
+    if (!(t < H)) break;
+    const int m = static_cast<int>(std::floor(t));
     if (t_arrival == t) {
-      if (t >= rehire_until_) open_.push_back(next_arrival_);  // none arrive while the team is gone
-      ++next_arrival_;
+      if (t >= rehire_until) {  // none arrive while the team is gone
+        open_.push_back(next_arrival);
+        if (projects_[next_arrival].due < t_due) {
+          t_due = projects_[next_arrival].due;
+          due_idx = open_.size() - 1;
+        }
+      }
+      ++next_arrival;
     } else if (t_due == t) {
       decide(due_idx, t, m, ctx);
+      rescan = true;
     } else {
       // "拿两年半工资，第三年自己也知道讲不圆了，跑路": the sales team may leave.
       if (rng_.bernoulli(p_leave_)) {
+        rescan = true;
         open_.clear();
-        rehire_until_ = t + rehire_;
+        rehire_until = t + rehire_;
         next_check_ = t + rehire_ + patience_;
       } else {
         next_check_ = t + patience_;
       }
-    }
-  }
-  const auto mi = static_cast<std::size_t>(m);
-  if (revenue_by_month_[mi] > 0) ctx.book(Channel::government, revenue_by_month_[mi]);
-  ctx.cash_adjust += cash_by_month_[mi];
-  // Turnkey integration cost, uniform over [tau, tau + delivery) ("集成行业不是那么好玩的").
-  for (const Cost& c : costs_) {
-    if (c.end <= c.start) {
-      if (static_cast<int>(std::floor(c.start)) == m) ctx.turnkey_cost += c.total;
-    } else {
-      ctx.turnkey_cost += c.total * overlap_month(c.start, c.end, m) / (c.end - c.start);
     }
   }
 }

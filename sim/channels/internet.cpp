@@ -9,6 +9,7 @@ namespace revsim::detail {
 void InternetModel::setup(TrialContext& ctx) {
   const auto& ch = P_.s.channels.internet;
   accounts_.clear();
+  pending_.clear();
   ramp_.clear();
   if (!ch.present) return;
   for (std::size_t i = 0; i < ch.accounts.size(); ++i) {
@@ -51,6 +52,8 @@ void InternetModel::setup(TrialContext& ctx) {
     }
     a.chip_time = r.bernoulli(p_chip) ? chip_month : kNever;
     a.phase = Phase::waiting;
+    a.grey_month = -1;
+    a.grey_paid = false;
     // The pipeline as it stands (§4.0): whatever the account has passed is taken as passed.
     // Remaining work of an engagement is max(0, d - elapsed) at full speed (M(start) = M0).
     if (src.stage.phase != StagePhase::none) {
@@ -83,102 +86,130 @@ void InternetModel::setup(TrialContext& ctx) {
     }
     // Face value (§8): the account's whole annual_cards every year.
     ctx.add_face_value(i, 0.0, P_.H, annual * ctx.card_price * a.price_factor / 12.0);
+    if (a.phase == Phase::waiting || a.phase == Phase::evaluation || a.phase == Phase::npi)
+      pending_.push_back(static_cast<std::uint32_t>(accounts_.size()));
     accounts_.push_back(a);
   }
 }
 
+int InternetModel::next_active(int m) const noexcept {
+  int next = std::numeric_limits<int>::max();
+  for (const std::uint32_t i : pending_) {
+    const Account& a = accounts_[i];
+    if (a.phase != Phase::waiting) return m;  // an engagement in progress works every month
+    // A waiting account does nothing before the month of its start (a chip that arrives
+    // earlier drops it then, before it starts).
+    const double f = std::floor(a.start);
+    if (f < static_cast<double>(next)) next = std::max(m, static_cast<int>(f));
+  }
+  return next;
+}
+
 void InternetModel::drop(int m) {
   // §8: an account that has not reached production when its own chip arrives drops out
-  // (also before its evaluation starts). A chip at time t counts from month floor(t).
-  for (Account& a : accounts_) {
-    const bool before_production = a.phase == Phase::waiting || a.phase == Phase::evaluation ||
-                                   a.phase == Phase::npi || a.phase == Phase::grey;
-    if (before_production && a.chip_time < m + 1.0) a.phase = Phase::done;
+  // (also before its evaluation starts). A chip at time t counts from month floor(t). Grey
+  // releases are dropped the same way in finish().
+  std::size_t keep = 0;
+  for (const std::uint32_t i : pending_) {
+    Account& a = accounts_[i];
+    if (a.chip_time < m + 1.0) {
+      a.phase = Phase::done;
+      continue;
+    }
+    pending_[keep++] = i;
   }
+  pending_.resize(keep);
 }
 
 double InternetModel::load(int m) const {
   // §8: evaluation and NPI are engagements; an account counts once in a month even when its
   // evaluation hands over to NPI inside it (docs/model.md, "Engineering load").
   double n = 0;
-  for (const Account& a : accounts_) {
+  for (const std::uint32_t i : pending_) {
+    const Account& a = accounts_[i];
     if (a.phase == Phase::evaluation || a.phase == Phase::npi || (a.phase == Phase::waiting && a.start < m + 1.0))
       n += 1.0;
   }
   return n * P_.s.channels.internet.common.effort;
 }
 
-void InternetModel::step(int m, TrialContext& ctx) {
+void InternetModel::advance(int m, TrialContext& ctx) {
   const double month_end = m + 1.0;
-  for (std::size_t i = 0; i < accounts_.size(); ++i) {
+  std::size_t keep = 0;
+  for (const std::uint32_t i : pending_) {
     Account& a = accounts_[i];
-    if (a.phase == Phase::done) continue;
     double t = m;
     if (a.phase == Phase::waiting) {
-      if (a.start >= month_end) continue;
+      if (a.start >= month_end) {
+        pending_[keep++] = i;
+        continue;
+      }
       t = std::max(a.start, t);
       a.phase = Phase::evaluation;
-      a.remaining = ctx.scaled_duration(Channel::internet, a.eval_m);  // d / M(start)^e
+      a.remaining = ctx.scaled_duration(Channel::internet, a.eval_m, m);  // d / M(start)^e
     }
     // A phase that ends mid-month hands the rest of the month to the next (§8).
-    bool busy = true;
-    while (busy) {
-      switch (a.phase) {
-        case Phase::evaluation:
-        case Phase::npi: {
-          if (!advance_engagement(a.remaining, t, month_end, ctx.rate)) {
-            busy = false;
-            break;
-          }
-          ctx.phase_finished(a.rng);
-          if (a.phase == Phase::evaluation) {
-            if (!ctx.success(Channel::internet, a.p_eval, m, a.rng)) {
-              a.phase = Phase::done;
-              break;
-            }
-            a.phase = Phase::npi;
-            a.remaining = ctx.scaled_duration(Channel::internet, a.npi_m);
-          } else {
-            if (!ctx.success(Channel::internet, a.p_npi, m, a.rng)) {
-              a.phase = Phase::done;
-              break;
-            }
-            // Grey release (灰度): paid or not, recognised when it starts (§8).
-            a.phase = Phase::grey;
-            a.grey_end = t + a.grey_m;
-            if (ctx.success(Channel::internet, a.p_grey_paid, m, a.rng)) {
-              const double revenue = a.grey_cards * ctx.card_price * a.price_factor;
-              ctx.book(Channel::internet, revenue);
-              ctx.account_revenue(i, m, revenue);
-            }
-          }
+    for (;;) {
+      if (!advance_engagement(a.remaining, t, month_end, ctx.rate)) break;
+      ctx.phase_finished(a.rng);
+      if (a.phase == Phase::evaluation) {
+        if (!ctx.success(Channel::internet, a.p_eval, m, a.rng)) {
+          a.phase = Phase::done;
           break;
         }
-        case Phase::grey: {
-          if (a.grey_end >= month_end) {
-            busy = false;
-            break;
-          }
-          t = a.grey_end;
-          // Production decision: stable, and the TCO advantage still clears the hurdle.
-          const bool stable = ctx.success(Channel::internet, a.p_stable, m, a.rng);
-          if (!stable || ctx.A[static_cast<std::size_t>(m)] < a.hurdle) {
-            a.phase = Phase::done;
-            break;
-          }
-          a.phase = Phase::production;
-          a.prod_start = t;
-          a.prod_year = 0;
-          break;
-        }
-        case Phase::production:
-          deliver(a, i, m, ctx);
-          busy = false;
-          break;
-        default: busy = false; break;
+        a.phase = Phase::npi;
+        a.remaining = ctx.scaled_duration(Channel::internet, a.npi_m, m);
+        continue;
       }
-      if (a.phase == Phase::done) busy = false;
+      if (!ctx.success(Channel::internet, a.p_npi, m, a.rng)) {
+        a.phase = Phase::done;
+        break;
+      }
+      // Grey release (灰度): paid or not, recognised when it starts (§8); booked by finish(),
+      // which takes the grey release on from here.
+      a.phase = Phase::grey;
+      a.grey_end = t + a.grey_m;
+      a.grey_month = m;
+      a.grey_paid = ctx.success(Channel::internet, a.p_grey_paid, m, a.rng);
+      break;
     }
+    if (a.phase == Phase::evaluation || a.phase == Phase::npi) pending_[keep++] = i;
+  }
+  pending_.resize(keep);
+}
+
+void InternetModel::finish(TrialContext& ctx) {
+  const int H = P_.H;
+  for (std::size_t i = 0; i < accounts_.size(); ++i) {
+    Account& a = accounts_[i];
+    int from_month = 0;
+    if (a.phase == Phase::grey) {
+      if (a.grey_paid) {
+        const double revenue = a.grey_cards * ctx.card_price * a.price_factor;
+        ctx.book(Channel::internet, a.grey_month, revenue);
+        ctx.account_revenue(i, a.grey_month, revenue);
+      }
+      // The production decision in month floor(grey_end), unless the account's own chip came
+      // first (it drops out in the month the chip arrives, §8) or it falls beyond the horizon.
+      if (!(a.grey_end < H)) continue;
+      const int mg = static_cast<int>(std::floor(a.grey_end));
+      if (a.chip_time < mg + 1.0) {
+        a.phase = Phase::done;
+        continue;
+      }
+      // Production decision: stable, and the TCO advantage still clears the hurdle.
+      const bool stable = ctx.success(Channel::internet, a.p_stable, mg, a.rng);
+      if (!stable || ctx.A[static_cast<std::size_t>(mg)] < a.hurdle) {
+        a.phase = Phase::done;
+        continue;
+      }
+      a.phase = Phase::production;
+      a.prod_start = a.grey_end;
+      a.prod_year = 0;
+      from_month = mg;
+    }
+    if (a.phase != Phase::production) continue;
+    for (int m = from_month; m < H && a.phase == Phase::production; ++m) deliver(a, i, m, ctx);
   }
 }
 
@@ -208,7 +239,7 @@ void InternetModel::deliver(Account& a, std::size_t idx, int m, TrialContext& ct
   }
   if (cards > 0) {
     const double revenue = cards * ctx.card_price * a.price_factor;
-    ctx.book(Channel::internet, revenue);
+    ctx.book(Channel::internet, m, revenue);
     ctx.account_delivery(idx, m, revenue);
   }
 }

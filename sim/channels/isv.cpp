@@ -45,7 +45,6 @@ void IsvModel::setup(TrialContext& ctx) {
   live_.clear();
   orders_.clear();
   active_.clear();
-  revenue_by_month_.assign(static_cast<std::size_t>(P_.H), 0.0);
   engaged_ = 0;
   finished_ = 0;
   first_success_.assign(ch.industries.size(), kNoSuccess);
@@ -87,13 +86,13 @@ void IsvModel::setup(TrialContext& ctx) {
   if (per_year > 0) schedule(ctx, sched, first, per_year, total);
   for (std::size_t k = 0; k < live_.size(); ++k)
     go_live(live_[k], static_cast<std::uint32_t>(isvs_.size() + k), ctx);
-  active_.resize(isvs_.size());
-  for (std::size_t i = 0; i < isvs_.size(); ++i) active_[i] = static_cast<std::uint32_t>(i);
+  started_ = 0;
 }
 
 void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total) {
   const IsvChannel& ch = P_.s.channels.isv;
-  std::vector<std::size_t> engaged_in(ch.industries.size(), 0);
+  std::vector<std::size_t>& engaged_in = engaged_in_;
+  engaged_in.assign(ch.industries.size(), 0);
   // The k-th engagement starts at first_month + k * 12 / engagements_per_year, until every ISV
   // is engaged, in an industry picked in proportion to its unengaged ISVs.
   for (std::size_t k = 0; total > 0; ++k) {
@@ -112,7 +111,7 @@ void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double p
   }
 }
 
-void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
+void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
   const double H = P_.H;
   const double per_card = ctx.card_price * v.price_factor;
   if (v.large) {
@@ -120,47 +119,68 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, const TrialContext& ctx) {
     for (double from = std::max(0.0, v.live_at); from < H;) {
       const double month_end = std::floor(from) + 1.0;
       const double amount = v.large_cards / 12.0 * (month_end - from) * per_card;
-      revenue_by_month_[static_cast<std::size_t>(from)] += amount;
+      ctx.book(Channel::isv, static_cast<int>(from), amount);
       orders_.push_back({id, static_cast<int>(from), amount});
       from = month_end;
     }
     return;
   }
   // "一个单子三、五片": a Poisson process of orders whose yearly rate is orders_per_year x
-  // (1 + order_growth)^(whole years live), by exponential gaps in integrated-rate time; each
-  // order is booked in its month. Only the orders are drawn: no work in months without one.
+  // (1 + order_growth)^(whole years live). Drawn per live year (the rate is constant inside
+  // one): a Poisson count with the year's mean, each order placed uniformly in the year and
+  // booked in its month — the same process as exponential gaps, with one Poisson draw per year
+  // and one uniform per order instead of one exponential per order.
   // An ISV live before month 0 (§4.0) starts at month 0 in its current year live (the process is
   // memoryless, so nothing before month 0 needs drawing).
+  if (!(v.orders_per_year > 0)) return;
   const double per_order = v.cards_per_order * per_card;
   const double years_live = v.live_at < 0 ? std::floor(-v.live_at / 12.0) : 0.0;
   double t = std::max(0.0, v.live_at);
   double year_end = v.live_at + 12.0 * (years_live + 1.0);
-  double growth = std::pow(1.0 + v.growth, years_live);  // (1 + order_growth)^(whole years live)
-  double rate = v.orders_per_year * growth / 12.0;        // orders per month in the current year live
-  double e = v.rng.exponential(1.0);
+  double growth = years_live > 0 ? std::pow(1.0 + v.growth, years_live) : 1.0;  // (1 + order_growth)^(whole years live)
   std::size_t orders = 0;
+  const int last_month = P_.H - 1;
+  std::size_t segment = 0;
   while (t < H) {
-    const double room = rate * (year_end - t);
-    if (rate > 0 && e < room) {
-      t += e / rate;
-      if (t >= H) break;
-      // A rate grown past reason (order_growth over many years live) would never end.
-      if (++orders > kMaxOrdersPerIsv || !std::isfinite(rate))
-        throw ScenarioError(P_.s.source, 0, 0, fmt::format("channels.isv.industries[{}]", P_.s.channels.isv.industries[v.industry].name),
-                            fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
-                                        "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
-                                        kMaxOrdersPerIsv));
-      revenue_by_month_[static_cast<std::size_t>(t)] += per_order;
-      orders_.push_back({id, static_cast<int>(t), per_order});
-      e = v.rng.exponential(1.0);
+    const double seg_end = std::min(year_end, H);
+    const double len = seg_end - t;
+    const double mean = v.orders_per_year * growth / 12.0 * len;
+    // A rate grown past reason (order_growth over many years live) would never end.
+    std::uint64_t n = 0;
+    if (mean > 0 && mean < 10.0) {
+      // exp(-mean) once per distinct mean: ISVs with the same order rate share their full years'.
+      ExpCache& c = exp_cache_[std::min<std::size_t>(segment, exp_cache_.size() - 1)];
+      if (c.mean != mean) {
+        c.mean = mean;
+        c.exp_neg = std::exp(-mean);
+      }
+      n = v.rng.poisson_inversion(mean, c.exp_neg);
     } else {
-      e -= room;
-      t = year_end;
-      year_end += 12.0;
-      growth *= 1.0 + v.growth;
-      rate = v.orders_per_year * growth / 12.0;
+      n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? v.rng.poisson(mean) : kMaxOrdersPerIsv + 1;
     }
+    orders += n;
+    if (orders > kMaxOrdersPerIsv)
+      throw ScenarioError(P_.s.source, 0, 0, fmt::format("channels.isv.industries[{}]", P_.s.channels.isv.industries[v.industry].name),
+                          fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
+                                      "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
+                                      kMaxOrdersPerIsv));
+    for (std::uint64_t k = n; k > 0; --k) {
+      const int month = std::min(last_month, static_cast<int>(t + len * v.rng.uniform()));
+      ctx.book(Channel::isv, month, per_order);
+      orders_.push_back({id, month, per_order});
+    }
+    t = year_end;
+    year_end += 12.0;
+    growth *= 1.0 + v.growth;
+    ++segment;
   }
+}
+
+int IsvModel::next_active(int m) const noexcept {
+  if (!active_.empty()) return m;  // a migration in progress works every month
+  const double f = std::floor(isvs_[started_].engage_at);
+  return f < static_cast<double>(std::numeric_limits<int>::max()) ? std::max(m, static_cast<int>(f))
+                                                                   : std::numeric_limits<int>::max();
 }
 
 double IsvModel::load(int m) {
@@ -169,24 +189,23 @@ double IsvModel::load(int m) {
   return static_cast<double>(engaged_ - finished_) * P_.s.channels.isv.common.effort;
 }
 
-void IsvModel::step(int m, TrialContext& ctx) {
+void IsvModel::advance(int m, TrialContext& ctx) {
   const double month_end = m + 1.0;
+  // Engagements that start this month join the migrations in progress (isvs_ is in start order).
+  for (; started_ < isvs_.size() && isvs_[started_].engage_at < month_end; ++started_) {
+    Isv& v = isvs_[started_];
+    active_.push_back(static_cast<std::uint32_t>(started_));
+    if (v.phase != Phase::waiting) continue;  // under way at month 0 (§4.0)
+    // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
+    // earlier month than this migration's start (§8).
+    const int first = first_success_[v.industry];
+    v.reused = first < m;  // kNoSuccess when none yet; -1 when ISVs were live at month 0
+    v.phase = Phase::migrating;
+    v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0), m);
+  }
   std::size_t keep = 0;
   for (std::size_t a = 0; a < active_.size(); ++a) {
     Isv& v = isvs_[active_[a]];
-    if (v.phase == Phase::waiting) {
-      if (v.engage_at >= month_end) {
-        // Not started yet, and neither is any later one (start order): keep the rest as is.
-        for (; a < active_.size(); ++a) active_[keep++] = active_[a];
-        break;
-      }
-      // "搞定一家的适配，一个行业都能看到机会": reuse when the industry's first success came in an
-      // earlier month than this migration's start (§8).
-      const int first = first_success_[v.industry];
-      v.reused = first < m;  // kNoSuccess when none yet; -1 when ISVs were live at month 0
-      v.phase = Phase::migrating;
-      v.remaining = ctx.scaled_duration(Channel::isv, v.migration_m * (v.reused ? v.reuse : 1.0));
-    }
     double t = std::max(static_cast<double>(m), v.engage_at);
     if (!advance_engagement(v.remaining, t, month_end, ctx.rate)) {
       active_[keep++] = active_[a];
@@ -207,8 +226,6 @@ void IsvModel::step(int m, TrialContext& ctx) {
     go_live(v, active_[a], ctx);
   }
   active_.resize(keep);
-  if (revenue_by_month_[static_cast<std::size_t>(m)] > 0)
-    ctx.book(Channel::isv, revenue_by_month_[static_cast<std::size_t>(m)]);
 }
 
 }  // namespace revsim::detail

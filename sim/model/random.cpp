@@ -48,20 +48,7 @@ double Random::beta(double a, double b) {
 
 std::uint64_t Random::poisson(double mu) {
   if (!(mu > 0.0)) return 0;
-  if (mu < 10.0) {
-    REVSIM_COUNT_DRAW(poisson_small);
-    // Inversion by sequential search: one uniform per variate.
-    double p = std::exp(-mu);
-    double f = p;
-    const double u = uniform();
-    std::uint64_t k = 0;
-    while (u > f && k < 1000) {
-      ++k;
-      p *= mu / static_cast<double>(k);
-      f += p;
-    }
-    return k;
-  }
+  if (mu < 10.0) return poisson_inversion(mu, std::exp(-mu));
   // PTRS: transformed rejection with squeeze (Hormann 1993), valid for mu >= 10.
   REVSIM_COUNT_DRAW(poisson_large);
   const double slam = std::sqrt(mu);

@@ -47,17 +47,23 @@ Prepared::Prepared(const Scenario& scenario)
 TrialSimulator::TrialSimulator(const Prepared& p)
     : P_(p), ctx_(p), internet_(p), carriers_(p), government_(p), isv_(p) {}
 
-void TrialSimulator::draw_market() {
+void TrialSimulator::draw_market(bool need_a) {
   const Scenario& s = P_.s;
   const auto H = static_cast<std::size_t>(P_.H);
+  ctx_.export_time = kNever;
+  ctx_.domestic_share_factor = 1;
+  Random product = ctx_.stream(streams::product);
+  ctx_.card_price = s.product.card_price.sample(product);
+  if (!need_a) {
+    ctx_.A.clear();  // no channel reads A: the rest of the product, Nvidia and controls draw nothing
+    return;
+  }
   own_log_.assign(H, 0.0);
   nvidia_log_.assign(H, 0.0);
   // A release or generation at time t counts from month floor(t) on; before month 0 from month 0 (§8).
   auto month_index = [&](double t) -> std::ptrdiff_t {
     return t < 0 ? 0 : static_cast<std::ptrdiff_t>(std::floor(t));
   };
-  Random product = ctx_.stream(streams::product);
-  ctx_.card_price = s.product.card_price.sample(product);
   const double tco = s.product.tco_advantage.sample(product);
   for (const Generation& g : s.product.generations) {
     const double t = g.month.sample(product);
@@ -69,8 +75,6 @@ void TrialSimulator::draw_market() {
   // sold in China is multiplied once by `step`, later releases gain by the controls' own draw,
   // and internet accounts' domestic share is multiplied by a factor. Own stream: adding the
   // block leaves every other draw of the trial alone.
-  ctx_.export_time = kNever;
-  ctx_.domestic_share_factor = 1;
   double controls_from = kNever;  // releases at or after this time gain what China may buy
   Random ecr = ctx_.stream(streams::export_controls);
   if (s.market.export_controls) {
@@ -103,29 +107,58 @@ void TrialSimulator::draw_market() {
     const auto idx = month_index(t);
     if (idx < P_.H) nvidia_log_[static_cast<std::size_t>(idx)] += std::log(gain);
   }
-  // A(m) = tco_advantage x (own gains so far) / (Nvidia gains so far).
+  // A(m) = tco_advantage x (own gains so far) / (Nvidia gains so far): a step function, so exp
+  // only in the months where a release or a generation lands.
   ctx_.A.resize(H);
   double own = 0;
   double nvd = 0;
+  double a = tco * std::exp(0.0);
   for (std::size_t m = 0; m < H; ++m) {
-    own += own_log_[m];
-    nvd += nvidia_log_[m];
-    ctx_.A[m] = tco * std::exp(own - nvd);
+    if (own_log_[m] != 0.0 || nvidia_log_[m] != 0.0) {
+      own += own_log_[m];
+      nvd += nvidia_log_[m];
+      a = tco * std::exp(own - nvd);
+    }
+    ctx_.A[m] = a;
   }
-  // Correlated luck: Z_y ~ N(0, Sigma) per fiscal year (§3).
-  Random cop = ctx_.stream(streams::copula);
-  ctx_.Z.resize(static_cast<std::size_t>(P_.Y));
-  for (auto& z : ctx_.Z) {
-    Eigen::Vector4d e;
-    for (int c = 0; c < kChannels; ++c) e[c] = cop.normal();
-    const Eigen::Vector4d x = P_.chol * e;
-    for (int c = 0; c < kChannels; ++c) z[static_cast<std::size_t>(c)] = x[c];
+}
+
+void TrialSimulator::engagement_stage(TrialTrace* trace) {
+  // The coupled part of the model (§3, §8): engagements in progress load the software team,
+  // the load sets the progress rate, phases that end in overloaded months leave branches, ISV
+  // successes boost maturity. Advanced month by month, but only the months in which an
+  // engagement is in progress or starts; in every other month the load is 0, the rate 1, and
+  // M grows by growth / 12 (the path is extended lazily by TrialContext::M_at).
+  const int H = P_.H;
+  const double capacity = capacity_;
+  for (int m = 0; m < H;) {
+    int next = H;
+    if (internet_.pending()) next = std::min(next, internet_.next_active(m));
+    if (carriers_.pending()) next = std::min(next, carriers_.next_active(m));
+    if (isv_.pending()) next = std::min(next, isv_.next_active(m));
+    if (next >= H) break;
+    m = next;
+    ctx_.M_at(m);
+    internet_.drop(m);
+    const double load = internet_.load(m) + carriers_.load(m) + isv_.load(m);
+    ctx_.rate = load > 0 ? std::min(1.0, capacity / load) : 1.0;
+    ctx_.overloaded = load > capacity;
+    if (trace != nullptr) rate_[static_cast<std::size_t>(m)] = ctx_.rate;
+    ctx_.new_branches = 0;
+    ctx_.isv_successes = 0;
+    internet_.advance(m, ctx_);
+    carriers_.advance(m, ctx_);
+    isv_.advance(m, ctx_);
+    // "模型泛化能力和编译器自动优化能力不足": M grows, slowed by customer branches, boosted by ISVs.
+    ctx_.close_month(ctx_.new_branches, ctx_.isv_successes);
+    ++m;
   }
 }
 
 void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out, TrialTrace* trace) {
   const Scenario& s = P_.s;
   const auto Y = static_cast<std::size_t>(P_.Y);
+  const auto H = static_cast<std::size_t>(P_.H);
   out.revenue.assign(Y * kChannels, 0.0);
   out.entity_face.assign(Y * P_.entity_names.size(), 0.0);
   out.fail_month = -1;
@@ -136,6 +169,10 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   out.largest_share.assign(Y, 0.0);
   out.top5_share.assign(Y, 0.0);
   ctx_.account_year.assign(P_.n_accounts() * Y, 0.0);
+  ctx_.account_entries.clear();
+  ctx_.rev.assign(H * kChannels, 0.0);
+  ctx_.turnkey.assign(H, 0.0);
+  ctx_.adjust.assign(H, 0.0);
   ctx_.seed = seed;
   ctx_.trial = trial;
   ctx_.out = &out;
@@ -153,82 +190,68 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   const double rd_share = s.company.rd_share.sample(company);
   const double margin = s.company.gross_margin.sample(company);
   const double valuation = s.company.valuation.sample(company);
-  const double capacity = s.company.poc_capacity.sample(company);
+  capacity_ = s.company.poc_capacity.sample(company);
   Random software = ctx_.stream(streams::software);
-  double M = s.software.maturity.sample(software);
-  ctx_.M0 = M;
-  const double growth = s.software.growth_per_year.sample(software);
-  const double boost = s.software.isv_boost.sample(software);
-  const double penalty = s.software.branch_penalty.sample(software);
+  ctx_.start_maturity(s.software.maturity.sample(software));
+  ctx_.growth = s.software.growth_per_year.sample(software);
+  ctx_.boost = s.software.isv_boost.sample(software);
+  ctx_.penalty = s.software.branch_penalty.sample(software);
   ctx_.hardcode_p = s.software.hardcode_p.sample(software);
   // Fund-raises {month, amount, p, traction?}: each yes/no independent, in month floor(month),
   // decided by one uniform u < the probability that applies (§3, v2), so common random numbers hold.
   raises_.clear();
-  Random raise_rng = ctx_.stream(streams::raises);
-  for (const Raise& r : s.company.raises) {
-    PendingRaise pr{};
-    const double month = r.month.sample(raise_rng);
-    pr.amount = r.amount.sample(raise_rng);
-    pr.p = r.p.sample(raise_rng);
-    pr.traction = r.traction.has_value();
-    if (pr.traction) {
-      pr.revenue_12m = r.traction->revenue_12m.sample(raise_rng);
-      pr.p_traction = r.traction->p.sample(raise_rng);
+  if (!s.company.raises.empty()) {
+    Random raise_rng = ctx_.stream(streams::raises);
+    for (const Raise& r : s.company.raises) {
+      PendingRaise pr{};
+      const double month = r.month.sample(raise_rng);
+      pr.amount = r.amount.sample(raise_rng);
+      pr.p = r.p.sample(raise_rng);
+      pr.traction = r.traction.has_value();
+      if (pr.traction) {
+        pr.revenue_12m = r.traction->revenue_12m.sample(raise_rng);
+        pr.p_traction = r.traction->p.sample(raise_rng);
+      }
+      pr.u = raise_rng.uniform();
+      pr.month = static_cast<int>(std::floor(month));
+      if (month < P_.H) raises_.push_back(pr);
     }
-    pr.u = raise_rng.uniform();
-    pr.month = static_cast<int>(std::floor(month));
-    if (month < P_.H) raises_.push_back(pr);
   }
-  // Monthly revenue for trailing-revenue rules; booked revenue counts as spread evenly over the
-  // months of start_year before month 0 (§4.0).
   const int before = s.months_before_start();
-  monthly_.assign(static_cast<std::size_t>(P_.H), 0.0);
-  draw_market();
+  monthly_.resize(H);
+  // Only what some present channel reads is drawn: the card price (internet, carriers, ISVs),
+  // A (internet and carriers; a trace shows it always), Z (a channel with rho > 0).
+  const auto& ch = s.channels;
+  const bool need_a = ch.internet.present || ch.carriers.present || trace != nullptr;
+  if (need_a || ch.isv.present) draw_market(need_a);
+  // Correlated luck (§3): Z_y ~ N(0, Sigma) of fiscal year y, drawn when first read.
+  ctx_.Z.resize(Y);
+  ctx_.z_have = 0;
 
   internet_.setup(ctx_);
   carriers_.setup(ctx_);
   government_.setup(ctx_);
   isv_.setup(ctx_);
 
-  int branches = 0;
-  double last_M = -1;
+  if (trace != nullptr) rate_.assign(H, 1.0);
+  engagement_stage(trace);
+  internet_.finish(ctx_);
+  carriers_.finish(ctx_);
+  government_.finish(ctx_);
+
+  // Cash month by month (§3): revenue x margin - burn - turnkey cost + advances + raises; the
+  // first month with cash < 0 is the failure month (its revenue counts, nothing after).
+  const double* rev = ctx_.rev.data();
   for (int m = 0; m < P_.H; ++m) {
-    // Within month m (§8): drop accounts whose chip has arrived, then load and rate, then the
-    // channels, then revenue, cash and failure, then M for month m + 1.
-    internet_.drop(m);
-    const double load = internet_.load(m) + carriers_.load(m) + isv_.load(m);
-    ctx_.rate = load > 0 ? std::min(1.0, capacity / load) : 1.0;
-    ctx_.overloaded = load > capacity;
-    ctx_.M = M;
-    // M^e per channel is computed when a channel first needs it after M moved (it stops at 1).
-    if (M != last_M) {
-      last_M = M;
-      ctx_.maturity_changed();
-    }
-    if (trace != nullptr) {
-      trace->tco_advantage.push_back(ctx_.A[static_cast<std::size_t>(m)]);
-      trace->maturity.push_back(M);
-      trace->rate.push_back(ctx_.rate);
-    }
-    ctx_.revenue.fill(0.0);
-    ctx_.turnkey_cost = 0;
-    ctx_.cash_adjust = 0;
-    ctx_.new_branches = 0;
-    ctx_.isv_successes = 0;
-
-    internet_.step(m, ctx_);
-    carriers_.step(m, ctx_);
-    government_.step(m, ctx_);
-    isv_.step(m, ctx_);
-
+    const auto mi = static_cast<std::size_t>(m);
     const auto y = static_cast<std::size_t>(ctx_.year_of(m));
     double total = 0;
-    for (int c = 0; c < kChannels; ++c) {
-      const double r = ctx_.revenue[static_cast<std::size_t>(c)];
-      out.revenue[y * kChannels + static_cast<std::size_t>(c)] += r;
+    for (std::size_t c = 0; c < kChannels; ++c) {
+      const double r = rev[c * H + mi];
+      out.revenue[y * kChannels + c] += r;
       total += r;
     }
-    monthly_[static_cast<std::size_t>(m)] = total;
+    monthly_[mi] = total;
     double raised = 0;
     for (const PendingRaise& r : raises_) {
       if (r.month != m) continue;
@@ -247,14 +270,26 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
       }
       if (r.u < p) raised += r.amount;
     }
-    cash += total * margin - burn - ctx_.turnkey_cost + ctx_.cash_adjust + raised;
+    cash += total * margin - burn - ctx_.turnkey[mi] + ctx_.adjust[mi] + raised;
     if (cash < 0) {
       out.fail_month = m;  // its revenue counts, nothing after (§8)
       break;
     }
-    // "模型泛化能力和编译器自动优化能力不足": M grows, slowed by customer branches, boosted by ISVs.
-    branches += ctx_.new_branches;
-    M = std::min(1.0, M + growth / 12.0 * std::max(0.0, 1.0 - penalty * branches) + boost * ctx_.isv_successes);
+  }
+  const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;
+  // Named accounts' revenue while alive (§5), in the order it was booked.
+  for (const TrialContext::AccountEntry& e : ctx_.account_entries) {
+    if (e.month > last) continue;
+    out.account_revenue[e.idx] += e.amount;
+    ctx_.account_year[e.idx * Y + static_cast<std::size_t>(ctx_.year_of(e.month))] += e.amount;
+    if (e.delivery && out.account_first[e.idx] < 0) out.account_first[e.idx] = e.month;
+  }
+  if (trace != nullptr) {
+    for (int m = 0; m <= last; ++m) {
+      trace->tco_advantage.push_back(ctx_.A[static_cast<std::size_t>(m)]);
+      trace->maturity.push_back(ctx_.M_at(m));
+      trace->rate.push_back(rate_[static_cast<std::size_t>(m)]);
+    }
   }
 
   // STAR Market standard 2 (§5, §8): revenue >= threshold; R&D over the last up-to-three fiscal
@@ -264,22 +299,22 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   for (int yi = 0; yi < P_.Y; ++yi) {
     if (out.year_total(yi) < s.threshold || valuation < 1500.0 || !out.alive_through(yi)) continue;
     double rd = 0;
-    double rev = 0;
+    double rev_sum = 0;
     for (int w = yi - 2; w <= yi; ++w) {
       if (w < 0) {
         const auto h = s.company.history.find(s.start_year + w);
         if (h != s.company.history.end()) {
           rd += h->second.rd;
-          rev += h->second.revenue;
+          rev_sum += h->second.revenue;
         }
         continue;
       }
       const int end = out.fail_month < 0 ? s.year_end(w) : std::min(s.year_end(w), out.fail_month + 1);
       const int alive = std::max(0, end - s.year_begin(w)) + (w == 0 ? before : 0);
       rd += burn * rd_share * alive;
-      rev += out.year_total(w);
+      rev_sum += out.year_total(w);
     }
-    if (rd >= 0.15 * rev) out.listing |= 1U << static_cast<unsigned>(yi);
+    if (rd >= 0.15 * rev_sum) out.listing |= 1U << static_cast<unsigned>(yi);
   }
   concentration(out);
 }
@@ -305,10 +340,23 @@ void TrialSimulator::concentration(TrialOutcome& out) {
   for (std::size_t a = 0; a < P_.n_accounts(); ++a)
     for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ctx_.account_year[a * Y + y]);
   government_.customers(last, ctx_, add);
-  isv_year_.assign(isv_.isv_count() * Y, 0.0);
-  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) { isv_year_[id * Y + static_cast<std::size_t>(y)] += v; });
-  for (std::size_t i = 0; i < isv_.isv_count(); ++i)
-    for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), isv_year_[i * Y + y]);
+  // Each ISV's orders are contiguous (written when it went live): its yearly sums, then add.
+  isv_year_.assign(Y, 0.0);
+  std::uint32_t current = std::numeric_limits<std::uint32_t>::max();
+  auto flush = [&] {
+    for (std::size_t y = 0; y < Y; ++y) {
+      add(static_cast<int>(y), isv_year_[y]);
+      isv_year_[y] = 0.0;
+    }
+  };
+  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) {
+    if (id != current) {
+      if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+      current = id;
+    }
+    isv_year_[static_cast<std::size_t>(y)] += v;
+  });
+  if (current != std::numeric_limits<std::uint32_t>::max()) flush();
   for (std::size_t y = 0; y < Y; ++y) {
     const double total = out.year_total(static_cast<int>(y));
     if (total <= 0) continue;

@@ -1,5 +1,6 @@
-// One trial of the model: the month loop that couples the four channels through the shared
-// state of MODEL.md §3 (TCO advantage, software maturity, engineering capacity, cash).
+// One trial of the model: the engagement stage that couples the channels through the shared
+// state of MODEL.md §3 (engineering load, progress rate, software maturity), then every other
+// process in one pass per entity, then cash and failure in one pass over the months.
 #pragma once
 
 #include "../channels/channel_models.hpp"
@@ -14,7 +15,8 @@ class TrialSimulator {
   void run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& out, TrialTrace* trace = nullptr);
 
  private:
-  void draw_market();
+  void draw_market(bool need_a);
+  void engagement_stage(TrialTrace* trace);
   const Prepared& P_;
   TrialContext ctx_;
   InternetModel internet_;
@@ -31,9 +33,11 @@ class TrialSimulator {
   };
   void concentration(TrialOutcome& out);
   std::vector<PendingRaise> raises_;
+  double capacity_ = 0;  ///< company.poc_capacity of this trial
   std::vector<double> monthly_;   ///< revenue by month (booked revenue before month 0 apart)
   std::vector<double> top_;       ///< [year * 5 + k]: the five largest customers of the year
-  std::vector<double> isv_year_;  ///< [isv * years + year]
+  std::vector<double> isv_year_;  ///< [year]: one ISV's revenue, for concentration
+  std::vector<double> rate_;      ///< [month]: progress rate, kept only for a trace
 };
 
 }  // namespace revsim::detail

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -66,6 +67,11 @@ struct Prepared {
 };
 
 /// Mutable state of the trial being simulated.
+///
+/// A trial runs in two stages (docs/performance.md): the coupled engagement processes month by
+/// month while any engagement is pending (they set the load, the rate and so the maturity path),
+/// then every other process in closed form into per-month arrays, then cash in one pass. M(m) is
+/// kept as a path over months, extended lazily with the same additions the month loop made.
 class TrialContext {
  public:
   explicit TrialContext(const Prepared& p) : P(p) {}
@@ -82,38 +88,95 @@ class TrialContext {
   /// trial) and the factor on every internet account's domestic share from then on.
   double export_time = std::numeric_limits<double>::infinity();
   double domestic_share_factor = 1;
-  std::vector<double> A;  ///< TCO advantage by month (§3, step function §8)
-  std::vector<std::array<double, kChannels>> Z;  ///< copula latent vector by fiscal year
+  std::vector<double> A;  ///< TCO advantage by month (§3, step function §8); empty when no channel reads it
+  /// Copula latent vector by fiscal year, drawn when a success event first reads that year
+  /// (z_have bit y), from the stream market/copula + calendar year.
+  std::vector<std::array<double, kChannels>> Z;
+  std::uint32_t z_have = 0;
+  const std::array<double, kChannels>& z_of(int y) {
+    const auto yi = static_cast<std::size_t>(y);
+    if ((z_have >> static_cast<unsigned>(y) & 1U) == 0) {
+      z_have |= 1U << static_cast<unsigned>(y);
+      Random cop = stream(stream_id(streams::copula, static_cast<std::uint64_t>(P.s.start_year + y)));
+      Eigen::Vector4d e;
+      for (int c = 0; c < kChannels; ++c) e[c] = cop.normal();
+      const Eigen::Vector4d x = P.chol * e;
+      for (int c = 0; c < kChannels; ++c) Z[yi][static_cast<std::size_t>(c)] = x[c];
+    }
+    return Z[yi];
+  }
 
-  // This month.
-  double M = 1;      ///< software maturity
+  // ---- Maturity path (§3): M(m) for m = 0 .. computed so far -------------------------------
+  double growth = 0, boost = 0, penalty = 0;
+  int branches = 0;  ///< customer branches left so far (up to the last month of the path)
+  void start_maturity(double m0) {
+    M0 = m0;
+    Mpath.clear();
+    Mpath.push_back(m0);
+    branches = 0;
+    for (auto& c : mf_M_) c = -1;
+  }
+  /// M for month m + 1 from M(m), with the month's new branches and ISV successes (§3).
+  void close_month(int branched, int successes) {
+    branches += branched;
+    const double M = Mpath.back();
+    Mpath.push_back(std::min(1.0, M + growth / 12.0 * std::max(0.0, 1.0 - penalty * branches) + boost * successes));
+  }
+  /// M of month m (the path is extended with no new branches and no ISV successes).
+  double M_at(int m) {
+    if (static_cast<int>(Mpath.size()) <= m) extend_maturity(m);
+    return Mpath[static_cast<std::size_t>(m)];
+  }
+  /// close_month(0, 0) up to month m: the increment is the same every month (no new branches),
+  /// and (M + inc) + boost x 0 is M + inc exactly (M, inc >= 0).
+  void extend_maturity(int m) {
+    const double inc = growth / 12.0 * std::max(0.0, 1.0 - penalty * branches);
+    std::size_t k = Mpath.size();
+    double M = Mpath.back();
+    Mpath.resize(static_cast<std::size_t>(m) + 1);
+    for (; k < Mpath.size() && M < 1.0; ++k) Mpath[k] = M = std::min(1.0, M + inc);
+    for (; k < Mpath.size(); ++k) Mpath[k] = M;  // capped at 1 (or not growing): stays
+  }
+  std::vector<double> Mpath;
+
+  /// (M(m) / M0)^e of a channel, cached on the last M seen (pow is costly).
+  double maturity_factor(std::size_t ci, int m) {
+    const double M = M_at(m);
+    if (M != mf_M_[ci]) {
+      mf_M_[ci] = M;
+      // Values mean today (v2): (M / M0)^e, 1 at month 0 whatever M0.
+      mf_[ci] = M == M0 ? 1.0 : std::pow(M / M0, P.elasticity[ci]);
+    }
+    return mf_[ci];
+  }
+
+  // ---- The month being advanced by the engagement stage ------------------------------------
   double rate = 1;   ///< engagement progress rate min(1, C / L)
   bool overloaded = false;  ///< L > C
-  /// M^e of a channel this month, computed on first use (pow is costly and most months most
-  /// channels have no event or new phase); the trial marks the factors stale when M moves.
-  double maturity_factor(std::size_t ci) {
-    if (maturity_stale_[ci]) {
-      // Values mean today (v2): (M / M0)^e, 1 at month 0 whatever M0.
-      maturity_factor_[ci] = M == M0 ? 1.0 : std::pow(M / M0, P.elasticity[ci]);
-      maturity_stale_[ci] = false;
-    }
-    return maturity_factor_[ci];
-  }
-  void maturity_changed() noexcept { maturity_stale_.fill(true); }
-  double cash_adjust = 0;   ///< cash this month beyond revenue x margin: advances (§4.3, v2)
   int new_branches = 0;     ///< customer branches left this month
   int isv_successes = 0;    ///< ISV migrations completed this month
-  std::array<double, kChannels> revenue{};  ///< booked this month
-  double turnkey_cost = 0;                  ///< integration cost paid this month
+
+  // ---- Per-month outputs of the processes -----------------------------------------------
+  std::vector<double> rev;      ///< [channel * H + month]: revenue booked, entities in model order
+  std::vector<double> turnkey;  ///< [month]: turnkey integration cost paid
+  std::vector<double> adjust;   ///< [month]: cash beyond revenue x margin (advances, §4.3)
+  /// Named accounts' revenue in generation order (time order per account), truncated at the
+  /// failure month when the outcome is written.
+  struct AccountEntry {
+    std::uint32_t idx;
+    int month;
+    double amount;
+    bool delivery;  ///< paid volume (production or award), not grey
+  };
+  std::vector<AccountEntry> account_entries;
 
   TrialOutcome* out = nullptr;
 
  private:
-  std::array<double, kChannels> maturity_factor_{};
-  std::array<bool, kChannels> maturity_stale_{true, true, true, true};
+  std::array<double, kChannels> mf_{};
+  std::array<double, kChannels> mf_M_{-1, -1, -1, -1};
 
  public:
-
   Random stream(std::uint64_t id) const noexcept { return Random(seed, trial, id); }
   int year_of(int month) const noexcept { return P.year_of(month); }
 
@@ -122,11 +185,14 @@ class TrialContext {
   /// and is always drawn, so a stream's position never depends on p.
   bool success(Channel c, double p_full, int m, Random& rng) {
     const auto ci = static_cast<std::size_t>(c);
-    const double p = p_full * maturity_factor(ci);
+    const double p = p_full * maturity_factor(ci, m);
     const double eps = rng.normal();
     if (p >= 1.0) return true;  // Phi(x) rounds to 1 for x > 8.3: a sure event must not fail
     if (p <= 0.0) return false;
-    const double x = P.sqrt_rho[ci] * Z[static_cast<std::size_t>(year_of(m))][ci] + P.sqrt_1m_rho[ci] * eps;
+    // With rho = 0 the latent term is 0 x Z = 0 exactly: Z is not needed.
+    const double x = P.sqrt_rho[ci] == 0.0
+                         ? P.sqrt_1m_rho[ci] * eps
+                         : P.sqrt_rho[ci] * z_of(year_of(m))[ci] + P.sqrt_1m_rho[ci] * eps;
     return normal_cdf(x) < p;
   }
 
@@ -135,23 +201,23 @@ class TrialContext {
     if (overloaded && rng.bernoulli(hardcode_p)) ++new_branches;
   }
 
-  /// Duration of an engagement phase starting this month, d as estimated today: d x (M0 / M)^e (§3, §8).
-  double scaled_duration(Channel c, double d) {
-    const double f = maturity_factor(static_cast<std::size_t>(c));
+  /// Duration of an engagement phase starting in month m, d as estimated today: d x (M0 / M)^e (§3, §8).
+  double scaled_duration(Channel c, double d, int m) {
+    const double f = maturity_factor(static_cast<std::size_t>(c), m);
     return f > 0 ? d / f : 1e300;
   }
 
-  void book(Channel c, double amount) { revenue[static_cast<std::size_t>(c)] += amount; }
+  void book(Channel c, int m, double amount) {
+    rev[static_cast<std::size_t>(c) * static_cast<std::size_t>(P.H) + static_cast<std::size_t>(m)] += amount;
+  }
 
   /// Record paid volume for named account `idx` in month m.
   void account_delivery(std::size_t idx, int m, double amount) {
-    account_revenue(idx, m, amount);
-    if (out->account_first[idx] < 0) out->account_first[idx] = m;
+    account_entries.push_back({static_cast<std::uint32_t>(idx), m, amount, true});
   }
   /// Revenue of named account `idx` in month m (a customer, for concentration).
   void account_revenue(std::size_t idx, int m, double amount) {
-    out->account_revenue[idx] += amount;
-    account_year[idx * static_cast<std::size_t>(P.Y) + static_cast<std::size_t>(year_of(m))] += amount;
+    account_entries.push_back({static_cast<std::uint32_t>(idx), m, amount, false});
   }
   std::vector<double> account_year;  ///< [account * years + year]: revenue booked, for concentration
 
