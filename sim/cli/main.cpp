@@ -418,7 +418,7 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
     if (a.precision > 0) {
       const revsim::PrecisionTarget target = precision_target(a);
       c = revsim::compare_to_precision(scenarios, *opt, target);
-      const double se = revsim::worst_paired_se(c, target.stat, a.year);
+      const double se = revsim::worst_paired_se(c, target.stat, target.year);
       fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
                  c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
     } else {
