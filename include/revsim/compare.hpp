@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -55,7 +56,7 @@ Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOp
 /// The largest paired standard error of `stat` (mean: se_paired of the mean difference;
 /// p_threshold: p_threshold_diff_se) over the compared scenarios and `year` (0: every year).
 /// Throws std::invalid_argument for another stat or a year outside the scenarios.
-double worst_paired_se(const Comparison& c, const std::string& stat, int year);
+double worst_paired_se(const Comparison& c, const std::string& stat, std::optional<int> year);
 
 struct PrecisionTarget;
 /// compare_scenarios with trials added (as run_to_precision does) until worst_paired_se is at

@@ -2,6 +2,7 @@
 
 #include "revsim/precision.hpp"
 #include "revsim/report.hpp"
+#include "revsim/stat.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -202,18 +203,19 @@ Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOp
   return cmp.run_to(cmp.first_trials());
 }
 
-double worst_paired_se(const Comparison& c, const std::string& stat, int year) {
-  if (stat != "mean" && stat != "p_threshold")
+double worst_paired_se(const Comparison& c, const std::string& stat, std::optional<int> year) {
+  const std::optional<StatKind> kind = parse_stat(stat);
+  if (kind != StatKind::mean && kind != StatKind::p_threshold)
     throw std::invalid_argument(fmt::format("--stat {}: compare's --precision takes mean or p_threshold", stat));
   double worst = 0;
   bool found = false;
   for (std::size_t i = 1; i < c.scenarios.size(); ++i)
     for (const PairedYear& y : c.scenarios[i].years) {
-      if (year != 0 && y.year != year) continue;
-      worst = std::max(worst, stat == "mean" ? y.se_paired : y.p_threshold_diff_se);
+      if (year && y.year != *year) continue;
+      worst = std::max(worst, kind == StatKind::mean ? y.se_paired : y.p_threshold_diff_se);
       found = true;
     }
-  if (!found) throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenarios", year));
+  if (!found) throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenarios", year.value_or(0)));
   return worst;
 }
 
@@ -227,7 +229,7 @@ Comparison compare_to_precision(const std::vector<Scenario>& scenarios, const Ru
   std::uint64_t n = cmp.first_trials();
   for (;;) {
     Comparison c = cmp.run_to(n);
-    const std::uint64_t next = next_trials(n, worst_paired_se(c, t.stat, t.year.value_or(0)), t);
+    const std::uint64_t next = next_trials(n, worst_paired_se(c, t.stat, t.year), t);
     if (next == n) return c;
     n = next;
   }

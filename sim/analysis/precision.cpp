@@ -1,6 +1,6 @@
 #include "revsim/precision.hpp"
 
-#include "revsim/statistics.hpp"
+#include "revsim/stat.hpp"
 
 #include <fmt/format.h>
 
@@ -11,12 +11,8 @@
 namespace revsim {
 
 double standard_error(const Results& r, const YearStats& y, const std::string& stat) {
-  const auto n = static_cast<double>(r.trials);
-  auto binomial = [n](double p) { return binomial_se(p, n); };
-  if (stat == "mean") return y.sd / std::sqrt(n);
-  if (stat == "p_threshold") return y.p_threshold_se;
-  if (stat == "p_listing") return binomial(y.p_listing);
-  if (stat == "p_alive") return binomial(y.p_alive);
+  const std::optional<StatKind> k = parse_stat(stat);
+  if (k && *k != StatKind::p50) return *year_stat(r, y, *k).se;
   throw std::invalid_argument(fmt::format("--stat {}: expected mean, p_threshold, p_listing or p_alive", stat));
 }
 

@@ -1,6 +1,7 @@
 #include "revsim/sensitivity.hpp"
 
 #include "revsim/scenario_io.hpp"
+#include "revsim/stat.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -14,11 +15,7 @@ namespace revsim {
 double statistic(const Results& r, const std::string& stat, int year) {
   for (const YearStats& y : r.years) {
     if (y.year != year) continue;
-    if (stat == "mean") return y.mean;
-    if (stat == "p50") return y.p50;
-    if (stat == "p_threshold") return y.p_threshold;
-    if (stat == "p_listing") return y.p_listing;
-    if (stat == "p_alive") return y.p_alive;
+    if (const std::optional<StatKind> k = parse_stat(stat)) return year_stat(r, y, *k).value;
     throw std::invalid_argument(fmt::format("--stat {}: expected mean, p50, p_threshold, p_listing or p_alive", stat));
   }
   throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenario", year));

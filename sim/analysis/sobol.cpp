@@ -2,6 +2,7 @@
 
 #include "revsim/scenario_io.hpp"
 #include "revsim/sensitivity.hpp"
+#include "revsim/stat.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -152,10 +153,11 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
     throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenario ({}..{})", out.year,
                                             base.start_year, y_last));
   const int y = out.year - base.start_year;
-  if (stat == "mean" || stat == "p50") out.quantity = fmt::format("revenue in {} (M RMB)", out.year);
-  else if (stat == "p_threshold") out.quantity = fmt::format("1 if revenue in {} >= {:g} M RMB", out.year, base.threshold);
-  else if (stat == "p_listing") out.quantity = fmt::format("1 if STAR standard 2 is met in {}", out.year);
-  else if (stat == "p_alive") out.quantity = fmt::format("1 if the company is alive at the end of {}", out.year);
+  const std::optional<StatKind> kind = parse_stat(stat);
+  if (kind == StatKind::mean || kind == StatKind::p50) out.quantity = fmt::format("revenue in {} (M RMB)", out.year);
+  else if (kind == StatKind::p_threshold) out.quantity = fmt::format("1 if revenue in {} >= {:g} M RMB", out.year, base.threshold);
+  else if (kind == StatKind::p_listing) out.quantity = fmt::format("1 if STAR standard 2 is met in {}", out.year);
+  else if (kind == StatKind::p_alive) out.quantity = fmt::format("1 if the company is alive at the end of {}", out.year);
   else throw std::invalid_argument(fmt::format("--stat {}: expected mean, p50, p_threshold, p_listing or p_alive", stat));
   if (bootstrap < 0) throw std::invalid_argument("--bootstrap: expected a count >= 0");
 
@@ -201,7 +203,7 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
   // Rows: matrix m (0 = A, 1 = B, 2 + i = A_B^i), base row j. Each row is one trial, a pure
   // function of its factor values and trial index, so the results are stored by row.
   const std::uint64_t rows = N * (k + 2);
-  detail::SobolRows acc(stat, y, base.threshold);
+  detail::SobolRows acc(*kind, y, base.threshold);
   detail::run_trials(SobolDesign(base, factor_param, xA, xB, N, out.seed), 0, rows, acc, opt);
   const std::vector<double>& f = acc.rows();
 

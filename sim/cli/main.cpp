@@ -10,6 +10,7 @@
 #include "revsim/samples.hpp"
 #include "revsim/sensitivity.hpp"
 #include "revsim/sobol.hpp"
+#include "revsim/sweep.hpp"
 #include "revsim/report.hpp"
 #include "revsim/scenario_io.hpp"
 #include "revsim/tidy_csv.hpp"
@@ -417,7 +418,7 @@ int cmd_compare(const std::vector<std::string>& files, const RunArgs& a) {
     if (a.precision > 0) {
       const revsim::PrecisionTarget target = precision_target(a);
       c = revsim::compare_to_precision(scenarios, *opt, target);
-      const double se = revsim::worst_paired_se(c, target.stat, a.year);
+      const double se = revsim::worst_paired_se(c, target.stat, target.year);
       fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
                  c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
     } else {
@@ -494,144 +495,49 @@ void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
-/// Values of one --grid KEY=START:STOP:STEP (inclusive) or KEY=V1,V2,...
-std::pair<std::string, std::vector<std::string>> parse_grid(const std::string& spec) {
-  const std::string label = "--grid " + spec;
-  const auto eq = spec.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw revsim::ScenarioError(label, 0, 0, "", "expected KEY=START:STOP:STEP or KEY=V1,V2,...");
-  const std::string key = spec.substr(0, eq);
-  const std::string body = spec.substr(eq + 1);
-  std::vector<std::string> values;
-  auto number = [&](const std::string& t) {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(t, &used);
-      if (used == t.size() && std::isfinite(v)) return v;
-    } catch (const std::exception&) {
-    }
-    throw revsim::ScenarioError(label, 0, 0, key, fmt::format("'{}' is not a number", t));
-  };
-  if (body.find(':') != std::string::npos) {
-    std::vector<double> p;
-    std::size_t from = 0;
-    for (std::size_t at = body.find(':'); from <= body.size(); at = body.find(':', from)) {
-      p.push_back(number(body.substr(from, at == std::string::npos ? std::string::npos : at - from)));
-      if (at == std::string::npos) break;
-      from = at + 1;
-    }
-    if (p.size() != 3 || !(p[2] > 0) || p[1] < p[0])
-      throw revsim::ScenarioError(label, 0, 0, key, "expected START:STOP:STEP with STEP > 0 and STOP >= START");
-    const double count = std::floor((p[1] - p[0]) / p[2] + 1e-9) + 1;
-    if (count > 10000) throw revsim::ScenarioError(label, 0, 0, key, "more than 10000 values");
-    for (int i = 0; i < static_cast<int>(count); ++i) values.push_back(fmt::format("{:g}", p[0] + i * p[2]));
-  } else {
-    std::size_t from = 0;
-    for (std::size_t at = body.find(','); ; at = body.find(',', from)) {
-      const std::string v = body.substr(from, at == std::string::npos ? std::string::npos : at - from);
-      number(v);
-      values.push_back(v);
-      if (at == std::string::npos) break;
-      from = at + 1;
-    }
-  }
-  return {key, values};
-}
-
 /// `revsim sweep`: the cartesian grid of --grid values, every point on common random numbers
-/// (same seed and trial count), one CSV row per point: the parameters, then per-year statistics.
+/// (same seed and trial count), one CSV row per point (revsim::plan_sweep / run_sweep).
 int cmd_sweep(const RunArgs& a, const std::vector<std::string>& grids) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> axes;
-  std::size_t points = 1;
-  for (const std::string& g : grids) {
-    axes.push_back(parse_grid(g));
-    points *= axes.back().second.size();
-    if (points > 100000) throw revsim::ScenarioError("--grid", 0, 0, "", "the grid has more than 100000 points");
-  }
-  // Validate every point before the first run.
-  std::vector<std::vector<std::string>> sets(points, a.sets);
-  std::vector<revsim::Scenario> scenarios;
-  for (std::size_t i = 0; i < points; ++i) {
-    std::size_t rest = i;
-    for (auto it = axes.rbegin(); it != axes.rend(); ++it) {
-      sets[i].push_back(it->first + "=" + it->second[rest % it->second.size()]);
-      rest /= it->second.size();
-    }
-    try {
-      scenarios.push_back(load_warned(a.scenario, sets[i], i == 0));
-    } catch (const revsim::ScenarioError& e) {
-      // The loader names the override "--set KEY=VALUE"; a grid value is the user's --grid.
-      for (std::size_t k = 0; k < axes.size(); ++k) {
-        const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
-        if (e.file() == "--set " + set) {
-          fmt::print(stderr, "revsim: --grid {}: value {}{}\n", grids[k], set.substr(set.find('=') + 1),
-                     std::string_view(e.what()).substr(e.file().size()));
-          return kExitBadInput;
-        }
-      }
-      throw;
-    }
-  }
-  const auto opt = run_options(a, {scenarios.front()});
+  // Every point is validated before the first run; the first point's warnings are printed once.
+  const revsim::SweepPlan plan = revsim::plan_sweep(a.scenario, a.sets, grids, [](const revsim::Scenario& s) {
+    for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+  });
+  const std::size_t points = plan.points();
+  const auto opt = run_options(a, {plan.scenarios.front()});
   if (!opt) return kExitBadInput;
-  if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
-  std::vector<std::string> keys;
-  for (const auto& [key, values] : axes) keys.push_back(key);
-  const revsim::Scenario& first = scenarios.front();
+  if (!year_in_horizon(a.year, plan.scenarios.front())) return kExitBadInput;
+  const std::vector<std::string> keys = plan.keys();
+  const revsim::Scenario& first = plan.scenarios.front();
   if (a.format == "xlsx" && points * static_cast<std::size_t>(first.years) + 1 > revsim::kXlsxMaxRows) {
     fmt::print(stderr, "revsim: --format xlsx: {} points x {} years is more rows than a sheet holds ({}); use "
                "--format csv\n", points, first.years, revsim::kXlsxMaxRows);
     return kExitBadInput;
   }
+  const bool precision = a.precision > 0;
   std::ostringstream csv;
   revsim::Table sheet{"sweep", revsim::sweep_sheet_columns(keys), {}};
-  if (a.tidy) {
-    revsim::write_csv_header(csv, revsim::tidy_sweep_columns(keys));
-  } else {
-    for (const std::string& key : keys) csv << key << ',';
-    if (a.precision > 0) csv << "trials,";  // each point runs to the target on its own
-    for (int y = 0; y < first.years; ++y)
-      fmt::print(csv, "{0}_mean,{0}_p10,{0}_p50,{0}_p90,{0}_p_threshold,{0}_p_threshold_se,{0}_p_alive,{0}_p_listing,",
-                 first.start_year + y);
-    csv << "scenario,seed" << (a.precision > 0 ? "\n" : ",trials\n");  // last: no earlier column moves
-  }
+  if (a.tidy) revsim::write_csv_header(csv, revsim::tidy_sweep_columns(keys));
+  else revsim::write_sweep_csv_header(csv, keys, first, precision);
   revsim::RunOptions run_opt = *opt;
-  Progress progress(a.precision > 0 ? 0 : points * (a.trials > 0 ? a.trials : first.trials));
+  Progress progress(precision ? 0 : points * (a.trials > 0 ? a.trials : first.trials));
   run_opt.progress = progress.counter();
   std::uint64_t seed = 0, trials = 0;
   int threads = 0;
-  for (std::size_t i = 0; i < points; ++i) {
-    const revsim::Results r = a.precision > 0 ? revsim::run_to_precision(scenarios[i], run_opt, precision_target(a))
-                                              : revsim::run_simulation(scenarios[i], run_opt);
+  std::optional<revsim::PrecisionTarget> target;
+  if (precision) target = precision_target(a);
+  revsim::run_sweep(plan, run_opt, target, [&](const revsim::SweepPoint& p) {
+    const revsim::Results& r = p.results;
     seed = r.seed;
     trials = std::max(trials, r.trials);
     threads = r.runtime.threads;
-    std::vector<std::string> values;
-    for (std::size_t k = 0; k < axes.size(); ++k) {
-      const std::string& set = sets[i][a.sets.size() + axes.size() - 1 - k];
-      values.push_back(set.substr(set.find('=') + 1));
-    }
-    if (a.format == "xlsx") {
-      revsim::add_sweep_rows(sheet, r, values);
-      continue;
-    }
-    if (a.tidy) {
-      revsim::write_tidy_sweep_rows(csv, r, values);
-      continue;
-    }
-    for (const std::string& v : values) csv << v << ',';
-    if (a.precision > 0) csv << r.trials << ',';
-    for (const revsim::YearStats& ys : r.years)
-      fmt::print(csv, "{},{},{},{},{},{},{},{},", ys.mean, ys.p10, ys.p50, ys.p90, ys.p_threshold, ys.p_threshold_se,
-                 ys.p_alive, ys.p_listing);
-    csv << revsim::csv_field(r.scenario) << ',' << r.seed;
-    if (a.precision == 0) csv << ',' << r.trials;
-    csv << '\n';
-  }
+    if (a.format == "xlsx") revsim::add_sweep_rows(sheet, r, *p.values);
+    else if (a.tidy) revsim::write_tidy_sweep_rows(csv, r, *p.values);
+    else revsim::write_sweep_csv_row(csv, r, *p.values, precision);
+  });
   if (a.format == "xlsx") {
     std::vector<std::pair<std::string, revsim::Cell>> extra;
     for (const std::string& g : grids) extra.emplace_back("--grid", g);
-    if (a.precision > 0) extra.emplace_back("trials", "per point (the sweep sheet's trials column)");
+    if (precision) extra.emplace_back("trials", "per point (the sweep sheet's trials column)");
     return emit_xlsx(a.output, manifest({a.scenario}, a.sets, seed, trials, threads), {std::move(sheet)}, extra);
   }
   return emit(csv.str(), a.output);

@@ -484,9 +484,9 @@ void PairedTally::fill(std::vector<ComparedScenario>& out, const std::vector<std
 // ---- Sobol rows --------------------------------------------------------------------------------
 
 double SobolRows::quantity(const TrialOutcome& o) const {
-  if (stat_ == "mean" || stat_ == "p50") return o.year_total(y_);
-  if (stat_ == "p_threshold") return o.year_total(y_) >= threshold_ ? 1.0 : 0.0;
-  if (stat_ == "p_listing") return ((o.listing >> static_cast<unsigned>(y_)) & 1U) != 0 ? 1.0 : 0.0;
+  if (stat_ == StatKind::mean || stat_ == StatKind::p50) return o.year_total(y_);
+  if (stat_ == StatKind::p_threshold) return o.year_total(y_) >= threshold_ ? 1.0 : 0.0;
+  if (stat_ == StatKind::p_listing) return ((o.listing >> static_cast<unsigned>(y_)) & 1U) != 0 ? 1.0 : 0.0;
   return o.alive_through(y_) ? 1.0 : 0.0;
 }
 

@@ -32,6 +32,7 @@
 #include "../model/trial.hpp"
 #include "revsim/compare.hpp"
 #include "revsim/results.hpp"
+#include "revsim/stat.hpp"
 #include "revsim/streaming.hpp"
 #include "revsim/trial_outcome.hpp"
 
@@ -248,7 +249,7 @@ class SobolRows {
  public:
   static constexpr std::uint64_t kBlock = 64;
   /// f of a trial: `stat` (mean, p50, p_threshold, p_listing, p_alive) in fiscal-year index y.
-  SobolRows(std::string stat, int y, double threshold) : stat_(std::move(stat)), y_(y), threshold_(threshold) {}
+  SobolRows(StatKind stat, int y, double threshold) : stat_(stat), y_(y), threshold_(threshold) {}
   struct Part {
     void add(std::span<const TrialOutcome> o, std::uint64_t t);
     const SobolRows* r;
@@ -262,7 +263,7 @@ class SobolRows {
   const std::vector<double>& rows() const noexcept { return f_; }
 
  private:
-  std::string stat_;
+  StatKind stat_;
   int y_;
   double threshold_;
   std::vector<double> f_;
