@@ -66,7 +66,9 @@ class ArchiveReader {
  public:
   /// Check the seal of `sealed` (from ArchiveWriter::seal); `name` (a file, "rank 2") is used in
   /// messages. Throws ArchiveError when the bytes are too short or the checksum does not match.
+  /// The reader keeps a view of `sealed`: the bytes must outlive it (a temporary is refused).
   ArchiveReader(std::string_view sealed, std::string name);
+  ArchiveReader(std::string&& sealed, std::string name) = delete;
 
   std::uint64_t u64() {
     need(8, "a 64-bit word");

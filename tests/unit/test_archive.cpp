@@ -69,7 +69,7 @@ TEST(Archive, TruncatedCorruptedAndForeignBytesAreRefusedWithTheName) {
   }
   std::string flipped = a;
   flipped[20] = static_cast<char>(flipped[20] ^ 1);
-  EXPECT_THROW(ArchiveReader(flipped, "x"), ArchiveError);
+  EXPECT_THROW(ArchiveReader(std::string_view(flipped), "x"), ArchiveError);
 }
 
 TEST(Archive, ReadingPastTheEndOrLeavingBytesIsAnError) {
@@ -86,7 +86,8 @@ TEST(Archive, ReadingPastTheEndOrLeavingBytesIsAnError) {
   }
   ArchiveWriter huge;
   huge.u64(std::numeric_limits<std::uint64_t>::max());  // a length that would overflow n * 8
-  ArchiveReader r(huge.seal(), "huge");
+  const std::string sealed = huge.seal();  // the reader views these bytes: they must outlive it
+  ArchiveReader r(sealed, "huge");
   EXPECT_THROW((void)r.vec<double>(), ArchiveError);
 }
 
