@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <math.h>  // lgamma_r
 #include <map>
 #include <numeric>
 #include <set>
@@ -27,7 +28,12 @@ constexpr double kZ95 = 1.6448536269514722;  // Phi^{-1}(0.95): 90 % central int
 constexpr double kOneDay = 1.0 / (365.25 / 12.0);
 constexpr int kMaxSlips = 2;  // the built-in max_slips (MODEL.md §7): decisions after two slips cannot slip
 
-double lbeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+/// Re-entrant lgamma (std::lgamma writes the global signgam: a race if fits run on several threads).
+double lgamma_safe(double x) noexcept {
+  int sign = 0;
+  return ::lgamma_r(x, &sign);
+}
+double lbeta(double a, double b) { return lgamma_safe(a) + lgamma_safe(b) - lgamma_safe(a + b); }
 
 double norm_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 double norm_quantile(double p) {

@@ -3,8 +3,18 @@
 #include <boost/random/normal_distribution.hpp>
 
 #include <cmath>
+#include <math.h>  // lgamma_r
 
 namespace revsim {
+
+namespace {
+/// log(k!) = lgamma(k + 1) through glibc's re-entrant lgamma_r: std::lgamma writes the global
+/// `signgam`, a data race when trials run on several threads (ThreadSanitizer reports it).
+double log_factorial(double k) noexcept {
+  int sign = 0;
+  return ::lgamma_r(k + 1.0, &sign);
+}
+}  // namespace
 
 double Random::normal() {
   REVSIM_COUNT_DRAW(normal);
@@ -65,7 +75,7 @@ std::uint64_t Random::poisson(double mu) {
     if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(k);
     if (k < 0.0 || (us < 0.013 && v > us)) continue;
     if (std::log(v) + std::log(invalpha) - std::log(a / (us * us) + b) <=
-        -mu + k * loglam - std::lgamma(k + 1.0))
+        -mu + k * loglam - log_factorial(k))
       return static_cast<std::uint64_t>(k);
   }
 }
