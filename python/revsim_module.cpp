@@ -105,6 +105,20 @@ py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
 
 std::string json_text(const nlohmann::ordered_json& j) { return j.dump(2) + '\n'; }
 
+/// An analysis of several scenarios (compare, backtest), run interruptibly: its JSON text.
+template <class F>
+std::string analyse_all(const std::vector<const PyScenario*>& scenarios, std::uint64_t trials,
+                        std::optional<std::uint64_t> seed, int threads, F analyse) {
+  std::vector<revsim::Scenario> list;
+  for (const PyScenario* s : scenarios) list.push_back(s->scenario);
+  std::atomic<bool> stop{false};
+  revsim::RunOptions o = run_options(trials, seed, threads);
+  o.stop = &stop;
+  std::string out;
+  run_interruptibly(stop, [&] { out = json_text(revsim::to_json(analyse(list, o))); });
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -200,14 +214,8 @@ PYBIND11_MODULE(_core, m) {
       "compare",
       [](const std::vector<const PyScenario*>& scenarios, std::uint64_t trials, std::optional<std::uint64_t> seed,
          int threads) {
-        std::vector<revsim::Scenario> list;
-        for (const PyScenario* s : scenarios) list.push_back(s->scenario);
-        std::atomic<bool> stop{false};
-        revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
-        revsim::Comparison c;
-        run_interruptibly(stop, [&] { c = revsim::compare_scenarios(list, o); });
-        return json_text(revsim::to_json(c));
+        return analyse_all(scenarios, trials, seed, threads,
+                           [](const auto& list, const auto& o) { return revsim::compare_scenarios(list, o); });
       },
       py::arg("scenarios"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0);
 
@@ -235,14 +243,8 @@ PYBIND11_MODULE(_core, m) {
       "backtest",
       [](const std::vector<const PyScenario*>& scenarios, std::uint64_t trials, std::optional<std::uint64_t> seed,
          int threads) {
-        std::vector<revsim::Scenario> list;
-        for (const PyScenario* s : scenarios) list.push_back(s->scenario);
-        std::atomic<bool> stop{false};
-        revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
-        revsim::Backtest b;
-        run_interruptibly(stop, [&] { b = revsim::backtest(list, o); });
-        return json_text(revsim::to_json(b));
+        return analyse_all(scenarios, trials, seed, threads,
+                           [](const auto& list, const auto& o) { return revsim::backtest(list, o); });
       },
       py::arg("scenarios"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0);
 
