@@ -175,6 +175,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   ctx_.adjust.assign(H, 0.0);
   ctx_.seed = seed;
   ctx_.trial = trial;
+  ctx_.key_prefix = Random::trial_prefix(seed, trial);
   ctx_.out = &out;
   // Revenue booked in start_year before month 0 (§4.0): in the first fiscal year, not in cash.
   double booked_total = 0;
