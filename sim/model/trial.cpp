@@ -342,22 +342,30 @@ void TrialSimulator::concentration(TrialOutcome& out) {
     for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ctx_.account_year[a * Y + y]);
   government_.customers(last, ctx_, add);
   // Each ISV's orders are contiguous (written when it went live): its yearly sums, then add.
-  isv_year_.assign(Y, 0.0);
-  std::uint32_t current = std::numeric_limits<std::uint32_t>::max();
-  auto flush = [&] {
-    for (std::size_t y = 0; y < Y; ++y) {
-      add(static_cast<int>(y), isv_year_[y]);
-      isv_year_[y] = 0.0;
-    }
-  };
-  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) {
-    if (id != current) {
-      if (current != std::numeric_limits<std::uint32_t>::max()) flush();
-      current = id;
-    }
-    isv_year_[static_cast<std::size_t>(y)] += v;
-  });
-  if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+  // Alive to the horizon, every order counts: the sums kept when each ISV went live (the same
+  // additions in the same order) are those of the orders.
+  if (last == P_.H - 1) {
+    isv_.customer_years([&](const double* ys) {
+      for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ys[y]);
+    });
+  } else {
+    isv_year_.assign(Y, 0.0);
+    std::uint32_t current = std::numeric_limits<std::uint32_t>::max();
+    auto flush = [&] {
+      for (std::size_t y = 0; y < Y; ++y) {
+        add(static_cast<int>(y), isv_year_[y]);
+        isv_year_[y] = 0.0;
+      }
+    };
+    isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) {
+      if (id != current) {
+        if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+        current = id;
+      }
+      isv_year_[static_cast<std::size_t>(y)] += v;
+    });
+    if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+  }
   for (std::size_t y = 0; y < Y; ++y) {
     const double total = out.year_total(static_cast<int>(y));
     if (total <= 0) continue;
