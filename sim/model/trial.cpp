@@ -3,6 +3,7 @@
 #include <Eigen/Cholesky>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -242,14 +243,24 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
 
   // Cash month by month (§3): revenue x margin - burn - turnkey cost + advances + raises; the
   // first month with cash < 0 is the failure month (its revenue counts, nothing after).
+  // The year's channel sums are kept in registers (the same additions in the same order) and
+  // stored when the year changes or the pass ends.
   const double* rev = ctx_.rev.data();
+  double* const year_rev = out.revenue.data();
+  std::array<double, kChannels> yr{};
+  std::size_t y_open = Y;  // none yet
   for (int m = 0; m < P_.H; ++m) {
     const auto mi = static_cast<std::size_t>(m);
     const auto y = static_cast<std::size_t>(ctx_.year_of(m));
+    if (y != y_open) {
+      if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
+      std::copy(year_rev + y * kChannels, year_rev + (y + 1) * kChannels, yr.begin());
+      y_open = y;
+    }
     double total = 0;
     for (std::size_t c = 0; c < kChannels; ++c) {
       const double r = rev[c * H + mi];
-      out.revenue[y * kChannels + c] += r;
+      yr[c] += r;
       total += r;
     }
     monthly_[mi] = total;
@@ -277,6 +288,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
       break;
     }
   }
+  if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
   const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;
   // Named accounts' revenue while alive (§5), in the order it was booked.
   for (const TrialContext::AccountEntry& e : ctx_.account_entries) {
