@@ -121,10 +121,24 @@ class Random {
       : engine_(key(seed, trial, stream)) {}
 
   static std::uint64_t key(std::uint64_t seed, std::uint64_t trial, std::uint64_t stream) noexcept {
+    return key(trial_prefix(seed, trial), stream);
+  }
+  /// The part of key() that depends on (seed, trial) only: a trial computes it once for all its
+  /// streams (key(seed, trial, s) == key(trial_prefix(seed, trial), s)).
+  static std::uint64_t trial_prefix(std::uint64_t seed, std::uint64_t trial) noexcept {
     std::uint64_t k = seed;
     k = splitmix64(k) ^ trial;
-    k = splitmix64(k) ^ stream;
     return splitmix64(k);
+  }
+  static std::uint64_t key(std::uint64_t prefix, std::uint64_t stream) noexcept {
+    std::uint64_t k = prefix ^ stream;
+    return splitmix64(k);
+  }
+  /// The stream of a key (Random(seed, trial, s) is from_key(key(seed, trial, s))).
+  static Random from_key(std::uint64_t key) noexcept {
+    Random r;
+    r.engine_ = Xoshiro256pp(key);
+    return r;
   }
 
   Xoshiro256pp& engine() noexcept { return engine_; }

@@ -163,7 +163,9 @@ class IsvModel {
   static void draw_isv(Isv& v, const IsvParams& src);
   /// An ISV of industry `ind` with its own stream and values, engaged at `engage_at`; its face
   /// value (§8) counted from `face_from` at its order (or large) volume, without growth.
-  Isv make_isv(TrialContext& ctx, std::size_t ind, std::uint64_t stream, double engage_at, double face_from) const;
+  /// Appended to `into`, which it returns the reference of.
+  Isv& make_isv(std::vector<Isv>& into, TrialContext& ctx, std::size_t ind, std::uint64_t stream, double engage_at,
+                double face_from) const;
   /// The k-th scheduled engagement at first_month + k x 12 / engagements_per_year (§4.4).
   void schedule(TrialContext& ctx, Random& sched, double first, double per_year, double total);
 
@@ -171,8 +173,18 @@ class IsvModel {
   /// Each ISV's revenue booked up to month `last` (inclusive), by fiscal year: f(isv, year, amount).
   template <class F>
   void customers(int last, const TrialContext& ctx, F&& f) const {
-    for (const Order& o : orders_)
+    for (std::size_t k = 0; k < n_orders_; ++k) {
+      const Order& o = orders_[k];
       if (o.month <= last) f(o.isv, ctx.year_of(o.month), o.amount);
+    }
+  }
+  /// Each ISV's revenue by fiscal year over the whole horizon, in the order the ISVs went live
+  /// (ISVs with no order too): f(sums of years 0 .. Y - 1). With no failure (last = H - 1) this
+  /// is what customers() adds up, in the same order, without revisiting every order.
+  template <class F>
+  void customer_years(F&& f) const {
+    const auto Y = static_cast<std::size_t>(P_.Y);
+    for (std::size_t k = 0; k + Y <= isv_sums_.size(); k += Y) f(isv_sums_.data() + k);
   }
   std::size_t isv_count() const noexcept { return isvs_.size() + live_.size(); }
 
@@ -182,7 +194,18 @@ class IsvModel {
     int month;
     double amount;
   };
-  std::vector<Order> orders_;  ///< every order (or a large ISV's month) within the horizon
+  /// Every order (or a large ISV's month) within the horizon: orders_[0, n_orders_). The vector
+  /// only grows (its size is the capacity in use), so the trial loop does not allocate.
+  std::vector<Order> orders_;
+  std::size_t n_orders_ = 0;
+  /// n fresh order records at the end (written by the caller).
+  Order* order_slots(std::size_t n) {
+    if (n_orders_ + n > orders_.size()) orders_.resize(std::max(2 * orders_.size(), n_orders_ + n + 64));
+    Order* o = orders_.data() + n_orders_;
+    n_orders_ += n;
+    return o;
+  }
+  std::vector<double> isv_sums_;  ///< [k * Y + year]: revenue of the k-th ISV gone live, by fiscal year
   std::vector<Isv> live_;      ///< ISVs already live at month 0 (§4.0)
 
   const Prepared& P_;

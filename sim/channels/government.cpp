@@ -44,7 +44,7 @@ void GovernmentModel::setup(TrialContext& ctx) {
   // its own stream keyed by its name.
   for (std::size_t k = 0; k < g.projects.size(); ++k) {
     const NamedProject& np = g.projects[k];
-    Project p{};
+    Project& p = projects_.emplace_back();  // in place: no copy of the record
     p.rng = ctx.stream(P_.named_project_ids[k]);
     p.due = np.due_month.sample(p.rng);
     draw_project(p, np.params);
@@ -52,8 +52,7 @@ void GovernmentModel::setup(TrialContext& ctx) {
     // Face value (§8): its value in its due year.
     if (p.due < P_.H)
       ctx.add_face_value_in_year(P_.named_project_entity(k), ctx.year_of(static_cast<int>(p.due)), p.value);
-    open_.push_back(projects_.size());
-    projects_.push_back(p);
+    open_.push_back(projects_.size() - 1);
   }
   named_ = projects_.size();
   // Backlog (§4.0): won before month 0, still in delivery. Revenue at the delivery end, cash
@@ -84,13 +83,13 @@ void GovernmentModel::setup(TrialContext& ctx) {
   Random arrivals = ctx.stream(streams::government_arrivals);
   const double mean_gap = 12.0 / rate;
   for (double t = first + arrivals.exponential(mean_gap); t < P_.H; t += arrivals.exponential(mean_gap)) {
-    Project p{};
-    p.rng = ctx.stream(stream_id(streams::government_project, projects_.size() - named_));
+    const std::size_t index = projects_.size() - named_;
+    Project& p = projects_.emplace_back();  // in place: no copy of the record
+    p.rng = ctx.stream(stream_id(streams::government_project, index));
     p.arrival = t;
     p.due = t + draw_project(p, g.project, &g.sales_cycle_months);
     // Face value (§8): every arriving project's value in its arrival year.
     ctx.add_face_value_in_year(P_.government_entity, ctx.year_of(static_cast<int>(t)), p.value);
-    projects_.push_back(p);
   }
 }
 

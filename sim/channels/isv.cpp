@@ -26,9 +26,9 @@ void IsvModel::draw_isv(Isv& v, const IsvParams& src) {
   v.large = r.bernoulli(p_large);
 }
 
-IsvModel::Isv IsvModel::make_isv(TrialContext& ctx, std::size_t ind, std::uint64_t stream, double engage_at,
-                                 double face_from) const {
-  Isv v{};
+IsvModel::Isv& IsvModel::make_isv(std::vector<Isv>& into, TrialContext& ctx, std::size_t ind, std::uint64_t stream,
+                                  double engage_at, double face_from) const {
+  Isv& v = into.emplace_back();  // in place: no copy of the whole record
   v.rng = ctx.stream(stream);
   v.industry = ind;
   v.engage_at = engage_at;
@@ -43,7 +43,8 @@ void IsvModel::setup(TrialContext& ctx) {
   const IsvChannel& ch = P_.s.channels.isv;
   isvs_.clear();
   live_.clear();
-  orders_.clear();
+  n_orders_ = 0;
+  isv_sums_.clear();
   active_.clear();
   engaged_ = 0;
   finished_ = 0;
@@ -66,21 +67,19 @@ void IsvModel::setup(TrialContext& ctx) {
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
     for (int k = 0; k < ind.migrating; ++k) {
-      Isv v = make_isv(ctx, i, stream_id(P_.migrating_ids[i], static_cast<std::uint64_t>(k)), 0.0, 0.0);
+      Isv& v = make_isv(isvs_, ctx, i, stream_id(P_.migrating_ids[i], static_cast<std::uint64_t>(k)), 0.0, 0.0);
       v.reused = ind.live > 0;
       v.phase = Phase::migrating;
       v.remaining = std::max(0.0, v.migration_m * (v.reused ? v.reuse : 1.0) - ind.migration_elapsed);
-      isvs_.push_back(v);
     }
   }
   // ISVs live at month 0: they order from month 0, their order-rate years counted from live_since.
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
     for (int k = 0; k < ind.live; ++k) {
-      Isv v = make_isv(ctx, i, stream_id(P_.live_ids[i], static_cast<std::uint64_t>(k)), ind.live_since, 0.0);
+      Isv& v = make_isv(live_, ctx, i, stream_id(P_.live_ids[i], static_cast<std::uint64_t>(k)), ind.live_since, 0.0);
       v.phase = Phase::live;
       v.live_at = ind.live_since;
-      live_.push_back(v);
     }
   }
   if (per_year > 0) schedule(ctx, sched, first, per_year, total);
@@ -107,20 +106,33 @@ void IsvModel::schedule(TrialContext& ctx, Random& sched, double first, double p
     unengaged_[ind] -= 1;
     total -= 1;
     // Face value (§8): live from its engagement.
-    isvs_.push_back(make_isv(ctx, ind, stream_id(P_.industry_ids[ind], engaged_in[ind]++), t, t));
+    make_isv(isvs_, ctx, ind, stream_id(P_.industry_ids[ind], engaged_in[ind]++), t, t);
   }
 }
 
 void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
   const double H = P_.H;
   const double per_card = ctx.card_price * v.price_factor;
+  // Written through local pointers and a local copy of the stream (written back at the end), so
+  // that the order loop keeps them in registers: the stores into the revenue array and the
+  // order records cannot alias them. Each ISV's yearly sums (for concentration) are added up
+  // here, in the order its orders are written, so they equal the sums over its order records.
+  double* const rev = ctx.rev.data() + static_cast<std::size_t>(Channel::isv) * static_cast<std::size_t>(P_.H);
+  const int* const year_of = P_.year_of_month.data();
+  const auto Y = static_cast<std::size_t>(P_.Y);
+  const std::size_t sums_at = isv_sums_.size();
+  isv_sums_.resize(sums_at + Y, 0.0);
+  double* const ys = isv_sums_.data() + sums_at;
   if (v.large) {
     // A large ISV's steady volume: large_cards / 12 a month, the first month prorated.
     for (double from = std::max(0.0, v.live_at); from < H;) {
       const double month_end = std::floor(from) + 1.0;
       const double amount = v.large_cards / 12.0 * (month_end - from) * per_card;
-      ctx.book(Channel::isv, static_cast<int>(from), amount);
-      orders_.push_back({id, static_cast<int>(from), amount});
+      const int month = static_cast<int>(from);
+      rev[month] += amount;
+      ys[year_of[month]] += amount;
+      Order* o = order_slots(1);
+      *o = {id, month, amount};
       from = month_end;
     }
     return;
@@ -133,6 +145,7 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
   // An ISV live before month 0 (§4.0) starts at month 0 in its current year live (the process is
   // memoryless, so nothing before month 0 needs drawing).
   if (!(v.orders_per_year > 0)) return;
+  Random rng = v.rng;
   const double per_order = v.cards_per_order * per_card;
   const double years_live = v.live_at < 0 ? std::floor(-v.live_at / 12.0) : 0.0;
   double t = std::max(0.0, v.live_at);
@@ -154,9 +167,9 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
         c.mean = mean;
         c.exp_neg = std::exp(-mean);
       }
-      n = v.rng.poisson_inversion(mean, c.exp_neg);
+      n = rng.poisson_inversion(mean, c.exp_neg);
     } else {
-      n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? v.rng.poisson(mean) : kMaxOrdersPerIsv + 1;
+      n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? rng.poisson(mean) : kMaxOrdersPerIsv + 1;
     }
     orders += n;
     if (orders > kMaxOrdersPerIsv)
@@ -164,16 +177,19 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
                           fmt::format("an ISV would place more than {} orders within the horizon (orders_per_year x "
                                       "(1 + order_growth)^years live): check orders_per_year, order_growth and live_since",
                                       kMaxOrdersPerIsv));
+    Order* o = order_slots(static_cast<std::size_t>(n));
     for (std::uint64_t k = n; k > 0; --k) {
-      const int month = std::min(last_month, static_cast<int>(t + len * v.rng.uniform()));
-      ctx.book(Channel::isv, month, per_order);
-      orders_.push_back({id, month, per_order});
+      const int month = std::min(last_month, static_cast<int>(t + len * rng.uniform()));
+      rev[month] += per_order;
+      ys[year_of[month]] += per_order;
+      *o++ = {id, month, per_order};
     }
     t = year_end;
     year_end += 12.0;
     growth *= 1.0 + v.growth;
     ++segment;
   }
+  v.rng = rng;
 }
 
 int IsvModel::next_active(int m) const noexcept {

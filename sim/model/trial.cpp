@@ -3,6 +3,7 @@
 #include <Eigen/Cholesky>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -175,6 +176,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   ctx_.adjust.assign(H, 0.0);
   ctx_.seed = seed;
   ctx_.trial = trial;
+  ctx_.key_prefix = Random::trial_prefix(seed, trial);
   ctx_.out = &out;
   // Revenue booked in start_year before month 0 (§4.0): in the first fiscal year, not in cash.
   double booked_total = 0;
@@ -241,14 +243,24 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
 
   // Cash month by month (§3): revenue x margin - burn - turnkey cost + advances + raises; the
   // first month with cash < 0 is the failure month (its revenue counts, nothing after).
+  // The year's channel sums are kept in registers (the same additions in the same order) and
+  // stored when the year changes or the pass ends.
   const double* rev = ctx_.rev.data();
+  double* const year_rev = out.revenue.data();
+  std::array<double, kChannels> yr{};
+  std::size_t y_open = Y;  // none yet
   for (int m = 0; m < P_.H; ++m) {
     const auto mi = static_cast<std::size_t>(m);
     const auto y = static_cast<std::size_t>(ctx_.year_of(m));
+    if (y != y_open) {
+      if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
+      std::copy(year_rev + y * kChannels, year_rev + (y + 1) * kChannels, yr.begin());
+      y_open = y;
+    }
     double total = 0;
     for (std::size_t c = 0; c < kChannels; ++c) {
       const double r = rev[c * H + mi];
-      out.revenue[y * kChannels + c] += r;
+      yr[c] += r;
       total += r;
     }
     monthly_[mi] = total;
@@ -276,6 +288,7 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
       break;
     }
   }
+  if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
   const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;
   // Named accounts' revenue while alive (§5), in the order it was booked.
   for (const TrialContext::AccountEntry& e : ctx_.account_entries) {
@@ -341,22 +354,30 @@ void TrialSimulator::concentration(TrialOutcome& out) {
     for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ctx_.account_year[a * Y + y]);
   government_.customers(last, ctx_, add);
   // Each ISV's orders are contiguous (written when it went live): its yearly sums, then add.
-  isv_year_.assign(Y, 0.0);
-  std::uint32_t current = std::numeric_limits<std::uint32_t>::max();
-  auto flush = [&] {
-    for (std::size_t y = 0; y < Y; ++y) {
-      add(static_cast<int>(y), isv_year_[y]);
-      isv_year_[y] = 0.0;
-    }
-  };
-  isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) {
-    if (id != current) {
-      if (current != std::numeric_limits<std::uint32_t>::max()) flush();
-      current = id;
-    }
-    isv_year_[static_cast<std::size_t>(y)] += v;
-  });
-  if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+  // Alive to the horizon, every order counts: the sums kept when each ISV went live (the same
+  // additions in the same order) are those of the orders.
+  if (last == P_.H - 1) {
+    isv_.customer_years([&](const double* ys) {
+      for (std::size_t y = 0; y < Y; ++y) add(static_cast<int>(y), ys[y]);
+    });
+  } else {
+    isv_year_.assign(Y, 0.0);
+    std::uint32_t current = std::numeric_limits<std::uint32_t>::max();
+    auto flush = [&] {
+      for (std::size_t y = 0; y < Y; ++y) {
+        add(static_cast<int>(y), isv_year_[y]);
+        isv_year_[y] = 0.0;
+      }
+    };
+    isv_.customers(last, ctx_, [&](std::uint32_t id, int y, double v) {
+      if (id != current) {
+        if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+        current = id;
+      }
+      isv_year_[static_cast<std::size_t>(y)] += v;
+    });
+    if (current != std::numeric_limits<std::uint32_t>::max()) flush();
+  }
   for (std::size_t y = 0; y < Y; ++y) {
     const double total = out.year_total(static_cast<int>(y));
     if (total <= 0) continue;

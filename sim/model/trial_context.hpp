@@ -177,7 +177,9 @@ class TrialContext {
   std::array<double, kChannels> mf_M_{-1, -1, -1, -1};
 
  public:
-  Random stream(std::uint64_t id) const noexcept { return Random(seed, trial, id); }
+  /// Random(seed, trial, id), with the (seed, trial) part of the key computed once per trial.
+  Random stream(std::uint64_t id) const noexcept { return Random::from_key(Random::key(key_prefix, id)); }
+  std::uint64_t key_prefix = 0;  ///< Random::trial_prefix(seed, trial), set with seed and trial
   int year_of(int month) const noexcept { return P.year_of(month); }
 
   /// A success event of channel c in month m (§3 copula): succeeds when

@@ -69,6 +69,22 @@ TEST(Random, StreamsArePureFunctionsOfSeedTrialStream) {
   EXPECT_NE(xa, d.uniform());
 }
 
+TEST(Random, KeyFromTrialPrefixIsTheSameStream) {
+  // A trial computes the (seed, trial) part of every stream key once (TrialContext::stream).
+  // Pinned: the key of (1, 0, 0) from an independent transcription of the three SplitMix64 steps.
+  EXPECT_EQ(Random::key(1, 0, 0), 12793040940332582595ULL);
+  EXPECT_EQ(Random::key(Random::trial_prefix(1, 0), 0), 12793040940332582595ULL);
+  for (std::uint64_t seed : {0ULL, 1ULL, 7ULL, 0xffffffffffffffffULL})
+    for (std::uint64_t trial : {0ULL, 1ULL, 12345ULL})
+      for (std::uint64_t s : {std::uint64_t{0}, stream_id("internet/A"), stream_id("isv/finance")}) {
+        const std::uint64_t k = Random::key(Random::trial_prefix(seed, trial), s);
+        EXPECT_EQ(Random::key(seed, trial, s), k);
+        Random a(seed, trial, s);
+        Random b = Random::from_key(k);
+        for (int i = 0; i < 4; ++i) EXPECT_EQ(a.engine()(), b.engine()());
+      }
+}
+
 TEST(Random, PinnedSumOfUniforms) {
   // Regression pin (QuantLib's rngtraits style): changes only if the engine or seeding does.
   Random r(1, 0, 0);
