@@ -105,6 +105,20 @@ py::array_t<T> to_numpy(std::vector<T>&& v, std::vector<py::ssize_t> shape) {
 
 std::string json_text(const nlohmann::ordered_json& j) { return j.dump(2) + '\n'; }
 
+/// A run's kept samples as numpy arrays on its own memory (no copy) in `d`.
+void add_samples(py::dict& d, revsim::RunOutput&& out) {
+  const auto n = static_cast<py::ssize_t>(out.fail_month.size());
+  const auto y = static_cast<py::ssize_t>(out.results.years.size());
+  const auto i = static_cast<py::ssize_t>(out.input_names.size());
+  d["totals"] = to_numpy(std::move(out.totals), {n, y});
+  d["revenue"] = to_numpy(std::move(out.revenue), {n, y, static_cast<py::ssize_t>(revsim::kChannels)});
+  d["listing"] = to_numpy(std::move(out.listing), {n});
+  d["fail_month"] = to_numpy(std::move(out.fail_month), {n});
+  d["cash"] = to_numpy(std::move(out.cash), {n, y});
+  d["inputs"] = to_numpy(std::move(out.inputs), {n, i});
+  d["input_names"] = out.input_names;
+}
+
 /// An analysis of several scenarios (compare, backtest), run interruptibly: its JSON text.
 template <class F>
 std::string analyse_all(const std::vector<const PyScenario*>& scenarios, std::uint64_t trials,
@@ -197,14 +211,7 @@ PYBIND11_MODULE(_core, m) {
         revsim::write_json(json, out.results);
         py::dict d;
         d["json"] = json.str();
-        if (keep_samples) {
-          const auto n = static_cast<py::ssize_t>(out.results.trials);
-          const auto y = static_cast<py::ssize_t>(out.results.years.size());
-          d["totals"] = to_numpy(std::move(out.totals), {n, y});
-          d["revenue"] = to_numpy(std::move(out.revenue), {n, y, static_cast<py::ssize_t>(revsim::kChannels)});
-          d["listing"] = to_numpy(std::move(out.listing), {n});
-          d["fail_month"] = to_numpy(std::move(out.fail_month), {n});
-        }
+        if (keep_samples) add_samples(d, std::move(out));
         return d;
       },
       py::arg("scenario"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0,
@@ -216,6 +223,33 @@ PYBIND11_MODULE(_core, m) {
          int threads) {
         return analyse_all(scenarios, trials, seed, threads,
                            [](const auto& list, const auto& o) { return revsim::compare_scenarios(list, o); });
+      },
+      py::arg("scenarios"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0);
+
+  // compare keeping every trial of every scenario (compare --samples): the JSON text, and per
+  // scenario the arrays run(keep_samples=True) gives.
+  m.def(
+      "compare_samples",
+      [](const std::vector<const PyScenario*>& scenarios, std::uint64_t trials, std::optional<std::uint64_t> seed,
+         int threads) {
+        std::vector<revsim::Scenario> list;
+        for (const PyScenario* s : scenarios) list.push_back(s->scenario);
+        std::atomic<bool> stop{false};
+        revsim::RunOptions o = run_options(trials, seed, threads);
+        o.stop = &stop;
+        revsim::ComparisonSamples c;
+        run_interruptibly(stop, [&] { c = revsim::compare_with_samples(list, o); });
+        py::dict d;
+        d["json"] = json_text(revsim::to_json(c.comparison));
+        py::list runs;
+        for (revsim::RunOutput& r : c.runs) {
+          py::dict one;
+          one["scenario"] = r.results.scenario;
+          add_samples(one, std::move(r));
+          runs.append(one);
+        }
+        d["runs"] = runs;
+        return d;
       },
       py::arg("scenarios"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0);
 

@@ -53,6 +53,17 @@ struct Comparison {
 /// Throws std::invalid_argument when the scenarios do not share start_year, years and threshold.
 Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt);
 
+/// compare_scenarios keeping every trial of every scenario, with the values it drew and its
+/// year-end cash (compare --samples): exact quantiles whatever the trial count (callers check
+/// samples_memory_bytes against kMaxRunBytes), the same numbers as compare_scenarios when that
+/// is exact. runs[k] is scenario k's; trial t of every run is the same trial index (common
+/// random numbers), the index to pair on.
+struct ComparisonSamples {
+  Comparison comparison;
+  std::vector<RunOutput> runs;
+};
+ComparisonSamples compare_with_samples(const std::vector<Scenario>& scenarios, const RunOptions& opt);
+
 /// The largest paired standard error of `stat` (mean: se_paired of the mean difference;
 /// p_threshold: p_threshold_diff_se) over the compared scenarios and `year` (0: every year).
 /// Throws std::invalid_argument for another stat or a year outside the scenarios.

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace revsim {
@@ -96,7 +97,16 @@ struct RunOutput {
   std::vector<std::uint32_t> listing;  ///< [trial]: bit y set when STAR standard 2 is met in year y
   std::vector<double> revenue;         ///< [(trial * years + year) * kChannels + channel], M RMB
   std::vector<int> fail_month;         ///< [trial]: month the cash ran out, -1 if never
+  /// The uncertain per-trial keys (list_parameters paths, the factors of Sobol), in file order.
+  std::vector<std::string> input_names;
+  std::vector<double> inputs;          ///< [trial * inputs + input]: the value drawn; NaN when the trial drew none
+  std::vector<double> cash;            ///< [trial * years + year]: cash at the fiscal year's end, M RMB; NaN after a failure
 };
+/// Every trial kept, with the values it drew for the uncertain per-trial keys and its cash at
+/// each fiscal year end (docs/model.md, "Sample export").
 RunOutput run_with_samples(const Scenario& s, const RunOptions& opt);
+/// Bytes run_with_samples keeps for `trials` trials of `s` (run_memory_bytes plus the inputs
+/// and year-end cash); --samples refuses runs above kMaxRunBytes.
+std::uint64_t samples_memory_bytes(const Scenario& s, std::uint64_t trials);
 
 }  // namespace revsim

@@ -61,5 +61,10 @@ std::vector<Parameter> list_parameters(const Scenario& s);
 /// Pointers to the same parameters of `s`, in the same order as list_parameters(s): setting
 /// one changes the scenario without reloading it (callers keep values inside `range`).
 std::vector<Dist*> parameter_slots(Scenario& s);
+/// The same, read-only (the addresses a trial draws from: --samples records draws by them).
+std::vector<const Dist*> parameter_slots(const Scenario& s);
+/// The uncertain per-trial parameters of `s` (the factors of Sobol, the `input:` columns of
+/// --samples): list_parameters(s) minus constants and keys drawn per project, ISV or release.
+std::vector<std::size_t> per_trial_inputs(const std::vector<Parameter>& params);
 
 }  // namespace revsim

@@ -30,6 +30,9 @@ struct TrialOutcome {
   std::vector<int> account_first;      ///< [named account], month of first paid volume, -1 if none
   std::vector<double> largest_share;   ///< [year]: largest customer's share of the year's revenue (0: none)
   std::vector<double> top5_share;      ///< [year]: the five largest customers' share
+  /// Only when the run records its inputs (--samples, Prepared::record_inputs); empty otherwise:
+  std::vector<double> inputs;  ///< [input]: the value drawn for each uncertain per-trial key (NaN: not drawn)
+  std::vector<double> cash;    ///< [year]: cash at the fiscal year's end, M RMB (NaN: failed before it)
   /// Calendar month (1-12) of month 0, the scenario's start_month_in_year: where fiscal years end.
   /// Set by TrialSimulator::run.
   int start_month_in_year = 1;

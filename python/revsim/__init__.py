@@ -5,7 +5,7 @@
     r = revsim.run(s, trials=10_000, seed=7)
     r.years            # one row per fiscal year: mean, sd, P5..P95, P(>= threshold), ...
     r.channels         # one row per year x channel
-    r.samples()        # one row per trial x year (run with samples=True)
+    r.samples()        # one row per trial x year with drawn inputs and cash (run with samples=True)
 
 Every number comes from the same library calls as the command line: ``r.to_json()`` is the
 text ``revsim run --format json`` prints for the same scenario, seed and trials (the
@@ -71,13 +71,39 @@ def _trials(trials: int | None) -> int:
     return int(trials)
 
 
+_SAMPLE_KEYS = ("totals", "revenue", "listing", "fail_month", "cash", "inputs", "input_names")
+
+
+def _samples_frame(a: dict, first: int) -> pd.DataFrame:
+    """One row per trial x year of a run's kept samples (RunResult.samples)."""
+    totals = a["totals"]
+    n, ny = totals.shape
+    revenue = a["revenue"].reshape(n * ny, len(CHANNELS))
+    listing = a["listing"]
+    cols = {
+        "trial": np.repeat(np.arange(n, dtype=np.int64), ny),
+        "year": np.tile(np.arange(first, first + ny, dtype=np.int64), n),
+        "total": totals.reshape(-1),
+    }
+    for k, name in enumerate(CHANNELS):
+        cols[name] = revenue[:, k]
+    bits = (listing[:, None] >> np.arange(ny, dtype=np.uint32)[None, :]) & 1
+    cols["listed"] = bits.reshape(-1).astype(bool)
+    cols["fail_month"] = np.repeat(a["fail_month"], ny)
+    cols["cash"] = a["cash"].reshape(-1)
+    inputs = a["inputs"]
+    for i, name in enumerate(a["input_names"]):
+        cols["input:" + name] = np.repeat(inputs[:, i], ny)
+    return pd.DataFrame(cols)
+
+
 class RunResult:
     """One run. Tables are pandas DataFrames built from the run's JSON document."""
 
     def __init__(self, raw: dict):
         self._json_text = raw["json"]
         self.data = _json.loads(self._json_text)
-        self._samples = {k: raw[k] for k in ("totals", "revenue", "listing", "fail_month") if k in raw}
+        self._samples = {k: raw[k] for k in _SAMPLE_KEYS if k in raw}
 
     def to_json(self) -> str:
         """The JSON text ``revsim run --format json`` writes."""
@@ -139,30 +165,18 @@ class RunResult:
 
     def samples(self, frame: bool = True):
         """Per-trial outcomes (run with ``samples=True``). As a DataFrame: one row per trial x
-        year, columns total, the four channels, listed (standard 2 met that year) and
-        fail_month (-1: never). With ``frame=False``: numpy arrays that share the run's memory,
-        totals[trial, year], revenue[trial, year, channel], listing[trial] (bit y: year y),
-        fail_month[trial]."""
+        year, columns total, the four channels, listed (standard 2 met that year), fail_month
+        (-1: never), cash (cash at the fiscal year's end, M RMB; NaN once the cash has run
+        out), then ``input:<key path>`` for every uncertain per-trial key: the value the trial
+        drew (the same on each of its year rows; NaN when the trial drew none). With
+        ``frame=False``: numpy arrays that share the run's memory, totals[trial, year],
+        revenue[trial, year, channel], listing[trial] (bit y: year y), fail_month[trial],
+        cash[trial, year], inputs[trial, input], and input_names (the key paths)."""
         if not self._samples:
             raise ValueError("no samples kept: run with revsim.run(..., samples=True)")
         if not frame:
             return dict(self._samples)
-        totals = self._samples["totals"]
-        n, ny = totals.shape
-        first = self.data["years"][0]["year"]
-        revenue = self._samples["revenue"].reshape(n * ny, len(CHANNELS))
-        listing = self._samples["listing"]
-        df = pd.DataFrame({
-            "trial": np.repeat(np.arange(n, dtype=np.int64), ny),
-            "year": np.tile(np.arange(first, first + ny, dtype=np.int64), n),
-            "total": totals.reshape(-1),
-        })
-        for k, name in enumerate(CHANNELS):
-            df[name] = revenue[:, k]
-        bits = (listing[:, None] >> np.arange(ny, dtype=np.uint32)[None, :]) & 1
-        df["listed"] = bits.reshape(-1).astype(bool)
-        df["fail_month"] = np.repeat(self._samples["fail_month"], ny)
-        return df
+        return _samples_frame(self._samples, self.data["years"][0]["year"])
 
     def __repr__(self) -> str:
         return f"<revsim.RunResult {self.data['scenario']!r}: {self.trials} trials, seed {self.seed}>"
@@ -178,9 +192,30 @@ def run(scenario: Scenario | str, trials: int | None = None, seed: int | None = 
 class Comparison:
     """Scenarios side by side on common random numbers; the first is the baseline."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, runs: list | None = None):
         self._json_text = text
         self.data = _json.loads(text)
+        self._runs = runs
+
+    def samples(self, frame: bool = True):
+        """Every scenario's per-trial outcomes (compare with ``samples=True``). As a DataFrame:
+        the scenarios' RunResult.samples() frames one after the other in the order given, with
+        a first column ``scenario`` (its name, as in the comparison's tables); ``trial``
+        is the index to pair on: the same trial of two scenarios shares every random stream
+        they have in common. ``input:`` columns are the union of the scenarios' (NaN where a
+        scenario has no such key). With ``frame=False``: a list, one dict per scenario, of
+        ``scenario`` and the arrays RunResult.samples(frame=False) gives."""
+        if self._runs is None:
+            raise ValueError("no samples kept: compare with revsim.compare(..., samples=True)")
+        if not frame:
+            return [dict(r) for r in self._runs]
+        first = self.data["scenarios"][0]["years"][0]["year"]
+        frames = []
+        for r in self._runs:
+            df = _samples_frame(r, first)
+            df.insert(0, "scenario", r["scenario"])
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
 
     def to_json(self) -> str:
         """The JSON text ``revsim compare --format json`` writes."""
@@ -200,11 +235,16 @@ class Comparison:
 
 
 def compare(scenarios: Iterable[Scenario | str], trials: int | None = None, seed: int | None = None,
-            threads: int = 0) -> Comparison:
-    """Pair every scenario with the first on common random numbers (``revsim compare``)."""
+            threads: int = 0, samples: bool = False) -> Comparison:
+    """Pair every scenario with the first on common random numbers (``revsim compare``). With
+    ``samples=True`` every trial of every scenario is kept (``revsim compare --samples``):
+    Comparison.samples()."""
     items = [_scenario(s) for s in scenarios]
     if len(items) < 2:
         raise ValueError("compare: expected at least two scenarios")
+    if samples:
+        raw = _core.compare_samples(items, _trials(trials), seed, int(threads))
+        return Comparison(raw["json"], list(raw["runs"]))
     return Comparison(_core.compare(items, _trials(trials), seed, int(threads)))
 
 

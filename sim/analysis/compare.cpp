@@ -88,7 +88,9 @@ void pair_exact(std::vector<ComparedScenario>& out, const std::vector<detail::Ex
 /// them), else into streaming tallies plus the paired tally, in memory independent of the trials.
 class Comparer {
  public:
-  Comparer(const std::vector<Scenario>& scenarios, const RunOptions& opt) : scenarios_(scenarios), o_(opt) {
+  /// keep_samples: exact samples whatever the trial count, with each trial's inputs and cash.
+  Comparer(const std::vector<Scenario>& scenarios, const RunOptions& opt, bool keep_samples = false)
+      : scenarios_(scenarios), o_(opt), keep_(keep_samples) {
     if (scenarios.size() < 2) throw std::invalid_argument("compare needs at least two scenarios");
     const Scenario& base = scenarios.front();
     for (const Scenario& s : scenarios) {
@@ -105,6 +107,7 @@ class Comparer {
     std::vector<const detail::Prepared*> p;
     for (const Scenario& s : scenarios) {
       prepared_.push_back(std::make_unique<detail::Prepared>(s));
+      if (keep_) prepared_.back()->record_inputs();
       dims_.push_back(std::make_unique<detail::Dims>(*prepared_.back()));
       p.push_back(prepared_.back().get());
     }
@@ -115,7 +118,7 @@ class Comparer {
   Comparison run_to(std::uint64_t n) {
     const Scenario& base = scenarios_.front();
     bool exact = true;
-    for (const Scenario& s : scenarios_) exact = exact && exact_quantiles(s, n);
+    for (const Scenario& s : scenarios_) exact = exact && (keep_ || exact_quantiles(s, n));
     using Exact = detail::CompareAccumulator<detail::ExactSamples>;
     using Streaming = detail::CompareAccumulator<detail::StreamingTally>;
     if (exact && (!std::holds_alternative<Exact>(acc_) || std::get<Exact>(acc_).trials() > n)) {
@@ -184,9 +187,18 @@ class Comparer {
     return c;
   }
 
+  /// The kept samples of every scenario (keep_samples), after run_to: c its comparison.
+  std::vector<RunOutput> samples(const Comparison& c) const {
+    const auto& each = std::get<detail::CompareAccumulator<detail::ExactSamples>>(acc_).each();
+    std::vector<RunOutput> out;
+    for (std::size_t k = 0; k < each.size(); ++k) out.push_back(detail::run_output(each[k], *prepared_[k], c.scenarios[k].results));
+    return out;
+  }
+
  private:
   const std::vector<Scenario>& scenarios_;
   RunOptions o_;
+  bool keep_ = false;
   std::vector<std::unique_ptr<detail::Prepared>> prepared_;
   std::vector<std::unique_ptr<detail::Dims>> dims_;
   std::unique_ptr<detail::ScenarioTrials> src_;
@@ -201,6 +213,14 @@ class Comparer {
 Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt) {
   Comparer cmp(scenarios, opt);
   return cmp.run_to(cmp.first_trials());
+}
+
+ComparisonSamples compare_with_samples(const std::vector<Scenario>& scenarios, const RunOptions& opt) {
+  Comparer cmp(scenarios, opt, true);
+  ComparisonSamples out;
+  out.comparison = cmp.run_to(cmp.first_trials());
+  out.runs = cmp.samples(out.comparison);
+  return out;
 }
 
 double worst_paired_se(const Comparison& c, const std::string& stat, std::optional<int> year) {

@@ -165,12 +165,9 @@ Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const
   // (per-project and per-ISV values, events, the copula) is the last factor, "luck", whose
   // A_B row keeps A's parameters and takes B's trial index.
   const std::vector<Parameter> params = list_parameters(base);
-  std::vector<std::size_t> factor_param;
-  for (std::size_t p = 0; p < params.size(); ++p) {
-    if (params[p].dist.is_constant()) continue;
-    if (params[p].per_trial) factor_param.push_back(p);
-    else out.within_trial.push_back(params[p].path);
-  }
+  const std::vector<std::size_t> factor_param = per_trial_inputs(params);  // the --samples inputs too
+  for (const Parameter& p : params)
+    if (!p.dist.is_constant() && !p.per_trial) out.within_trial.push_back(p.path);
   const std::size_t kp = factor_param.size();
   const std::size_t k = kp + 1;
   const std::uint64_t N = opt.trials != 0 ? opt.trials : std::min<std::uint64_t>(base.trials, 4096);

@@ -17,22 +17,22 @@ void CarrierModel::setup(TrialContext& ctx) {
     Operator o{};
     o.rng = ctx.stream(P_.carrier_ids[i]);
     Random& r = o.rng;
-    o.price_factor = src.price_factor.sample(r);
-    o.start = src.start_month.sample(r);
-    o.eval_m = src.eval_months.sample(r);
-    o.p_eval = src.p_eval.sample(r);
-    o.p_list = src.p_list.sample(r);
-    o.annual = src.annual_cards.sample(r);
-    o.procurement = src.procurement_month.sample(r);
-    o.p_award = src.p_award.sample(r);
-    o.share = src.award_share.sample(r);  // once per operator (§8)
-    o.hurdle = src.tco_hurdle.sample(r);
-    o.delivery = src.delivery_months.sample(r);
+    o.price_factor = ctx.draw(src.price_factor, r);
+    o.start = ctx.draw(src.start_month, r);
+    o.eval_m = ctx.draw(src.eval_months, r);
+    o.p_eval = ctx.draw(src.p_eval, r);
+    o.p_list = ctx.draw(src.p_list, r);
+    o.annual = ctx.draw(src.annual_cards, r);
+    o.procurement = ctx.draw(src.procurement_month, r);
+    o.p_award = ctx.draw(src.p_award, r);
+    o.share = ctx.draw(src.award_share, r);  // once per operator (§8)
+    o.hurdle = ctx.draw(src.tco_hurdle, r);
+    o.delivery = ctx.draw(src.delivery_months, r);
     o.phase = Phase::waiting;
     o.listed_at = kNever;
     // The pipeline as it stands (§4.0): an evaluation under way, or already on the vendor list.
     if (src.stage.phase == StagePhase::evaluation) {
-      const double elapsed = src.stage.elapsed.sample(r);
+      const double elapsed = ctx.draw(src.stage.elapsed, r);
       o.start = 0;
       o.phase = Phase::evaluation;
       o.remaining = std::max(0.0, o.eval_m - elapsed);  // M(start) = M0: d as estimated today

@@ -111,8 +111,9 @@ class GovernmentModel {
   };
   void decide(std::size_t open_idx, double tau, int m, TrialContext& ctx);
   /// Draw the per-project keys of `src` from p.rng in a fixed order (§2); with `cycle` (an
-  /// arrival), its sales cycle too, second, returned.
-  static double draw_project(Project& p, const ProjectParams& src, const Dist* cycle = nullptr);
+  /// arrival), its sales cycle too, second, returned. Through ctx.draw: a named project's keys
+  /// are per-trial inputs (--samples).
+  static double draw_project(TrialContext& ctx, Project& p, const ProjectParams& src, const Dist* cycle = nullptr);
   void add_cost(const Cost& c, TrialContext& ctx) const;
 
  public:

@@ -8,19 +8,19 @@
 
 namespace revsim::detail {
 
-double GovernmentModel::draw_project(Project& p, const ProjectParams& src, const Dist* cycle) {
+double GovernmentModel::draw_project(TrialContext& ctx, Project& p, const ProjectParams& src, const Dist* cycle) {
   Random& r = p.rng;
-  p.value = src.value.sample(r);
+  p.value = ctx.draw(src.value, r);
   // An arrival's sales cycle comes second (the draw order of version 1, so its luck is kept).
   const double cycle_months = cycle != nullptr ? cycle->sample(r) : 0.0;
-  p.p_slip = src.p_slip.sample(r);
-  p.max_slips = static_cast<int>(std::floor(src.max_slips.sample(r)));
-  p.p_win = src.p_win.sample(r);
-  p.turnkey_p = src.turnkey_p.sample(r);
-  p.cost_share = src.turnkey_cost_share.sample(r);
-  p.sub_share = src.subcontract_share.sample(r);
-  p.delivery = src.delivery_months.sample(r);
-  p.advance_share = src.advance_share.sample(r);
+  p.p_slip = ctx.draw(src.p_slip, r);
+  p.max_slips = static_cast<int>(std::floor(ctx.draw(src.max_slips, r)));
+  p.p_win = ctx.draw(src.p_win, r);
+  p.turnkey_p = ctx.draw(src.turnkey_p, r);
+  p.cost_share = ctx.draw(src.turnkey_cost_share, r);
+  p.sub_share = ctx.draw(src.subcontract_share, r);
+  p.delivery = ctx.draw(src.delivery_months, r);
+  p.advance_share = ctx.draw(src.advance_share, r);
   p.slips = 0;
   return cycle_months;
 }
@@ -34,12 +34,12 @@ void GovernmentModel::setup(TrialContext& ctx) {
   if (!g.present) return;
   // Drawn once per trial (§8).
   rng_ = ctx.stream(streams::government);
-  const double rate = g.projects_per_year.sample(rng_);
-  const double first = g.first_month.sample(rng_);
+  const double rate = ctx.draw(g.projects_per_year, rng_);
+  const double first = ctx.draw(g.first_month, rng_);
   first_ = first;
-  patience_ = g.sales_patience_months.sample(rng_);
-  p_leave_ = g.p_sales_leave.sample(rng_);
-  rehire_ = g.rehire_months.sample(rng_);
+  patience_ = ctx.draw(g.sales_patience_months, rng_);
+  p_leave_ = ctx.draw(g.p_sales_leave, rng_);
+  rehire_ = ctx.draw(g.rehire_months, rng_);
   // Named open opportunities (§4.0): open from month 0, decided at their due month, each with
   // its own stream keyed by its name.
   for (std::size_t k = 0; k < g.projects.size(); ++k) {
@@ -47,7 +47,7 @@ void GovernmentModel::setup(TrialContext& ctx) {
     Project& p = projects_.emplace_back();  // in place: no copy of the record
     p.rng = ctx.stream(P_.named_project_ids[k]);
     p.due = np.due_month.sample(p.rng);
-    draw_project(p, np.params);
+    draw_project(ctx, p, np.params);
     p.arrival = 0;
     // Face value (§8): its value in its due year.
     if (p.due < P_.H)
@@ -61,11 +61,11 @@ void GovernmentModel::setup(TrialContext& ctx) {
   for (std::size_t k = 0; k < g.backlog.size(); ++k) {
     const BacklogContract& bc = g.backlog[k];
     Random r = ctx.stream(P_.backlog_ids[k]);
-    const double value = bc.value.sample(r);
-    const double end = bc.delivery_end_month.sample(r);
-    const double cost_share = bc.turnkey_cost_share.sample(r);
-    const double sub_share = bc.subcontract_share.sample(r);
-    const double advance = bc.advance_received.sample(r);
+    const double value = ctx.draw(bc.value, r);
+    const double end = ctx.draw(bc.delivery_end_month, r);
+    const double cost_share = ctx.draw(bc.turnkey_cost_share, r);
+    const double sub_share = ctx.draw(bc.subcontract_share, r);
+    const double advance = ctx.draw(bc.advance_received, r);
     const double revenue = bc.turnkey ? value : value * sub_share;
     // Compared as a double first: a draw far beyond the horizon must not overflow an int.
     if (std::floor(end) < P_.H) {
@@ -87,7 +87,7 @@ void GovernmentModel::setup(TrialContext& ctx) {
     Project& p = projects_.emplace_back();  // in place: no copy of the record
     p.rng = ctx.stream(stream_id(streams::government_project, index));
     p.arrival = t;
-    p.due = t + draw_project(p, g.project, &g.sales_cycle_months);
+    p.due = t + draw_project(ctx, p, g.project, &g.sales_cycle_months);
     // Face value (§8): every arriving project's value in its arrival year.
     ctx.add_face_value_in_year(P_.government_entity, ctx.year_of(static_cast<int>(t)), p.value);
   }

@@ -18,31 +18,31 @@ void InternetModel::setup(TrialContext& ctx) {
     a.rng = ctx.stream(P_.internet_ids[i]);
     Random& r = a.rng;
     // Every per-account value is drawn once per account per trial (§2), in a fixed order.
-    a.price_factor = src.price_factor.sample(r);
-    a.start = src.start_month.sample(r);
-    const double annual = src.annual_cards.sample(r);
-    const double domestic = src.domestic_share.sample(r);
-    a.base_volume = annual * domestic * src.vendor_share.sample(r);
+    a.price_factor = ctx.draw(src.price_factor, r);
+    a.start = ctx.draw(src.start_month, r);
+    const double annual = ctx.draw(src.annual_cards, r);
+    const double domestic = ctx.draw(src.domestic_share, r);
+    a.base_volume = annual * domestic * ctx.draw(src.vendor_share, r);
     // Export controls (§3, v2): domestic_share x factor, capped at 1, for volume after them.
     a.export_ratio = domestic > 0 ? std::min(1.0, domestic * ctx.domestic_share_factor) / domestic : 1.0;
-    a.eval_m = src.eval_months.sample(r);
-    a.p_eval = src.p_eval.sample(r);
-    a.npi_m = src.npi_months.sample(r);
-    a.p_npi = src.p_npi.sample(r);
-    a.grey_cards = src.grey_cards.sample(r);
-    a.p_grey_paid = src.p_grey_paid.sample(r);
-    a.grey_m = src.grey_months.sample(r);
-    a.p_stable = src.p_stable.sample(r);
-    const double cloud_factor = src.cloud_stability_factor.sample(r);
-    a.hurdle = src.tco_hurdle.sample(r);
-    const double npi_factor = src.investor_npi_factor.sample(r);
-    const double inhouse_factor = src.investor_inhouse_factor.sample(r);
+    a.eval_m = ctx.draw(src.eval_months, r);
+    a.p_eval = ctx.draw(src.p_eval, r);
+    a.npi_m = ctx.draw(src.npi_months, r);
+    a.p_npi = ctx.draw(src.p_npi, r);
+    a.grey_cards = ctx.draw(src.grey_cards, r);
+    a.p_grey_paid = ctx.draw(src.p_grey_paid, r);
+    a.grey_m = ctx.draw(src.grey_months, r);
+    a.p_stable = ctx.draw(src.p_stable, r);
+    const double cloud_factor = ctx.draw(src.cloud_stability_factor, r);
+    a.hurdle = ctx.draw(src.tco_hurdle, r);
+    const double npi_factor = ctx.draw(src.investor_npi_factor, r);
+    const double inhouse_factor = ctx.draw(src.investor_inhouse_factor, r);
     a.ramp_begin = ramp_.size();
     a.ramp_len = src.ramp.size();
-    for (const Dist& d : src.ramp) ramp_.push_back(d.sample(r));
-    double p_chip = src.inhouse_chip.p.sample(r);
-    const double chip_month = src.inhouse_chip.month.sample(r);
-    a.residual = src.inhouse_chip.residual.sample(r);
+    for (const Dist& d : src.ramp) ramp_.push_back(ctx.draw(d, r));
+    double p_chip = ctx.draw(src.inhouse_chip.p, r);
+    const double chip_month = ctx.draw(src.inhouse_chip.month, r);
+    a.residual = ctx.draw(src.inhouse_chip.residual, r);
     // "云计算在某种意义上导入要求比互联网内部自用更严格": cloud accounts are less likely to be stable.
     if (src.kind == AccountKind::cloud) a.p_stable *= cloud_factor;
     // An investor account: faster NPI (applied before maturity scaling, §8), likelier own chip.
@@ -57,7 +57,7 @@ void InternetModel::setup(TrialContext& ctx) {
     // The pipeline as it stands (§4.0): whatever the account has passed is taken as passed.
     // Remaining work of an engagement is max(0, d - elapsed) at full speed (M(start) = M0).
     if (src.stage.phase != StagePhase::none) {
-      const double elapsed = src.stage.elapsed.sample(r);
+      const double elapsed = ctx.draw(src.stage.elapsed, r);
       a.start = 0;
       switch (src.stage.phase) {
         case StagePhase::evaluation:

@@ -52,13 +52,13 @@ void IsvModel::setup(TrialContext& ctx) {
   unengaged_.assign(ch.industries.size(), 0.0);
   if (!ch.present) return;
   Random sched = ctx.stream(streams::isv_schedule);
-  const double first = ch.first_month.sample(sched);
-  const double per_year = ch.engagements_per_year.sample(sched);
+  const double first = ctx.draw(ch.first_month, sched);
+  const double per_year = ctx.draw(ch.engagements_per_year, sched);
   double total = 0;
   for (std::size_t i = 0; i < ch.industries.size(); ++i) {
     const Industry& ind = ch.industries[i];
     // ISVs live or migrating at month 0 are engaged already: they leave the pool (§4.0).
-    unengaged_[i] = std::max(0.0, std::floor(ind.isvs.sample(sched)) - ind.live - ind.migrating);
+    unengaged_[i] = std::max(0.0, std::floor(ctx.draw(ind.isvs, sched)) - ind.live - ind.migrating);
     total += unengaged_[i];
     if (ind.live > 0) first_success_[i] = -1;  // the industry's first success came before month 0
   }

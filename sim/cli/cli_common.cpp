@@ -187,13 +187,17 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
   }
   const std::uint64_t trials =
       a.precision > 0 ? std::max(a.trials, a.max_trials) : (a.trials > 0 ? a.trials : scenarios.front().trials);
-  // --samples keeps every sample: memory in proportion to the trials. Everything else (compare
-  // too) switches to streaming estimators above kMaxExactBytes and stays bounded.
-  for (const Scenario& s : scenarios) {
-    const std::uint64_t bytes = run_memory_bytes(s, trials);
-    if (!a.samples.empty() && bytes > kMaxRunBytes) {
+  // --samples keeps every sample (with the drawn inputs and year-end cash; on compare, of every
+  // scenario at once): memory in proportion to the trials. Everything else (compare too)
+  // switches to streaming estimators above kMaxExactBytes and stays bounded.
+  if (!a.samples.empty()) {
+    std::uint64_t bytes = 0;
+    for (const Scenario& s : scenarios) bytes += samples_memory_bytes(s, trials);
+    if (bytes > kMaxRunBytes) {
+      const std::string what =
+          scenarios.size() == 1 ? scenarios.front().source : fmt::format("{} scenarios", scenarios.size());
       fmt::print(stderr, "revsim: {} trials of {} need {:.1f} GiB to keep every sample (--samples writes them); the "
-                 "limit is {} GiB (use fewer trials)\n", trials, s.source, static_cast<double>(bytes) / (1U << 30U),
+                 "limit is {} GiB (use fewer trials)\n", trials, what, static_cast<double>(bytes) / (1U << 30U),
                  kMaxRunBytes >> 30U);
       return std::nullopt;
     }
@@ -250,8 +254,9 @@ void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
 void add_report_options(CLI::App* cmd, RunArgs& a, bool html) {
   if (html) cmd->add_option("--html", a.html, "Also write an HTML report with charts to FILE (atomically)");
   cmd->add_option("--samples", a.samples,
-                  "Also write every trial (yearly total and channel revenue, alive, first crossing) to FILE.csv "
-                  "or FILE.jsonl (atomically; columns in docs/model.md)");
+                  "Also write every trial (yearly total and channel revenue, alive, cash at each year end, first "
+                  "crossing, and the value drawn for every uncertain per-trial key as input:<key>) to FILE.csv or "
+                  "FILE.jsonl (atomically; columns in docs/model.md)");
   cmd->add_option("--histogram-year", a.histogram_year,
                   "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)")
       ->check(kInteger);

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include "revsim/compare.hpp"
+#include "revsim/samples.hpp"
 #include "revsim/tidy_csv.hpp"
 
 #include <fmt/format.h>
@@ -20,6 +21,8 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
   auto opt = run_options(ctx, a, scenarios);
   if (!opt) return kExitBadInput;
   Comparison c;
+  ComparisonSamples kept;  // --samples: every trial of every scenario
+  const bool keep = !a.samples.empty();
   Progress progress(ctx, a.precision > 0 ? 0 : scenarios.size() * (a.trials > 0 ? a.trials : scenarios.front().trials));
   opt->progress = progress.counter();
   try {
@@ -29,12 +32,27 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
       const double se = worst_paired_se(c, target.stat, target.year);
       fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
                  c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+      if (keep) {  // the same trials again, keeping them (as run --samples --precision does)
+        RunOptions o = *opt;
+        o.trials = c.trials;
+        o.seed = c.seed;
+        o.seed_set = true;
+        kept = compare_with_samples(scenarios, o);
+        c = kept.comparison;
+      }
+    } else if (keep) {
+      kept = compare_with_samples(scenarios, *opt);
+      c = kept.comparison;
     } else {
       c = compare_scenarios(scenarios, *opt);
     }
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
+  }
+  if (keep) {
+    write_samples(a.samples, kept);
+    say_wrote(ctx, fmt::format("{} ({} scenarios x {} trials)", a.samples, kept.runs.size(), c.trials));
   }
   HtmlReport rep;
   if (!a.html.empty() || a.format == "xlsx") rep.manifest = manifest(ctx, files, a.sets, c.seed, c.trials, c.runtime.threads);
@@ -72,6 +90,10 @@ Command add_compare_command(CLI::App& app, const CliContext& ctx) {
   add_precision_options(cmd, a->run, {"mean", "p_threshold"},
                         "the paired standard error of the --stat difference from the baseline");
   cmd->add_option("--html", a->run.html, "Also write an HTML report with charts to FILE (atomically)");
+  cmd->add_option("--samples", a->run.samples,
+                  "Also write every trial of every scenario to FILE.csv or FILE.jsonl (atomically): one block per "
+                  "scenario led by a scenario column, the columns of run --samples; the same trial index is the "
+                  "same draw (pair on it). Columns in docs/model.md");
   return {cmd,
           [cmd, a] {
             return format_flags_ok(a->run) && one_stdin(a->files) &&

@@ -18,7 +18,9 @@ Dims::Dims(const Prepared& P)
       E(P.entity_names.size()),
       F(P.s.forecast.size()),
       internet_accounts(P.internet_ids.size()),
-      entity_names(P.entity_names) {
+      entity_names(P.entity_names),
+      record(P.record),
+      I(P.input_names.size()) {
   for (const auto& [year, f] : s.forecast) {
     forecast.push_back(f);
     forecast_year.push_back(static_cast<std::size_t>(year - s.start_year));
@@ -227,6 +229,10 @@ void ExactSamples::Part::add(std::span<const TrialOutcome> outcomes, std::uint64
   account_revenue.insert(account_revenue.end(), o.account_revenue.begin(), o.account_revenue.end());
   account_first.insert(account_first.end(), o.account_first.begin(), o.account_first.end());
   if (keep_top5) top5.insert(top5.end(), o.top5_share.begin(), o.top5_share.end());
+  if (d->record) {
+    inputs.insert(inputs.end(), o.inputs.begin(), o.inputs.end());
+    cash.insert(cash.end(), o.cash.begin(), o.cash.end());
+  }
 }
 
 void ExactSamples::reserve(std::uint64_t trials) {
@@ -237,6 +243,10 @@ void ExactSamples::reserve(std::uint64_t trials) {
   account_revenue_.reserve(trials * A);
   account_first_.reserve(trials * A);
   if (keep_top5_) top5_.reserve(trials * Y);
+  if (d_->record) {
+    inputs_.reserve(trials * d_->I);
+    cash_.reserve(trials * Y);
+  }
 }
 
 void ExactSamples::merge(Part&& p) {
@@ -249,7 +259,26 @@ void ExactSamples::merge(Part&& p) {
   append(account_revenue_, p.account_revenue);
   append(account_first_, p.account_first);
   append(top5_, p.top5);
+  append(inputs_, p.inputs);
+  append(cash_, p.cash);
   n_ = p.hi;
+}
+
+RunOutput run_output(const ExactSamples& acc, const Prepared& P, Results r) {
+  RunOutput out;
+  out.results = std::move(r);
+  const std::size_t N = acc.trials();
+  const auto Y = static_cast<std::size_t>(P.Y);
+  out.listing = acc.listing();
+  out.revenue = acc.revenue();
+  out.fail_month = acc.fail_month();
+  out.input_names = P.input_names;
+  out.inputs = acc.inputs();
+  out.cash = acc.cash();
+  out.totals.resize(N * Y);
+  for (std::size_t t = 0; t < N; ++t)
+    for (std::size_t y = 0; y < Y; ++y) out.totals[t * Y + y] = acc.total(t, y);
+  return out;
 }
 
 double ExactSamples::total(std::size_t t, std::size_t y) const {

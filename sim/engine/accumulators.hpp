@@ -31,6 +31,7 @@
 
 #include "../model/trial.hpp"
 #include "revsim/compare.hpp"
+#include "revsim/engine.hpp"
 #include "revsim/results.hpp"
 #include "revsim/stat.hpp"
 #include "revsim/streaming.hpp"
@@ -53,6 +54,8 @@ struct Dims {
   std::vector<std::string> entity_names;
   std::vector<double> forecast;        ///< [f]: the forecast value
   std::vector<std::size_t> forecast_year;  ///< [f]: its fiscal-year index
+  bool record;                         ///< outcomes carry inputs and year-end cash (Prepared::record)
+  std::size_t I;                       ///< inputs per trial (Prepared::input_names)
 };
 
 /// Count, mean and sum of squared deviations of a sequence: Welford's update within a block,
@@ -144,7 +147,7 @@ class ExactSamples {
     BlockSums sums;
     TrialCounts counts;
     bool keep_top5;
-    std::vector<double> revenue, account_revenue, top5;
+    std::vector<double> revenue, account_revenue, top5, inputs, cash;
     std::vector<int> fail_month, account_first;
     std::vector<std::uint32_t> listing;
   };
@@ -162,6 +165,9 @@ class ExactSamples {
   const std::vector<double>& top5() const noexcept { return top5_; }         ///< [t * Y + y] (keep_top5)
   const std::vector<int>& fail_month() const noexcept { return fail_month_; }
   const std::vector<std::uint32_t>& listing() const noexcept { return listing_; }
+  /// Only when the scenario records its inputs (Dims::record), empty otherwise:
+  const std::vector<double>& inputs() const noexcept { return inputs_; }  ///< [t * I + input]
+  const std::vector<double>& cash() const noexcept { return cash_; }      ///< [t * Y + y]
 
  private:
   const Dims* d_;
@@ -170,10 +176,14 @@ class ExactSamples {
   BlockChain<BlockSums> chain_;
   TrialCounts counts_;
   std::uint64_t n_ = 0;
-  std::vector<double> revenue_, account_revenue_, top5_;
+  std::vector<double> revenue_, account_revenue_, top5_, inputs_, cash_;
   std::vector<int> fail_month_, account_first_;
   std::vector<std::uint32_t> listing_;
 };
+
+/// A run's kept samples (run_with_samples, compare --samples): `acc` of a scenario prepared
+/// with record_inputs, summarised as `r`.
+RunOutput run_output(const ExactSamples& acc, const Prepared& P, Results r);
 
 /// The streaming tally (run above kMaxExactBytes, compare likewise): memory independent of the
 /// trial count; quantiles from a LogHistogram per year and channel, everything else exact up to

@@ -4,6 +4,8 @@
 // trial_loop.hpp.
 #include "revsim/engine.hpp"
 
+#include "revsim/scenario_io.hpp"
+
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
@@ -217,9 +219,15 @@ Results run_streaming(const Scenario& s, const RunOptions& opt) {
   return r;
 }
 
+std::uint64_t samples_memory_bytes(const Scenario& s, std::uint64_t trials) {
+  const std::uint64_t inputs = per_trial_inputs(list_parameters(s)).size();
+  return run_memory_bytes(s, trials) + trials * (inputs + static_cast<std::uint64_t>(s.years)) * 8;
+}
+
 RunOutput run_with_samples(const Scenario& s, const RunOptions& opt) {
   const std::uint64_t N = trials_of(s, opt);
-  const detail::Prepared P(s);
+  detail::Prepared P(s);
+  P.record_inputs();
   const detail::Dims d(P);
   const detail::ScenarioTrials src({&P}, seed_of(s, opt));
   detail::ExactSamples acc(d);
@@ -227,16 +235,9 @@ RunOutput run_with_samples(const Scenario& s, const RunOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   detail::run_trials(src, 0, N, acc, opt);
   const double seconds = since(t0);
-  RunOutput out;
-  out.results = acc.results(seed_of(s, opt), opt.stop);
-  set_runtime(out.results, seconds, detail::thread_count(opt));
-  out.listing = acc.listing();
-  out.revenue = acc.revenue();
-  out.fail_month = acc.fail_month();
-  out.totals.resize(N * d.Y);
-  for (std::size_t t = 0; t < N; ++t)
-    for (std::size_t y = 0; y < d.Y; ++y) out.totals[t * d.Y + y] = acc.total(t, y);
-  return out;
+  Results r = acc.results(seed_of(s, opt), opt.stop);
+  set_runtime(r, seconds, detail::thread_count(opt));
+  return detail::run_output(acc, P, std::move(r));
 }
 
 }  // namespace revsim

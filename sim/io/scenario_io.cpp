@@ -1592,6 +1592,19 @@ std::vector<Dist*> parameter_slots(Scenario& s) {
   return out;
 }
 
+std::vector<const Dist*> parameter_slots(const Scenario& s) {
+  std::vector<const Dist*> out;
+  visit_parameters(s, [&](const std::string&, const Dist& d, const Range&, bool) { out.push_back(&d); });
+  return out;
+}
+
+std::vector<std::size_t> per_trial_inputs(const std::vector<Parameter>& params) {
+  std::vector<std::size_t> out;
+  for (std::size_t p = 0; p < params.size(); ++p)
+    if (params[p].per_trial && !params[p].dist.is_constant()) out.push_back(p);
+  return out;
+}
+
 const std::string& stdin_scenario_text() {
   // Read once (a magic static: thread-safe, and every later load of "-" gets the same bytes:
   // sweep, sensitivity and sobol load the scenario again for each point or level).

@@ -1,5 +1,7 @@
 #include "trial.hpp"
 
+#include "revsim/scenario_io.hpp"
+
 #include <Eigen/Cholesky>
 
 #include <algorithm>
@@ -45,6 +47,20 @@ Prepared::Prepared(const Scenario& scenario)
   entity_names.emplace_back("booked before month 0");
 }
 
+void Prepared::record_inputs() {
+  const std::vector<Parameter> params = list_parameters(s);
+  const std::vector<const Dist*> slots = parameter_slots(s);
+  record = true;
+  input_names.clear();
+  input_slots.clear();
+  for (const std::size_t p : per_trial_inputs(params)) {
+    input_slots.emplace_back(slots[p], static_cast<std::uint32_t>(input_names.size()));
+    input_names.push_back(params[p].path);
+  }
+  std::sort(input_slots.begin(), input_slots.end(),
+            [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+}
+
 TrialSimulator::TrialSimulator(const Prepared& p)
     : P_(p), ctx_(p), internet_(p), carriers_(p), government_(p), isv_(p) {}
 
@@ -54,7 +70,7 @@ void TrialSimulator::draw_market(bool need_a) {
   ctx_.export_time = kNever;
   ctx_.domestic_share_factor = 1;
   Random product = ctx_.stream(streams::product);
-  ctx_.card_price = s.product.card_price.sample(product);
+  ctx_.card_price = ctx_.draw(s.product.card_price, product);
   if (!need_a) {
     ctx_.A.clear();  // no channel reads A: the rest of the product, Nvidia and controls draw nothing
     return;
@@ -65,10 +81,10 @@ void TrialSimulator::draw_market(bool need_a) {
   auto month_index = [&](double t) -> std::ptrdiff_t {
     return t < 0 ? 0 : static_cast<std::ptrdiff_t>(std::floor(t));
   };
-  const double tco = s.product.tco_advantage.sample(product);
+  const double tco = ctx_.draw(s.product.tco_advantage, product);
   for (const Generation& g : s.product.generations) {
-    const double t = g.month.sample(product);
-    const double gain = g.perf_gain.sample(product);
+    const double t = ctx_.draw(g.month, product);
+    const double gain = ctx_.draw(g.perf_gain, product);
     const auto k = month_index(t);
     if (k < P_.H) own_log_[static_cast<std::size_t>(k)] += std::log(gain);
   }
@@ -80,10 +96,10 @@ void TrialSimulator::draw_market(bool need_a) {
   Random ecr = ctx_.stream(streams::export_controls);
   if (s.market.export_controls) {
     const ExportControls& ec = *s.market.export_controls;
-    const double t = ec.month.sample(ecr);
-    const double p = ec.p.sample(ecr);
-    const double step = ec.step.sample(ecr);
-    const double factor = ec.domestic_share_factor.sample(ecr);
+    const double t = ctx_.draw(ec.month, ecr);
+    const double p = ctx_.draw(ec.p, ecr);
+    const double step = ctx_.draw(ec.step, ecr);
+    const double factor = ctx_.draw(ec.domestic_share_factor, ecr);
     if (ecr.uniform() < p) {
       controls_from = t;
       ctx_.export_time = std::max(0.0, t);
@@ -95,9 +111,9 @@ void TrialSimulator::draw_market(bool need_a) {
   // Nvidia cadence ("黄教主可是一年2次发布会啊"): releases at first + k * interval, each jittered
   // by U(-jitter, +jitter), each multiplying Nvidia's perf per RMB by a fresh gain.
   Random nv = ctx_.stream(streams::nvidia);
-  const double first = s.market.nvidia.first_release_month.sample(nv);
-  const double interval = s.market.nvidia.interval_months.sample(nv);
-  const double jitter = s.market.nvidia.jitter_months.sample(nv);
+  const double first = ctx_.draw(s.market.nvidia.first_release_month, nv);
+  const double interval = ctx_.draw(s.market.nvidia.interval_months, nv);
+  const double jitter = ctx_.draw(s.market.nvidia.jitter_months, nv);
   for (int k = 0;; ++k) {
     const double nominal = first + k * interval;
     if (nominal - jitter >= P_.H) break;
@@ -178,6 +194,10 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   ctx_.trial = trial;
   ctx_.key_prefix = Random::trial_prefix(seed, trial);
   ctx_.out = &out;
+  if (P_.record) {
+    out.inputs.assign(P_.input_names.size(), std::numeric_limits<double>::quiet_NaN());
+    out.cash.assign(Y, std::numeric_limits<double>::quiet_NaN());
+  }
   // Revenue booked in start_year before month 0 (§4.0): in the first fiscal year, not in cash.
   double booked_total = 0;
   for (int c = 0; c < kChannels; ++c) {
@@ -187,18 +207,18 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   if (booked_total > 0) out.entity_face[P_.booked_entity() * Y] += booked_total;
 
   Random company = ctx_.stream(streams::company);
-  double cash = s.company.cash.sample(company);
-  const double burn = s.company.burn_per_month.sample(company);
-  const double rd_share = s.company.rd_share.sample(company);
-  const double margin = s.company.gross_margin.sample(company);
-  const double valuation = s.company.valuation.sample(company);
-  capacity_ = s.company.poc_capacity.sample(company);
+  double cash = ctx_.draw(s.company.cash, company);
+  const double burn = ctx_.draw(s.company.burn_per_month, company);
+  const double rd_share = ctx_.draw(s.company.rd_share, company);
+  const double margin = ctx_.draw(s.company.gross_margin, company);
+  const double valuation = ctx_.draw(s.company.valuation, company);
+  capacity_ = ctx_.draw(s.company.poc_capacity, company);
   Random software = ctx_.stream(streams::software);
-  ctx_.start_maturity(s.software.maturity.sample(software));
-  ctx_.growth = s.software.growth_per_year.sample(software);
-  ctx_.boost = s.software.isv_boost.sample(software);
-  ctx_.penalty = s.software.branch_penalty.sample(software);
-  ctx_.hardcode_p = s.software.hardcode_p.sample(software);
+  ctx_.start_maturity(ctx_.draw(s.software.maturity, software));
+  ctx_.growth = ctx_.draw(s.software.growth_per_year, software);
+  ctx_.boost = ctx_.draw(s.software.isv_boost, software);
+  ctx_.penalty = ctx_.draw(s.software.branch_penalty, software);
+  ctx_.hardcode_p = ctx_.draw(s.software.hardcode_p, software);
   // Fund-raises {month, amount, p, traction?}: each yes/no independent, in month floor(month),
   // decided by one uniform u < the probability that applies (§3, v2), so common random numbers hold.
   raises_.clear();
@@ -206,13 +226,13 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     Random raise_rng = ctx_.stream(streams::raises);
     for (const Raise& r : s.company.raises) {
       PendingRaise pr{};
-      const double month = r.month.sample(raise_rng);
-      pr.amount = r.amount.sample(raise_rng);
-      pr.p = r.p.sample(raise_rng);
+      const double month = ctx_.draw(r.month, raise_rng);
+      pr.amount = ctx_.draw(r.amount, raise_rng);
+      pr.p = ctx_.draw(r.p, raise_rng);
       pr.traction = r.traction.has_value();
       if (pr.traction) {
-        pr.revenue_12m = r.traction->revenue_12m.sample(raise_rng);
-        pr.p_traction = r.traction->p.sample(raise_rng);
+        pr.revenue_12m = ctx_.draw(r.traction->revenue_12m, raise_rng);
+        pr.p_traction = ctx_.draw(r.traction->p, raise_rng);
       }
       pr.u = raise_rng.uniform();
       pr.month = static_cast<int>(std::floor(month));
@@ -287,6 +307,8 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
       out.fail_month = m;  // its revenue counts, nothing after (§8)
       break;
     }
+    // --samples: the cash at the end of each fiscal year survived (NaN, set above, after a failure).
+    if (P_.record && (m + 1 == P_.H || P_.year_of(m + 1) != static_cast<int>(y))) out.cash[y] = cash;
   }
   if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
   const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;

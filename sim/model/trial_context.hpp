@@ -13,6 +13,9 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
 #include <limits>
 #include <vector>
 
@@ -64,6 +67,15 @@ struct Prepared {
   std::size_t booked_entity() const noexcept { return entity_names.size() - 1; }
   std::size_t n_accounts() const noexcept { return internet_ids.size() + carrier_ids.size(); }
   int year_of(int month) const noexcept { return year_of_month[static_cast<std::size_t>(month)]; }
+
+  /// Record, per trial, the value drawn for every uncertain per-trial key and the cash at each
+  /// fiscal year end (TrialOutcome::inputs, ::cash): --samples. Off by default, so other runs
+  /// pay one predictable branch per draw and nothing else.
+  void record_inputs();
+  bool record = false;
+  std::vector<std::string> input_names;  ///< [input]: key paths as list_parameters names them
+  /// (address of the key's Dist in s, its input index), sorted by address.
+  std::vector<std::pair<const Dist*, std::uint32_t>> input_slots;
 };
 
 /// Mutable state of the trial being simulated.
@@ -180,6 +192,20 @@ class TrialContext {
   /// Random(seed, trial, id), with the (seed, trial) part of the key computed once per trial.
   Random stream(std::uint64_t id) const noexcept { return Random::from_key(Random::key(key_prefix, id)); }
   std::uint64_t key_prefix = 0;  ///< Random::trial_prefix(seed, trial), set with seed and trial
+  /// d.sample(rng); when the run records its inputs and d is an uncertain per-trial key of the
+  /// scenario, the value is kept in out->inputs (draws of other keys, per project or per ISV,
+  /// are not inputs and are ignored).
+  double draw(const Dist& d, Random& rng) {
+    const double v = d.sample(rng);
+    if (P.record) [[unlikely]]
+      note_input(d, v);
+    return v;
+  }
+  void note_input(const Dist& d, double v) {
+    const auto it = std::lower_bound(P.input_slots.begin(), P.input_slots.end(), &d,
+                                     [](const auto& slot, const Dist* key) { return std::less<>()(slot.first, key); });
+    if (it != P.input_slots.end() && it->first == &d) out->inputs[it->second] = v;
+  }
   int year_of(int month) const noexcept { return P.year_of(month); }
 
   /// A success event of channel c in month m (§3 copula): succeeds when

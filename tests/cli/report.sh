@@ -16,12 +16,14 @@ diff <(grep -v -e '<th>date</th>' -e '<th>command</th>' -e '<th>threads</th>' "$
      <(grep -v -e '<th>date</th>' -e '<th>command</th>' -e '<th>threads</th>' "$dir/r1.html") >/dev/null \
   || fail "report differs between 1 and all threads"
 
-# --html and --samples beside the table; samples have trials + 1 rows and 3 + 6 x years columns.
+# --html and --samples beside the table; samples have trials + 1 rows and 3 + 6 x years columns,
+# then a cash column per year and the input: columns.
 "$bin" run "$scenarios/turnkey-builder.yaml" --trials 500 --html "$dir/t.html" --samples "$dir/s.csv" \
   --format json -o "$dir/t.json" 2>/dev/null
 [ -s "$dir/t.html" ] || fail "--html wrote nothing"
 [ "$(wc -l < "$dir/s.csv")" = 501 ] || fail "samples.csv has $(wc -l < "$dir/s.csv") lines"
-awk -F, 'NR == 1 { if (NF != 33) { print "header has " NF " columns"; exit 1 } next }
+awk -F, 'NR == 1 { n = 0; for (i = 39; i <= NF; ++i) if ($i ~ /^input:/) ++n
+                   if (NF != 38 + n || n == 0 || $34 != "2023_cash" || $38 != "2027_cash") { print "header: " $0; exit 1 } next }
          { for (y = 0; y < 5; ++y) { b = 4 + 6 * y; s = $(b+1) + $(b+2) + $(b+3) + $(b+4);
              d = s - $b; if (d > 1e-6 * (1 + $b) || d < -1e-6 * (1 + $b)) { print "row " NR " year " y ": channels " s " total " $b; exit 1 } } }' \
   "$dir/s.csv" || fail "channels do not add up to the total"

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -88,12 +89,101 @@ def test_samples_agree_with_the_summary_and_share_memory():
         assert (totals[:, k] >= thr).mean() == pytest.approx(y["p_threshold"], abs=1e-15)
     df = r.samples()
     assert len(df) == 1000 * len(r.data["years"])
-    assert list(df.columns) == ["trial", "year", "total", *revsim.CHANNELS, "listed", "fail_month"]
+    assert list(df.columns) == ["trial", "year", "total", *revsim.CHANNELS, "listed", "fail_month", "cash",
+                                *("input:" + n for n in arrays["input_names"])]
     first = df[df.trial == 0]
     assert np.array_equal(first["total"].values, totals[0])
     listed_share = df.groupby("year")["listed"].mean()
     for y in r.data["years"]:
         assert listed_share.loc[y["year"]] == pytest.approx(y["p_listing"], abs=1e-15)
+
+
+CASH_ONLY = """name: cash-only
+start_year: 2023
+years: 4
+company: {cash: 250, burn_per_month: 10, poc_capacity: 1000, valuation: {uniform: [1000, 2000]}}
+product: {card_price: 0.05, tco_advantage: 1.5}
+software: {maturity: 1.0, growth_per_year: 0}
+market:
+  nvidia: {gain_per_release: 1}
+"""
+
+
+def test_samples_cash_at_year_ends_is_hand_computed():
+    # 250 M RMB, burn 10 a month, no revenue: 130 and 10 at the ends of 2023 and 2024, then the
+    # cash runs out in month 25: no balance (NaN) for 2025 and 2026.
+    r = revsim.run(revsim.loads(CASH_ONLY), trials=4, seed=1, samples=True)
+    a = r.samples(frame=False)
+    assert a["input_names"] == ["company.valuation"]
+    assert a["cash"].shape == (4, 4) and a["inputs"].shape == (4, 1)
+    for t in range(4):
+        assert a["cash"][t, 0] == 130.0 and a["cash"][t, 1] == 10.0
+        assert np.isnan(a["cash"][t, 2:]).all()
+        assert 1000 <= a["inputs"][t, 0] <= 2000
+    df = r.samples()
+    assert list(df[df.trial == 0]["cash"].fillna(-1)) == [130.0, 10.0, -1, -1]
+    # The input repeats on each of the trial's year rows.
+    assert (df.groupby("trial")["input:company.valuation"].nunique() == 1).all()
+    assert list(df[df.year == 2023]["input:company.valuation"]) == list(a["inputs"][:, 0])
+
+
+def test_samples_inputs_and_cash_are_the_command_lines():
+    r = revsim.run(EXAMPLE, trials=300, seed=5, samples=True)
+    a = r.samples(frame=False)
+    assert len(a["input_names"]) > 10
+    assert not a["inputs"].flags["OWNDATA"]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "s.csv")
+        subprocess.run([CLI, "-q", "run", EXAMPLE, "--trials", "300", "--seed", "5", "--samples", path],
+                       check=True, capture_output=True)
+        csv = pd.read_csv(path, float_precision="round_trip")
+    assert [c[len("input:"):] for c in csv.columns if c.startswith("input:")] == list(a["input_names"])
+    for i, name in enumerate(a["input_names"]):
+        assert np.array_equal(csv["input:" + name].values, a["inputs"][:, i], equal_nan=True), name
+    years = [y["year"] for y in r.data["years"]]
+    for k, y in enumerate(years):
+        assert np.array_equal(csv[f"{y}_cash"].values, a["cash"][:, k], equal_nan=True), y
+        # No balance exactly when not alive at the year's end.
+        assert (csv[f"{y}_cash"].isna() == (csv[f"{y}_alive"] == 0)).all()
+
+
+def test_compare_samples_are_one_block_per_scenario_paired_by_trial():
+    other = os.path.join(ROOT, "scenarios", "carrier-bet.yaml")
+    c = revsim.compare([EXAMPLE, other], trials=400, seed=3, samples=True)
+    plain = revsim.compare([EXAMPLE, other], trials=400, seed=3)
+    assert without_runtime(c.to_json()) == without_runtime(plain.to_json())
+    df = c.samples()
+    assert list(df.columns[:3]) == ["scenario", "trial", "year"]
+    names = [s["scenario"] for s in c.data["scenarios"]]
+    assert list(df["scenario"].unique()) == names
+    # Each block is the run of that scenario with the same seed: trial t is the same draw.
+    for name, path in zip(names, (EXAMPLE, other)):
+        block = df[df.scenario == name].drop(columns="scenario").reset_index(drop=True)
+        own = revsim.run(path, trials=400, seed=3, samples=True).samples()
+        pd.testing.assert_frame_equal(block[own.columns], own)
+        # Keys the other scenario lacks are NaN in this block.
+        assert block.drop(columns=own.columns).isna().all().all()
+    arrays = c.samples(frame=False)
+    assert [a["scenario"] for a in arrays] == names
+    assert arrays[0]["totals"].shape == (400, len(c.data["scenarios"][0]["years"]))
+    # Common random numbers: with one key changed, every other key draws the same value in the
+    # same trial.
+    changed = revsim.load(EXAMPLE, set={"company.burn_per_month": 33})
+    a, b = revsim.compare([EXAMPLE, changed], trials=200, seed=3, samples=True).samples(frame=False)
+    shared = [n for n in a["input_names"] if n in b["input_names"]]
+    assert len(shared) > 10 and "company.burn_per_month" not in b["input_names"]
+    for n in shared:
+        i, j = a["input_names"].index(n), b["input_names"].index(n)
+        assert np.array_equal(a["inputs"][:, i], b["inputs"][:, j], equal_nan=True), n
+
+
+def test_compare_samples_of_a_scenario_with_itself_are_identical():
+    c = revsim.compare([EXAMPLE, EXAMPLE], trials=200, seed=2, samples=True)
+    a, b = c.samples(frame=False)
+    for key in ("totals", "revenue", "cash", "inputs", "fail_month", "listing"):
+        assert np.array_equal(a[key], b[key], equal_nan=True), key
+    with pytest.raises(ValueError, match="samples=True"):
+        revsim.compare([EXAMPLE, EXAMPLE], trials=10, seed=2).samples()
 
 
 def test_samples_need_samples_true():
