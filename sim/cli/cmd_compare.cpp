@@ -19,19 +19,15 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
   if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
   auto opt = run_options(ctx, a, scenarios);
   if (!opt) return kExitBadInput;
+  Study study;
+  study.kind = AnalysisKind::compare;
+  study.scenarios = std::move(scenarios);
+  study.options = *opt;
+  if (a.precision > 0) study.precision = precision_target(a);
+  ProgressLine sink(ctx);
   Comparison c;
-  Progress progress(ctx, a.precision > 0 ? 0 : scenarios.size() * (a.trials > 0 ? a.trials : scenarios.front().trials));
-  opt->progress = progress.counter();
   try {
-    if (a.precision > 0) {
-      const PrecisionTarget target = precision_target(a);
-      c = compare_to_precision(scenarios, *opt, target);
-      const double se = worst_paired_se(c, target.stat, target.year);
-      fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
-                 c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
-    } else {
-      c = compare_scenarios(scenarios, *opt);
-    }
+    c = std::get<Comparison>(run_study(study, &sink));
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
     return kExitBadInput;
