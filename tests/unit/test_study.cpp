@@ -205,9 +205,9 @@ TEST(Study, SobolRefusesSpiderAndPrecision) {
 }
 
 TEST(Study, SensitivityEqualsSensitivity) {
-  Study s = run_study_of("isv-first.yaml", 100);
+  Study s = run_study_of("turnkey-builder.yaml", 100);  // 66 parameters: quick
   s.kind = AnalysisKind::sensitivity;
-  s.file = kDir + "isv-first.yaml";
+  s.file = kDir + "turnkey-builder.yaml";
   s.stat = "mean";
   RecordingSink sink;
   const auto got = std::get<Sensitivity>(run_study(s, &sink));
