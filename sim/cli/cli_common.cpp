@@ -116,6 +116,13 @@ void Progress::loop() {
   }
 }
 
+void ProgressLine::begin(std::uint64_t total) {
+  line_.reset();
+  line_ = std::make_unique<Progress>(ctx_, total);
+}
+
+void ProgressLine::note(const std::string& text) { fmt::print(stderr, "revsim: {}\n", text); }
+
 Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, const std::vector<std::string>& sets,
                   std::uint64_t seed, std::uint64_t trials, int threads) {
   Manifest m;
@@ -185,22 +192,18 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
     fmt::print(stderr, "revsim: --samples {}: expected a file name ending in .csv or .jsonl\n", a.samples);
     return std::nullopt;
   }
-  const std::uint64_t trials =
-      a.precision > 0 ? std::max(a.trials, a.max_trials) : (a.trials > 0 ? a.trials : scenarios.front().trials);
-  // --samples keeps every sample (with the drawn inputs and year-end cash; on compare, of every
-  // scenario at once): memory in proportion to the trials. Everything else (compare too)
-  // switches to streaming estimators above kMaxExactBytes and stays bounded.
-  if (!a.samples.empty()) {
-    std::uint64_t bytes = 0;
-    for (const Scenario& s : scenarios) bytes += samples_memory_bytes(s, trials);
-    if (bytes > kMaxRunBytes) {
-      const std::string what =
-          scenarios.size() == 1 ? scenarios.front().source : fmt::format("{} scenarios", scenarios.size());
-      fmt::print(stderr, "revsim: {} trials of {} need {:.1f} GiB to keep every sample (--samples writes them); the "
-                 "limit is {} GiB (use fewer trials)\n", trials, what, static_cast<double>(bytes) / (1U << 30U),
-                 kMaxRunBytes >> 30U);
-      return std::nullopt;
-    }
+  // The library's memory policy (revsim::check_memory): --samples keeps every sample, memory
+  // in proportion to the trials; everything else stays bounded.
+  Study budget;
+  budget.scenarios = scenarios;
+  budget.options.trials = a.trials;
+  if (a.precision > 0) budget.precision = precision_target(a);
+  budget.keep_samples = !a.samples.empty();
+  try {
+    check_memory(budget);
+  } catch (const StudyError& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return std::nullopt;
   }
   RunOptions opt;
   opt.trials = a.trials;

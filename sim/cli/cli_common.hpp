@@ -8,6 +8,7 @@
 #include "revsim/precision.hpp"
 #include "revsim/report.hpp"
 #include "revsim/scenario.hpp"
+#include "revsim/study.hpp"
 #include "revsim/xlsx_report.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <ostream>
@@ -120,6 +122,20 @@ class Progress {
   std::condition_variable cv_;
   bool done_ = false;
   bool shown_ = false;
+};
+
+/// run_study's sink on the command line: a Progress line per phase, notes on stderr ("revsim: ...").
+class ProgressLine : public ProgressSink {
+ public:
+  explicit ProgressLine(const CliContext& ctx) : ctx_(ctx) {}
+  void begin(std::uint64_t total) override;
+  void end() override { line_.reset(); }
+  std::atomic<std::uint64_t>* counter() override { return line_ ? line_->counter() : nullptr; }
+  void note(const std::string& text) override;
+
+ private:
+  const CliContext& ctx_;
+  std::unique_ptr<Progress> line_;
 };
 
 Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, const std::vector<std::string>& sets,

@@ -22,13 +22,14 @@ int cmd_backtest(const CliContext& ctx, const std::vector<std::string>& files, c
     }
   auto opt = run_options(ctx, a, scenarios);
   if (!opt) return kExitBadInput;
-  std::uint64_t total = 0;
-  for (const Scenario& s : scenarios) total += a.trials > 0 ? a.trials : s.trials;
+  Study study;
+  study.kind = AnalysisKind::backtest;
+  study.scenarios = std::move(scenarios);
+  study.options = *opt;
   Backtest b;
   {
-    Progress progress(ctx, total);
-    opt->progress = progress.counter();
-    b = backtest(scenarios, *opt);
+    ProgressLine sink(ctx);
+    b = std::get<Backtest>(run_study(study, &sink));
   }
   HtmlReport rep;
   if (!a.html.empty()) {

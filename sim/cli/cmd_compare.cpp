@@ -20,31 +20,30 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
   if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
   auto opt = run_options(ctx, a, scenarios);
   if (!opt) return kExitBadInput;
+  Study study;
+  study.kind = AnalysisKind::compare;
+  study.scenarios = std::move(scenarios);
+  study.options = *opt;
+  if (a.precision > 0) study.precision = precision_target(a);
+  ProgressLine sink(ctx);
   Comparison c;
   ComparisonSamples kept;  // --samples: every trial of every scenario
   const bool keep = !a.samples.empty();
-  Progress progress(ctx, a.precision > 0 ? 0 : scenarios.size() * (a.trials > 0 ? a.trials : scenarios.front().trials));
-  opt->progress = progress.counter();
   try {
-    if (a.precision > 0) {
-      const PrecisionTarget target = precision_target(a);
-      c = compare_to_precision(scenarios, *opt, target);
-      const double se = worst_paired_se(c, target.stat, target.year);
-      fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
-                 c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
-      if (keep) {  // the same trials again, keeping them (as run --samples --precision does)
-        RunOptions o = *opt;
+    if (!keep || a.precision > 0) c = std::get<Comparison>(run_study(study, &sink));
+    if (keep) {  // every trial kept: the run's trials (after --precision, its final count, as run --samples does)
+      RunOptions o = study.options;
+      if (a.precision > 0) {
         o.trials = c.trials;
         o.seed = c.seed;
         o.seed_set = true;
-        kept = compare_with_samples(scenarios, o);
-        c = kept.comparison;
+      } else {
+        sink.begin(planned_trials(study));
+        o.progress = sink.counter();
       }
-    } else if (keep) {
-      kept = compare_with_samples(scenarios, *opt);
+      kept = compare_with_samples(study.scenarios, o);
+      if (a.precision <= 0) sink.end();
       c = kept.comparison;
-    } else {
-      c = compare_scenarios(scenarios, *opt);
     }
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());

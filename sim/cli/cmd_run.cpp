@@ -2,7 +2,6 @@
 // JSON, CSV, workbook or HTML page.
 #include "commands.hpp"
 
-#include "revsim/precision.hpp"
 #include "revsim/samples.hpp"
 #include "revsim/scenario_io.hpp"
 #include "revsim/sensitivity.hpp"
@@ -36,39 +35,23 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
   if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
   auto opt = run_options(ctx, a, s);
   if (!opt) return kExitBadInput;
-  Results r;
-  RunOutput samples;
-  const bool keep = !a.samples.empty();
-  if (a.precision > 0) {
-    const PrecisionTarget target = precision_target(a);
-    Progress progress(ctx, 0);
-    opt->progress = progress.counter();
-    try {
-      r = run_to_precision(s.front(), *opt, target);
-    } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "revsim: {}\n", e.what());
-      return kExitBadInput;
-    }
-    const double se = worst_standard_error(r, target);
-    fmt::print(stderr, "revsim: {} trials: standard error of {} {:.3g} ({} the target {:g})\n", r.trials, target.stat,
-               se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
-    if (keep) {  // the same trials again, keeping them: identical results
-      RunOptions o = *opt;
-      o.trials = r.trials;
-      samples = run_with_samples(s.front(), o);
-    }
-  } else {
-    Progress progress(ctx, opt->trials > 0 ? opt->trials : s.front().trials);
-    opt->progress = progress.counter();
-    if (keep) {
-      samples = run_with_samples(s.front(), *opt);
-      r = samples.results;
-    } else {
-      r = run_simulation(s.front(), *opt);
-    }
+  Study study;
+  study.kind = AnalysisKind::run;
+  study.scenarios = s;
+  study.options = *opt;
+  if (a.precision > 0) study.precision = precision_target(a);
+  study.keep_samples = !a.samples.empty();
+  ProgressLine sink(ctx);
+  RunStudy run;
+  try {
+    run = std::get<RunStudy>(run_study(study, &sink));
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return kExitBadInput;
   }
-  if (keep) {
-    write_samples(a.samples, samples);
+  const Results& r = run.results;
+  if (run.samples) {
+    write_samples(a.samples, *run.samples);
     say_wrote(ctx, fmt::format("{} ({} trials)", a.samples, r.trials));
   }
   if (!a.html.empty() || mode == Mode::report) {
@@ -78,14 +61,17 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
     if (a.histogram_year != 0) rep.histogram_year = a.histogram_year;
     Sensitivity tornado;
     if (a.tornado) {
-      RunOptions o = *opt;
-      o.trials = a.tornado_trials;
-      const int year = a.year != 0 ? a.year : default_histogram_year(r);
-      const std::size_t levels = 2 * list_parameters(s.front()).size() + 1;
-      Progress progress(ctx, levels * o.trials);
-      o.progress = progress.counter();
+      Study t;
+      t.kind = AnalysisKind::sensitivity;
+      t.scenarios = s;
+      t.file = a.scenario;
+      t.sets = a.sets;
+      t.options = *opt;
+      t.options.trials = a.tornado_trials;
+      t.stat = a.stat;
+      t.year = a.year != 0 ? a.year : default_histogram_year(r);
       try {
-        tornado = sensitivity(a.scenario, a.sets, o, a.stat, year, false);
+        tornado = std::get<Sensitivity>(run_study(t, &sink));
       } catch (const std::invalid_argument& e) {
         fmt::print(stderr, "revsim: {}\n", e.what());
         return kExitBadInput;

@@ -2,7 +2,6 @@
 // variance-based indices.
 #include "commands.hpp"
 
-#include "revsim/precision.hpp"
 #include "revsim/sensitivity.hpp"
 #include "revsim/sobol.hpp"
 #include "revsim/tidy_csv.hpp"
@@ -27,52 +26,34 @@ int cmd_sensitivity(const CliContext& ctx, const RunArgs& a, bool spider, std::s
   if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
   const auto opt = run_options(ctx, a, s);
   if (!opt) return kExitBadInput;
+  Study study;
+  study.kind = sob.on ? AnalysisKind::sobol : AnalysisKind::sensitivity;
+  study.scenarios = s;
+  study.file = a.scenario;
+  study.sets = a.sets;
+  study.options = *opt;
+  if (a.precision > 0) study.precision = precision_target(a);
+  study.stat = a.stat;
+  if (a.year != 0) study.year = a.year;
+  study.spider = spider;
+  study.bootstrap = sob.bootstrap;
+  study.level = sob.level;
+  ProgressLine sink(ctx);
+  StudyResult done;
+  try {
+    done = run_study(study, &sink);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return kExitBadInput;
+  }
   if (sob.on) {
-    if (spider) {
-      fmt::print(stderr, "revsim: --sobol and --spider are different analyses; give one\n");
-      return kExitBadInput;
-    }
-    if (a.precision > 0) {
-      fmt::print(stderr, "revsim: --precision applies to the tornado; with --sobol give the base rows with --trials "
-                         "and read the bootstrap intervals\n");
-      return kExitBadInput;
-    }
-    Sobol result;
-    try {
-      RunOptions o = *opt;
-      Progress progress(ctx, 0);
-      o.progress = progress.counter();
-      result = sobol(a.scenario, a.sets, o, a.stat, a.year, sob.bootstrap, sob.level);
-    } catch (const std::invalid_argument& e) {
-      fmt::print(stderr, "revsim: {}\n", e.what());
-      return kExitBadInput;
-    }
+    const Sobol& result = std::get<Sobol>(done);
     HtmlReport rep;
     if (!a.html.empty()) rep.manifest = manifest(ctx, {a.scenario}, a.sets, result.seed, result.base_rows, opt->threads);
     rep.sobol = &result;
     return emit_result(ctx, a, result, rep, [&](std::ostream& os) { write_table(os, result); });
   }
-  Sensitivity result;
-  try {
-    RunOptions o = *opt;
-    Progress progress(ctx, 0);
-    o.progress = progress.counter();
-    if (a.precision > 0) {
-      // Every level runs the trial count the scenario as given needs for the target.
-      if (a.stat == "p50") throw std::invalid_argument("--precision: p50 has no standard error here; use mean");
-      PrecisionTarget target = precision_target(a);
-      if (a.year == 0) target.year = s.front().start_year + s.front().years - 1;
-      const Results base = run_to_precision(s.front(), o, target);
-      const double se = worst_standard_error(base, target);
-      fmt::print(stderr, "revsim: {} trials per level: standard error of {} {:.3g} as given ({} the target {:g})\n",
-                 base.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
-      o.trials = base.trials;
-    }
-    result = sensitivity(a.scenario, a.sets, o, a.stat, a.year, spider);
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "revsim: {}\n", e.what());
-    return kExitBadInput;
-  }
+  const Sensitivity& result = std::get<Sensitivity>(done);
   HtmlReport rep;
   if (!a.html.empty() || a.format == "xlsx")
     rep.manifest = manifest(ctx, {a.scenario}, a.sets, result.seed, result.trials, opt->threads);

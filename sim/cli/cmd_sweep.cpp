@@ -34,27 +34,24 @@ int cmd_sweep(const CliContext& ctx, const RunArgs& a, const std::vector<std::st
   Table sheet{"sweep", sweep_sheet_columns(keys), {}};
   if (a.tidy) write_csv_header(csv, tidy_sweep_columns(keys));
   else write_sweep_csv_header(csv, keys, first, precision);
-  RunOptions run_opt = *opt;
-  Progress progress(ctx, precision ? 0 : points * (a.trials > 0 ? a.trials : first.trials));
-  run_opt.progress = progress.counter();
-  std::uint64_t seed = 0, trials = 0;
-  int threads = 0;
-  std::optional<PrecisionTarget> target;
-  if (precision) target = precision_target(a);
-  run_sweep(plan, run_opt, target, [&](const SweepPoint& p) {
+  Study study;
+  study.kind = AnalysisKind::sweep;
+  study.plan = &plan;
+  study.options = *opt;
+  if (precision) study.precision = precision_target(a);
+  study.on_point = [&](const SweepPoint& p) {
     const Results& r = p.results;
-    seed = r.seed;
-    trials = std::max(trials, r.trials);
-    threads = r.runtime.threads;
     if (a.format == "xlsx") add_sweep_rows(sheet, r, *p.values);
     else if (a.tidy) write_tidy_sweep_rows(csv, r, *p.values);
     else write_sweep_csv_row(csv, r, *p.values, precision);
-  });
+  };
+  ProgressLine sink(ctx);
+  const auto done = std::get<SweepSummary>(run_study(study, &sink));
   if (a.format == "xlsx") {
     std::vector<std::pair<std::string, Cell>> extra;
     for (const std::string& g : grids) extra.emplace_back("--grid", g);
     if (precision) extra.emplace_back("trials", "per point (the sweep sheet's trials column)");
-    return emit_xlsx(ctx, a.output, manifest(ctx, {a.scenario}, a.sets, seed, trials, threads), {std::move(sheet)},
+    return emit_xlsx(ctx, a.output, manifest(ctx, {a.scenario}, a.sets, done.seed, done.trials, done.threads), {std::move(sheet)},
                      extra);
   }
   return emit(ctx, csv.str(), a.output);

@@ -1,0 +1,117 @@
+// A Study (issue 15, part 1): what to analyse (scenarios, run options, precision target,
+// analysis kind) run through one entry point, run_study. The command line's run, audit, report,
+// compare, sweep, sensitivity and backtest build a Study from their flags, call run_study and
+// format the result with report/; the trial-count rules, the memory policy and the precision
+// orchestration (with its one "standard error" message) live here, not in the CLI.
+#pragma once
+
+#include "revsim/backtest.hpp"
+#include "revsim/compare.hpp"
+#include "revsim/engine.hpp"
+#include "revsim/precision.hpp"
+#include "revsim/results.hpp"
+#include "revsim/scenario.hpp"
+#include "revsim/sensitivity.hpp"
+#include "revsim/sobol.hpp"
+#include "revsim/sweep.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace revsim {
+
+enum class AnalysisKind { run, compare, sweep, sensitivity, sobol, backtest };
+
+/// A study refused before anything runs (the memory policy, a bad combination); the CLI reports
+/// it as bad input (exit 2).
+class StudyError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// Where run_study reports how far it is and what a user should read (e.g. the standard error a
+/// --precision run reached). begin/end bracket each simulating phase; trials are counted on
+/// counter(), which the engine adds to once per block of trials (RunOptions::progress).
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  /// A phase of `total` trials begins (0: not known in advance, as with a precision target).
+  virtual void begin(std::uint64_t total) = 0;
+  virtual void end() = 0;
+  /// The counter the engine adds finished trials to during the current phase.
+  virtual std::atomic<std::uint64_t>* counter() = 0;
+  /// A message for the user (one line, no "revsim: " prefix, no newline).
+  virtual void note(const std::string& text) = 0;
+};
+
+struct Study {
+  AnalysisKind kind = AnalysisKind::run;
+  /// The scenarios, loaded: run uses the first, compare all (the first is the baseline),
+  /// backtest all; sensitivity and sobol the first (checks, precision base run).
+  std::vector<Scenario> scenarios;
+  /// sensitivity and sobol reload the scenario at `file` with `sets` for every level.
+  std::string file;
+  std::vector<std::string> sets;
+  /// trials (0: each scenario's own), seed, threads, stop. `progress` is set by run_study from
+  /// the sink.
+  RunOptions options;
+  std::optional<PrecisionTarget> precision;
+  /// run: keep every trial (for --samples); the memory policy applies (kMaxRunBytes).
+  bool keep_samples = false;
+  /// sensitivity / sobol: the statistic and fiscal year (none: the last).
+  std::string stat = "p_threshold";
+  std::optional<int> year;
+  bool spider = false;
+  int bootstrap = 1000;   ///< sobol
+  double level = 0.95;    ///< sobol
+  /// sweep: the plan (every point loaded) and what sees each point as it ends (nothing is kept).
+  const SweepPlan* plan = nullptr;
+  std::function<void(const SweepPoint&)> on_point;
+};
+
+/// A run: its results, and every trial when Study::keep_samples.
+struct RunStudy {
+  Results results;
+  std::optional<RunOutput> samples;
+};
+
+/// A sweep streams its points to Study::on_point; what is left is for the manifest.
+struct SweepSummary {
+  std::size_t points = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t trials = 0;  ///< the most any point ran
+  int threads = 0;
+};
+
+using StudyResult = std::variant<RunStudy, Comparison, SweepSummary, Sensitivity, Sobol, Backtest>;
+
+/// The trial count the memory policy budgets for: with a precision target the larger of
+/// options.trials and max_trials (the most it may reach), else options.trials, else the first
+/// scenario's `trials`.
+std::uint64_t budget_trials(const Study& s);
+
+/// The trials a progress display expects in the main phase: 0 with a precision target (not known
+/// in advance), else per scenario (or sweep point) options.trials or its own `trials`, summed.
+std::uint64_t planned_trials(const Study& s);
+
+/// The memory policy: a study that keeps every sample (keep_samples) may take at most
+/// kMaxRunBytes per scenario at budget_trials; above, StudyError saying how much it would need.
+/// Everything else switches to streaming estimators and stays bounded.
+void check_memory(const Study& s);
+
+/// The one message of a precision run: "N trials[ per level]: [paired ]standard error of STAT
+/// [difference ]SE[ as given] (meets the target T)" or "(misses, --max-trials reached: the target T)".
+std::string precision_note(AnalysisKind kind, std::uint64_t trials, const PrecisionTarget& t, double se);
+
+/// Run the study. Throws StudyError (refused), ScenarioError, std::invalid_argument (a bad
+/// statistic or year), RunCancelled (options.stop set). `sink` (may be null) sees the phases,
+/// the trial counts and the notes.
+StudyResult run_study(const Study& study, ProgressSink* sink = nullptr);
+
+}  // namespace revsim
