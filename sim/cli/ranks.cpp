@@ -41,7 +41,12 @@ namespace {
 
 /// Point descriptor `fd` at `path` (opened with `flags`), or at an anonymous temporary file.
 void redirect(int fd, const char* path, int flags) {
-  const int to = path != nullptr ? ::open(path, flags | O_CLOEXEC) : ::fileno(std::tmpfile());
+  int to = -1;
+  if (path != nullptr) {
+    to = ::open(path, flags | O_CLOEXEC);
+  } else if (std::FILE* f = std::tmpfile(); f != nullptr) {
+    to = ::fileno(f);  // kept open for the life of the process
+  }
   if (to >= 0 && to != fd) ::dup2(to, fd);
 }
 
