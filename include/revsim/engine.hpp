@@ -17,6 +17,8 @@
 
 namespace revsim {
 
+class Comm;  // sim/parallel/mpi_comm.hpp
+
 struct RunOptions {
   std::uint64_t trials = 0;  ///< 0: the scenario's
   std::uint64_t seed = 0;
@@ -26,6 +28,17 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
   /// When set, trials are added to it as blocks finish (a progress display reads it).
   std::atomic<std::uint64_t>* progress = nullptr;
+  /// When set and it has several ranks (mpirun -n N), the trials are split over the ranks in
+  /// whole blocks and merged on rank 0 in block order; every rank then holds the merged state,
+  /// so the results equal a one-process run's bit for bit (issue 16, docs/scale-out.md).
+  const Comm* comm = nullptr;
+};
+
+/// A failure on one rank of a distributed run, thrown on every rank with the message of the
+/// first rank that failed ("rank R: ..."), so that the ranks stop together and rank 0 says why.
+class RankFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// A run stopped through RunOptions::stop before it finished.

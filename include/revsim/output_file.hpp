@@ -27,7 +27,14 @@ class AtomicFile {
   [[noreturn]] void fail(const char* what);
   std::string path_, target_, tmp_, buffer_;  // tmp_ empty: written in place
   int fd_ = -1;
+  bool discard_ = false;  ///< the output gate said no: nothing is created or written
 };
+
+/// Asked before any AtomicFile is opened (issue 16, MPI: every rank first agrees that none
+/// failed, and only rank 0 writes). It may throw (nothing is written) or return false: the file
+/// is then neither created nor written, and commit() does nothing. Null (the default): write.
+using OutputGate = bool (*)();
+void set_output_gate(OutputGate gate) noexcept;
 
 /// Write `content` to `path` atomically. Throws std::runtime_error with the reason.
 void write_file_atomically(const std::string& path, const std::string& content);

@@ -1,6 +1,8 @@
 // The shared part of the revsim command line (cli_common.hpp).
 #include "cli_common.hpp"
 
+#include "ranks.hpp"
+
 #include "revsim/output_file.hpp"
 #include "revsim/samples.hpp"
 #include "revsim/scenario_io.hpp"
@@ -48,6 +50,7 @@ std::atomic<bool>* Interrupts::stop_flag() { return &stop_requested; }
 int Interrupts::signal() { return static_cast<int>(last_signal); }
 
 void write_stdout(std::string_view text) {
+  if (!output_allowed()) return;  // MPI: ranks other than 0 write nothing
   std::fflush(stdout);  // nothing buffered there may come after `text`
   std::size_t done = 0;
   while (done < text.size()) {
@@ -183,7 +186,7 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
   for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
-    if (!path.empty() && !output_writable(path)) {
+    if (!path.empty() && writes_output() && !output_writable(path)) {
       fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
       return std::nullopt;
     }
@@ -211,6 +214,7 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
   opt.seed_set = a.seed_option != nullptr && a.seed_option->count() > 0;
   opt.threads = a.threads;
   opt.stop = ctx.stop;
+  opt.comm = comm();  // several ranks under mpirun: the trials are split over them
   return opt;
 }
 

@@ -3,6 +3,7 @@
 // Exit codes: 0 success, 1 cannot write output / internal error, 2 bad input, 128+signal
 // interrupted, 141 the reader of standard output went away.
 #include "commands.hpp"
+#include "ranks.hpp"
 
 #include "revsim/engine.hpp"
 #include "revsim/output_file.hpp"
@@ -59,6 +60,15 @@ int exit_status(const CLI::App& app) {
     // Every message of revsim starts with "revsim: ", the parser's too.
     fmt::print(stderr, "revsim: {}\nRun with --help for more information.\n", e.what());
     return kExitBadInput;
+  } catch (const revsim::RankFailed& e) {
+    // Under MPI (ranks.hpp): every rank threw it; rank 0 alone says it (the others' stderr is not shown).
+    failure_agreed();
+    if (Interrupts::signal() != 0) {
+      fmt::print(stderr, "revsim: interrupted by {}; nothing written\n", Interrupts::signal() == SIGTERM ? "SIGTERM" : "SIGINT");
+      return 128 + Interrupts::signal();
+    }
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return 1;
   } catch (const revsim::RunCancelled& e) {
     const int sig = Interrupts::signal() != 0 ? Interrupts::signal() : SIGINT;
     fmt::print(stderr, "revsim: interrupted by {} after {} of {} trials; nothing written\n",
@@ -97,6 +107,8 @@ int close_stdout(int status) {
 int main(int argc, char** argv) {
   // A closed pipe is an error write(2) returns (EPIPE), answered by a quiet exit, not a signal.
   std::signal(SIGPIPE, SIG_IGN);
+  // MPI when launched by mpirun/srun (issue 16): rank 0 alone writes and speaks.
+  Ranks ranks(argc, argv);
   CliContext ctx;
   ctx.stop = Interrupts::stop_flag();
   for (int i = 0; i < argc; ++i) ctx.command += (i > 0 ? " " : "") + std::string(argv[i]);
@@ -108,5 +120,5 @@ int main(int argc, char** argv) {
   } catch (...) {
     status = exit_status(app);
   }
-  return close_stdout(status);
+  return close_stdout(ranks.finish(status, ctx.quiet));
 }

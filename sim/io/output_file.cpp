@@ -20,9 +20,16 @@ const char* version() noexcept { return REVSIM_VERSION; }
 
 namespace {
 constexpr std::size_t kBufferBytes = 1U << 20U;
+OutputGate output_gate = nullptr;
 }  // namespace
 
+void set_output_gate(OutputGate gate) noexcept { output_gate = gate; }
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (output_gate != nullptr && !output_gate()) {
+    discard_ = true;
+    return;
+  }
   // Where the bytes go: a regular file (or a new one) is written beside itself and renamed; a
   // symbolic link to one is followed, so the link stays a link; anything else that exists (a
   // device such as /dev/null or /dev/full, a FIFO) is written in place: renaming over it would
@@ -79,12 +86,14 @@ void AtomicFile::flush() {
 }
 
 void AtomicFile::write(std::string_view data) {
+  if (discard_) return;
   if (fd_ < 0) throw std::logic_error("AtomicFile::write after commit");
   buffer_.append(data);
   if (buffer_.size() >= kBufferBytes) flush();
 }
 
 void AtomicFile::commit() {
+  if (discard_) return;
   if (fd_ < 0) throw std::logic_error("AtomicFile::commit twice");
   flush();
   if (!tmp_.empty() && ::fsync(fd_) != 0) fail("write");  // a device written in place may not sync
