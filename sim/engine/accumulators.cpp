@@ -413,6 +413,8 @@ void ExactSamples::Part::append(Part&& q) {
   append(fail_month, q.fail_month);
   append(account_first, q.account_first);
   append(listing, q.listing);
+  append(inputs, q.inputs);
+  append(cash, q.cash);
   hi = q.hi;
 }
 
@@ -429,19 +431,25 @@ void ExactSamples::Part::save(ArchiveWriter& w) const {
   w.vec(fail_month);
   w.vec(account_first);
   w.vec(listing);
+  w.vec(inputs);
+  w.vec(cash);
 }
 
 namespace {
 /// The per-trial samples of n trials, read into the vectors of a part or an accumulator.
 void read_samples(ArchiveReader& r, const Dims& d, bool keep_top5, std::uint64_t n, std::vector<double>& revenue,
                   std::vector<double>& account_revenue, std::vector<double>& top5, std::vector<int>& fail_month,
-                  std::vector<int>& account_first, std::vector<std::uint32_t>& listing) {
+                  std::vector<int>& account_first, std::vector<std::uint32_t>& listing, std::vector<double>& inputs,
+                  std::vector<double>& cash) {
   read_exact(r, revenue, n * d.Y * kChannels, "revenue samples");
   read_exact(r, account_revenue, n * d.A, "account revenue samples");
   read_exact(r, top5, keep_top5 ? n * d.Y : 0, "top-5 share samples");
   read_exact(r, fail_month, n, "failure months");
   read_exact(r, account_first, n * d.A, "accounts' first paid months");
   read_exact(r, listing, n, "listing bits");
+  // --samples: the drawn inputs and year-end cash, only when the run records them (Dims::record).
+  read_exact(r, inputs, d.record ? n * d.I : 0, "drawn inputs");
+  read_exact(r, cash, d.record ? n * d.Y : 0, "year-end cash");
 }
 void check_top5(ArchiveReader& r, bool mine) {
   const std::uint64_t t = r.u64();
@@ -460,7 +468,7 @@ ExactSamples::Part ExactSamples::load_part(ArchiveReader& r) const {
   p.sums.load(r, zero_, lo, hi, kBlock);
   p.counts.load(r);
   read_samples(r, *d_, keep_top5_, hi - lo, p.revenue, p.account_revenue, p.top5, p.fail_month, p.account_first,
-               p.listing);
+               p.listing, p.inputs, p.cash);
   return p;
 }
 
@@ -476,6 +484,8 @@ void ExactSamples::save(ArchiveWriter& w) const {
   w.vec(fail_month_);
   w.vec(account_first_);
   w.vec(listing_);
+  w.vec(inputs_);
+  w.vec(cash_);
 }
 
 void ExactSamples::load(ArchiveReader& r) {
@@ -484,7 +494,8 @@ void ExactSamples::load(ArchiveReader& r) {
   const std::uint64_t n = r.u64();
   chain_.load(r);
   counts_.load(r);
-  read_samples(r, *d_, keep_top5_, n, revenue_, account_revenue_, top5_, fail_month_, account_first_, listing_);
+  read_samples(r, *d_, keep_top5_, n, revenue_, account_revenue_, top5_, fail_month_, account_first_, listing_, inputs_,
+               cash_);
   n_ = n;
 }
 
