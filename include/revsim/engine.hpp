@@ -16,6 +16,8 @@
 
 namespace revsim {
 
+struct ScaleOut;
+
 struct RunOptions {
   std::uint64_t trials = 0;  ///< 0: the scenario's
   std::uint64_t seed = 0;
@@ -25,6 +27,8 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
   /// When set, trials are added to it as blocks finish (a progress display reads it).
   std::atomic<std::uint64_t>* progress = nullptr;
+  /// Shard, merge, checkpoint or resume the trial loop (revsim/scale_out.hpp); nullptr: none.
+  ScaleOut* scale = nullptr;
 };
 
 /// A run stopped through RunOptions::stop before it finished.
