@@ -37,6 +37,16 @@ class LogHistogram {
     n_ += o.n_;
     for (std::size_t i = 0; i < kBins; ++i) bins_[i] += o.bins_[i];
   }
+  /// Add k values to bin `bin` (< kBins), or k zeros: how a histogram read back from an
+  /// archive is rebuilt (count() stays zeros() plus the bins' sum).
+  void add_to_bin(std::size_t bin, std::uint64_t k) noexcept {
+    bins_[bin] += k;
+    n_ += k;
+  }
+  void add_zeros(std::uint64_t k) noexcept {
+    zeros_ += k;
+    n_ += k;
+  }
   std::uint64_t count() const noexcept { return n_; }
   std::uint64_t zeros() const noexcept { return zeros_; }
   std::span<const std::uint64_t> bins() const noexcept { return bins_; }

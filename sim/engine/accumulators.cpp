@@ -4,9 +4,12 @@
 #include "revsim/engine.hpp"
 #include "revsim/statistics.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace revsim::detail {
 
@@ -85,6 +88,156 @@ void TrialCounts::merge(const TrialCounts& c) {
   add(above, c.above), add(alive, c.alive), add(listed, c.listed), add(first, c.first), add(fails, c.fails);
   add(acc_prod, c.acc_prod), add(acc_month, c.acc_month), add(fc_less, c.fc_less), add(fc_equal, c.fc_equal);
   add(with_revenue, c.with_revenue), add(over_half, c.over_half);
+}
+
+// ---- Serialisation building blocks (issue 16) --------------------------------------------------
+
+namespace {
+
+/// Read a vector that must hold n values (the scenario's dimensions, the part's trials).
+template <class T>
+void read_exact(ArchiveReader& r, std::vector<T>& v, std::size_t n, const char* what) {
+  std::vector<T> x = r.template vec<T>();
+  if (x.size() != n)
+    throw ArchiveError(fmt::format("{}: {}: {} values where this run has {} (written for another scenario or "
+                                   "trial range?)",
+                                   r.name(), what, x.size(), n));
+  v = std::move(x);
+}
+template <class T>
+void read_same(ArchiveReader& r, std::vector<T>& v, const char* what) {
+  read_exact(r, v, v.size(), what);
+}
+
+void save_moments(ArchiveWriter& w, const std::vector<Moments>& m) {
+  w.u64(m.size());
+  for (const Moments& x : m) x.save(w);
+}
+void load_moments(ArchiveReader& r, std::vector<Moments>& m, const char* what) {
+  const std::uint64_t n = r.u64();
+  if (n != m.size())
+    throw ArchiveError(fmt::format("{}: {}: {} moments where this run has {} (written for another scenario?)", r.name(),
+                                   what, n, m.size()));
+  for (Moments& x : m) x.load(r);
+}
+
+/// A LogHistogram as its zeros and its non-zero bins (index, count) in increasing order.
+void save_histogram(ArchiveWriter& w, const LogHistogram& h) {
+  w.u64(h.zeros());
+  std::uint64_t nz = 0;
+  for (const std::uint64_t c : h.bins()) nz += c != 0 ? 1U : 0U;
+  w.u64(nz);
+  for (std::size_t b = 0; b < LogHistogram::kBins; ++b)
+    if (h.bins()[b] != 0) {
+      w.u64(b);
+      w.u64(h.bins()[b]);
+    }
+}
+LogHistogram load_histogram(ArchiveReader& r) {
+  LogHistogram h;
+  h.add_zeros(r.u64());
+  const std::uint64_t nz = r.u64();
+  if (nz > LogHistogram::kBins)
+    throw ArchiveError(fmt::format("{}: a histogram with {} bins (at most {})", r.name(), nz, LogHistogram::kBins));
+  std::uint64_t next = 0;
+  for (std::uint64_t i = 0; i < nz; ++i) {
+    const std::uint64_t b = r.u64();
+    if (b < next || b >= LogHistogram::kBins)
+      throw ArchiveError(fmt::format("{}: a histogram bin index {} out of order or range", r.name(), b));
+    h.add_to_bin(b, r.u64());
+    next = b + 1;
+  }
+  return h;
+}
+
+void save_histograms(ArchiveWriter& w, const std::vector<LogHistogram>& v) {
+  w.u64(v.size());
+  for (const LogHistogram& h : v) save_histogram(w, h);
+}
+void load_histograms(ArchiveReader& r, std::vector<LogHistogram>& v) {
+  const std::uint64_t n = r.u64();
+  if (n != v.size())
+    throw ArchiveError(fmt::format("{}: {} histograms where this run has {} (written for another scenario?)", r.name(), n,
+                                   v.size()));
+  for (LogHistogram& h : v) h = load_histogram(r);
+}
+
+/// The trials [lo, hi) a reader found, checked for order.
+std::pair<std::uint64_t, std::uint64_t> read_range(ArchiveReader& r) {
+  const std::uint64_t lo = r.u64(), hi = r.u64();
+  if (hi < lo) throw ArchiveError(fmt::format("{}: a part of trials [{}, {}): ends before it begins", r.name(), lo, hi));
+  return {lo, hi};
+}
+
+/// append(q): q must begin where the part ends, on a block boundary.
+void check_append(std::uint64_t hi, std::uint64_t q_lo, std::uint64_t block, const char* what) {
+  if (q_lo != hi || q_lo % block != 0)
+    throw std::logic_error(fmt::format("{}::Part::append: a part beginning at trial {} cannot follow one ending at {} "
+                                       "(blocks of {})",
+                                       what, q_lo, hi, block));
+}
+/// merge(p): p must begin where the accumulator ends.
+void check_merge(std::uint64_t trials, std::uint64_t p_lo, const char* what) {
+  if (p_lo != trials)
+    throw std::logic_error(fmt::format("{}::merge: a part beginning at trial {} cannot follow trials [0, {})", what, p_lo,
+                                       trials));
+}
+
+}  // namespace
+
+std::uint64_t blocks_touched(std::uint64_t lo, std::uint64_t hi, std::uint64_t block) noexcept {
+  return hi <= lo ? 1 : (hi - 1) / block - lo / block + 1;
+}
+
+void expect_tag(ArchiveReader& r, std::string_view tag) {
+  const std::string got = r.str();
+  if (got != tag) throw ArchiveError(fmt::format("{}: expected {} state, found '{}'", r.name(), tag, got));
+}
+
+template <class B>
+void PartSums<B>::load(ArchiveReader& r, const B& zero, std::uint64_t lo, std::uint64_t hi, std::uint64_t block) {
+  const std::uint64_t n = r.u64(), want = blocks_touched(lo, hi, block) - 1;
+  if (n != want)
+    throw ArchiveError(fmt::format("{}: a part of trials [{}, {}) with {} block sums (expected {})", r.name(), lo, hi,
+                                   n + 1, want + 1));
+  closed.clear();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    B b = zero;
+    b.load(r);
+    closed.push_back(std::move(b));
+  }
+  last = zero;
+  last.load(r);
+}
+
+void BlockSums::save(ArchiveWriter& w) const {
+  save_moments(w, total);
+  w.vec(channel);
+  w.vec(face);
+  w.vec(account);
+  w.vec(largest);
+  w.vec(top5);
+}
+
+void BlockSums::load(ArchiveReader& r) {
+  load_moments(r, total, "block sums of the yearly totals");
+  read_same(r, channel, "block sums by year and channel");
+  read_same(r, face, "block sums of the face value");
+  read_same(r, account, "block sums of account revenue");
+  read_same(r, largest, "block sums of the largest customer's share");
+  read_same(r, top5, "block sums of the top-5 customers' share");
+}
+
+void TrialCounts::save(ArchiveWriter& w) const {
+  for (const auto* v : {&above, &alive, &listed, &first, &fails, &acc_prod, &acc_month, &fc_less, &fc_equal,
+                        &with_revenue, &over_half})
+    w.vec(*v);
+}
+
+void TrialCounts::load(ArchiveReader& r) {
+  for (auto* v : {&above, &alive, &listed, &first, &fails, &acc_prod, &acc_month, &fc_less, &fc_equal, &with_revenue,
+                  &over_half})
+    read_same(r, *v, "trial counts");
 }
 
 // ---- Summaries shared by both modes ------------------------------------------------------------
@@ -214,12 +367,12 @@ ExactSamples::ExactSamples(const Dims& d, bool keep_top5)
     : d_(&d), keep_top5_(keep_top5), zero_(d), chain_(BlockSums(d)), counts_(d) {}
 
 ExactSamples::Part::Part(const Dims& dims, BlockSums s, std::uint64_t first, bool top5_too)
-    : d(&dims), lo(first), hi(first), sums(std::move(s)), counts(dims), keep_top5(top5_too) {}
+    : d(&dims), lo(first), hi(first), sums{{}, std::move(s)}, counts(dims), keep_top5(top5_too) {}
 
 void ExactSamples::Part::add(std::span<const TrialOutcome> outcomes, std::uint64_t t) {
   const TrialOutcome& o = outcomes.front();
   hi = t + 1;
-  sums.add(o);
+  sums.last.add(o);
   counts.add(*d, o);
   revenue.insert(revenue.end(), o.revenue.begin(), o.revenue.end());
   fail_month.push_back(o.fail_month);
@@ -239,7 +392,94 @@ void ExactSamples::reserve(std::uint64_t trials) {
   if (keep_top5_) top5_.reserve(trials * Y);
 }
 
+void ExactSamples::Part::append(Part&& q) {
+  check_append(hi, q.lo, kBlock, "ExactSamples");
+  sums.append(std::move(q.sums));
+  counts.merge(q.counts);
+  auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  append(revenue, q.revenue);
+  append(account_revenue, q.account_revenue);
+  append(top5, q.top5);
+  append(fail_month, q.fail_month);
+  append(account_first, q.account_first);
+  append(listing, q.listing);
+  hi = q.hi;
+}
+
+void ExactSamples::Part::save(ArchiveWriter& w) const {
+  w.str("ExactSamples.Part");
+  w.u64(lo);
+  w.u64(hi);
+  w.u64(keep_top5 ? 1 : 0);
+  sums.save(w);
+  counts.save(w);
+  w.vec(revenue);
+  w.vec(account_revenue);
+  w.vec(top5);
+  w.vec(fail_month);
+  w.vec(account_first);
+  w.vec(listing);
+}
+
+namespace {
+/// The per-trial samples of n trials, read into the vectors of a part or an accumulator.
+void read_samples(ArchiveReader& r, const Dims& d, bool keep_top5, std::uint64_t n, std::vector<double>& revenue,
+                  std::vector<double>& account_revenue, std::vector<double>& top5, std::vector<int>& fail_month,
+                  std::vector<int>& account_first, std::vector<std::uint32_t>& listing) {
+  read_exact(r, revenue, n * d.Y * kChannels, "revenue samples");
+  read_exact(r, account_revenue, n * d.A, "account revenue samples");
+  read_exact(r, top5, keep_top5 ? n * d.Y : 0, "top-5 share samples");
+  read_exact(r, fail_month, n, "failure months");
+  read_exact(r, account_first, n * d.A, "accounts' first paid months");
+  read_exact(r, listing, n, "listing bits");
+}
+void check_top5(ArchiveReader& r, bool mine) {
+  const std::uint64_t t = r.u64();
+  if (t != (mine ? 1U : 0U))
+    throw ArchiveError(fmt::format("{}: {} the top-5 shares per trial, this run {}", r.name(), t != 0 ? "keeps" : "drops",
+                                   mine ? "keeps them" : "does not"));
+}
+}  // namespace
+
+ExactSamples::Part ExactSamples::load_part(ArchiveReader& r) const {
+  expect_tag(r, "ExactSamples.Part");
+  const auto [lo, hi] = read_range(r);
+  check_top5(r, keep_top5_);
+  Part p(*d_, zero_, lo, keep_top5_);
+  p.hi = hi;
+  p.sums.load(r, zero_, lo, hi, kBlock);
+  p.counts.load(r);
+  read_samples(r, *d_, keep_top5_, hi - lo, p.revenue, p.account_revenue, p.top5, p.fail_month, p.account_first,
+               p.listing);
+  return p;
+}
+
+void ExactSamples::save(ArchiveWriter& w) const {
+  w.str("ExactSamples");
+  w.u64(keep_top5_ ? 1 : 0);
+  w.u64(n_);
+  chain_.save(w);
+  counts_.save(w);
+  w.vec(revenue_);
+  w.vec(account_revenue_);
+  w.vec(top5_);
+  w.vec(fail_month_);
+  w.vec(account_first_);
+  w.vec(listing_);
+}
+
+void ExactSamples::load(ArchiveReader& r) {
+  expect_tag(r, "ExactSamples");
+  check_top5(r, keep_top5_);
+  const std::uint64_t n = r.u64();
+  chain_.load(r);
+  counts_.load(r);
+  read_samples(r, *d_, keep_top5_, n, revenue_, account_revenue_, top5_, fail_month_, account_first_, listing_);
+  n_ = n;
+}
+
 void ExactSamples::merge(Part&& p) {
+  check_merge(n_, p.lo, "ExactSamples");
   chain_.merge(std::move(p.sums), p.lo, kBlock);
   counts_.merge(p.counts);
   auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
@@ -325,12 +565,12 @@ StreamingTally::StreamingTally(const Dims& d)
     : d_(&d), zero_(d), chain_(BlockSums(d)), counts_(d), hist_(d.Y * (1 + kChannels)) {}
 
 StreamingTally::Part::Part(const Dims& dims, BlockSums s, std::uint64_t first)
-    : d(&dims), lo(first), hi(first), sums(std::move(s)), counts(dims), hist(dims.Y * (1 + kChannels)) {}
+    : d(&dims), lo(first), hi(first), sums{{}, std::move(s)}, counts(dims), hist(dims.Y * (1 + kChannels)) {}
 
 void StreamingTally::Part::add(std::span<const TrialOutcome> outcomes, std::uint64_t t) {
   const TrialOutcome& o = outcomes.front();
   hi = t + 1;
-  sums.add(o);
+  sums.last.add(o);
   counts.add(*d, o);
   for (std::size_t y = 0; y < d->Y; ++y) {
     hist[y * (1 + kChannels)].add(o.year_total(static_cast<int>(y)));
@@ -338,7 +578,53 @@ void StreamingTally::Part::add(std::span<const TrialOutcome> outcomes, std::uint
   }
 }
 
+void StreamingTally::Part::append(Part&& q) {
+  check_append(hi, q.lo, kBlock, "StreamingTally");
+  sums.append(std::move(q.sums));
+  counts.merge(q.counts);
+  for (std::size_t i = 0; i < hist.size(); ++i) hist[i].merge(q.hist[i]);
+  hi = q.hi;
+}
+
+void StreamingTally::Part::save(ArchiveWriter& w) const {
+  w.str("StreamingTally.Part");
+  w.u64(lo);
+  w.u64(hi);
+  sums.save(w);
+  counts.save(w);
+  save_histograms(w, hist);
+}
+
+StreamingTally::Part StreamingTally::load_part(ArchiveReader& r) const {
+  expect_tag(r, "StreamingTally.Part");
+  const auto [lo, hi] = read_range(r);
+  Part p(*d_, zero_, lo);
+  p.hi = hi;
+  p.sums.load(r, zero_, lo, hi, kBlock);
+  p.counts.load(r);
+  load_histograms(r, p.hist);
+  return p;
+}
+
+void StreamingTally::save(ArchiveWriter& w) const {
+  w.str("StreamingTally");
+  w.u64(n_);
+  chain_.save(w);
+  counts_.save(w);
+  save_histograms(w, hist_);
+}
+
+void StreamingTally::load(ArchiveReader& r) {
+  expect_tag(r, "StreamingTally");
+  const std::uint64_t n = r.u64();
+  chain_.load(r);
+  counts_.load(r);
+  load_histograms(r, hist_);
+  n_ = n;
+}
+
 void StreamingTally::merge(Part&& p) {
+  check_merge(n_, p.lo, "StreamingTally");
   chain_.merge(std::move(p.sums), p.lo, kBlock);
   counts_.merge(p.counts);
   for (std::size_t i = 0; i < hist_.size(); ++i) hist_[i].merge(p.hist[i]);
@@ -420,7 +706,7 @@ PairedTally::PairedTally(std::size_t scenarios, std::size_t years, double thresh
 
 PairedTally::Part PairedTally::part(std::uint64_t lo) const {
   const std::size_t n = (K_ - 1) * Y_;
-  return Part{this, lo, lo, chain_.start(lo, kBlock, zero_), std::vector<std::uint64_t>(n), std::vector<std::uint64_t>(n),
+  return Part{this, lo, lo, {{}, chain_.start(lo, kBlock, zero_)}, std::vector<std::uint64_t>(n), std::vector<std::uint64_t>(n),
               std::vector<std::uint64_t>(n), std::vector<std::uint64_t>(n), std::vector<std::uint64_t>(K_ - 1),
               std::vector<std::uint64_t>(K_ - 1)};
 }
@@ -433,7 +719,7 @@ void PairedTally::Part::add(std::span<const TrialOutcome> o, std::uint64_t t) {
     for (std::size_t y = 0; y < p->Y_; ++y) {
       const double ra = o[0].year_total(static_cast<int>(y)), rb = o[k].year_total(static_cast<int>(y));
       const std::size_t i = (k - 1) * p->Y_ + y;
-      sums.diff[i].add(rb - ra);
+      sums.last.diff[i].add(rb - ra);
       up[i] += rb >= thr && ra < thr ? 1U : 0U;
       down[i] += ra >= thr && rb < thr ? 1U : 0U;
       greater[i] += rb > ra ? 1U : 0U;
@@ -445,13 +731,79 @@ void PairedTally::Part::add(std::span<const TrialOutcome> o, std::uint64_t t) {
   }
 }
 
-void PairedTally::merge(Part&& p) {
-  chain_.merge(std::move(p.sums), p.lo, kBlock);
+namespace {
+void add_counts(PairedTally::Part& to, const PairedTally::Part& p) {
   auto add = [](std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
     for (std::size_t i = 0; i < a.size(); ++i) a[i] += b[i];
   };
-  add(total_.up, p.up), add(total_.down, p.down), add(total_.greater, p.greater), add(total_.less, p.less);
-  add(total_.before, p.before), add(total_.after, p.after);
+  add(to.up, p.up), add(to.down, p.down), add(to.greater, p.greater), add(to.less, p.less);
+  add(to.before, p.before), add(to.after, p.after);
+}
+void save_counts(ArchiveWriter& w, const PairedTally::Part& p) {
+  for (const auto* v : {&p.up, &p.down, &p.greater, &p.less, &p.before, &p.after}) w.vec(*v);
+}
+}  // namespace
+
+void PairedTally::load_counts(ArchiveReader& r, Part& q) const {
+  for (auto* v : {&q.up, &q.down, &q.greater, &q.less}) read_exact(r, *v, (K_ - 1) * Y_, "paired counts");
+  for (auto* v : {&q.before, &q.after}) read_exact(r, *v, K_ - 1, "paired listing counts");
+}
+
+void PairedTally::Sums::save(ArchiveWriter& w) const { save_moments(w, diff); }
+void PairedTally::Sums::load(ArchiveReader& r) { load_moments(r, diff, "paired revenue differences"); }
+
+void PairedTally::Part::append(Part&& q) {
+  check_append(hi, q.lo, kBlock, "PairedTally");
+  sums.append(std::move(q.sums));
+  add_counts(*this, q);
+  hi = q.hi;
+}
+
+void PairedTally::Part::save(ArchiveWriter& w) const {
+  w.str("PairedTally.Part");
+  w.u64(lo);
+  w.u64(hi);
+  sums.save(w);
+  save_counts(w, *this);
+}
+
+PairedTally::Part PairedTally::load_part(ArchiveReader& r) const {
+  expect_tag(r, "PairedTally.Part");
+  const auto [lo, hi] = read_range(r);
+  Part q = part(lo);
+  q.hi = hi;
+  q.sums.load(r, zero_, lo, hi, kBlock);
+  load_counts(r, q);
+  return q;
+}
+
+void PairedTally::save(ArchiveWriter& w) const {
+  w.str("PairedTally");
+  w.u64(K_);
+  w.u64(Y_);
+  w.f64(threshold_);
+  w.u64(n_);
+  chain_.save(w);
+  save_counts(w, total_);
+}
+
+void PairedTally::load(ArchiveReader& r) {
+  expect_tag(r, "PairedTally");
+  const std::uint64_t k = r.u64(), y = r.u64();
+  const double thr = r.f64();
+  if (k != K_ || y != Y_ || thr != threshold_)
+    throw ArchiveError(fmt::format("{}: a paired tally of {} scenarios, {} years, threshold {} where this run has {}, {}, {}",
+                                   r.name(), k, y, thr, K_, Y_, threshold_));
+  const std::uint64_t n = r.u64();
+  chain_.load(r);
+  load_counts(r, total_);
+  n_ = n;
+}
+
+void PairedTally::merge(Part&& p) {
+  check_merge(n_, p.lo, "PairedTally");
+  chain_.merge(std::move(p.sums), p.lo, kBlock);
+  add_counts(total_, p);
   n_ = p.hi;
 }
 
@@ -492,6 +844,48 @@ double SobolRows::quantity(const TrialOutcome& o) const {
 
 void SobolRows::Part::add(std::span<const TrialOutcome> o, std::uint64_t) { f.push_back(r->quantity(o.front())); }
 
-void SobolRows::merge(Part&& p) { f_.insert(f_.end(), p.f.begin(), p.f.end()); }
+void SobolRows::merge(Part&& p) {
+  check_merge(f_.size(), p.lo, "SobolRows");
+  f_.insert(f_.end(), p.f.begin(), p.f.end());
+}
+
+void SobolRows::Part::append(Part&& q) {
+  check_append(lo + f.size(), q.lo, kBlock, "SobolRows");
+  f.insert(f.end(), q.f.begin(), q.f.end());
+}
+
+void SobolRows::Part::save(ArchiveWriter& w) const {
+  w.str("SobolRows.Part");
+  w.u64(lo);
+  w.vec(f);
+}
+
+SobolRows::Part SobolRows::load_part(ArchiveReader& r) const {
+  expect_tag(r, "SobolRows.Part");
+  Part p{this, r.u64(), {}};
+  p.f = r.vec<double>();
+  return p;
+}
+
+void SobolRows::save(ArchiveWriter& w) const {
+  w.str("SobolRows");
+  w.u64(static_cast<std::uint64_t>(stat_));
+  w.i64(y_);
+  w.f64(threshold_);
+  w.vec(f_);
+}
+
+void SobolRows::load(ArchiveReader& r) {
+  expect_tag(r, "SobolRows");
+  const std::uint64_t stat = r.u64();
+  const std::int64_t y = r.i64();
+  const double thr = r.f64();
+  if (stat != static_cast<std::uint64_t>(stat_) || y != y_ || thr != threshold_)
+    throw ArchiveError(fmt::format("{}: Sobol rows of another quantity (statistic, year or threshold differ)", r.name()));
+  f_ = r.vec<double>();
+}
+
+template struct PartSums<BlockSums>;
+template struct PartSums<PairedTally::Sums>;
 
 }  // namespace revsim::detail

@@ -12,6 +12,17 @@
 //                                           one outcome per scenario of the loop
 //   void merge(Part&& p)                    append the part: p.lo == trials()
 //   std::uint64_t trials() const            one past the last trial merged (trials [0, trials()))
+//   void Part::append(Part&& q)             extend the part by the next whole blocks: q.lo == hi, on a
+//                                           block boundary; the part then holds trials [lo, q.hi)
+//
+// Serialisation (issue 16: MPI ranks, shard files, checkpoints) through the sealed archive of
+// sim/parallel/archive.hpp, doubles bit for bit:
+//   void Part::save(ArchiveWriter&) const   a part (one block or, after append, several)
+//   Part load_part(ArchiveReader&) const    read a part for this accumulator (same scenario)
+//   void save(ArchiveWriter&) const         the whole accumulator (a checkpoint)
+//   void load(ArchiveReader&)               restore it into one built for the same scenario
+// Readers check the tag of what they read and every length against the scenario's dimensions
+// and the part's trials, and throw ArchiveError naming the archive otherwise.
 //
 // Determinism: within a block, floating-point sums run in trial order; the accumulator folds the
 // blocks' sums in block order (Moments::fold, BlockSums::fold); integer tallies (counts,
@@ -21,15 +32,17 @@
 // accumulator keeps the complete blocks folded and the open block apart; summaries fold the
 // open block into a copy, so more trials can still be added.
 //
-// Merging across processes (a later issue: MPI, shard + merge, checkpoints): the state of a
-// shard [a, b) of whole blocks is the sequence of its blocks' Parts. Merging "[0, a)" with
-// "[a, b)" is merge() of those Parts in block order, which gives bit for bit the state after
-// [0, b); integer tallies may be pre-summed per shard (their sum is exact in any order), the
-// floating block sums may not. A checkpoint is the accumulator itself (folded blocks, open
-// block, tallies, trials()).
+// Merging across processes (issue 16: MPI, shard + merge, checkpoints): the state of a shard
+// [a, b) of whole blocks is one Part made by append()ing its blocks' Parts in block order
+// (run_part in trial_loop.hpp): the floating sums stay one per block (`closed`, then `sums`),
+// the integer tallies are pre-summed (their sum is exact in any order), the samples are
+// concatenated. Merging "[0, a)" with "[a, b)" is merge() of those Parts in block order, which
+// gives bit for bit the state after [0, b). A checkpoint is the accumulator itself (folded
+// blocks, open block, tallies, trials()).
 #pragma once
 
 #include "../model/trial.hpp"
+#include "../parallel/archive.hpp"
 #include "revsim/compare.hpp"
 #include "revsim/results.hpp"
 #include "revsim/stat.hpp"
@@ -72,6 +85,16 @@ struct Moments {
     m2 += b.m2 + delta * delta * n * b.n / nab;
     n = nab;
   }
+  void save(ArchiveWriter& w) const {
+    w.f64(n);
+    w.f64(mean);
+    w.f64(m2);
+  }
+  void load(ArchiveReader& r) {
+    n = r.f64();
+    mean = r.f64();
+    m2 = r.f64();
+  }
 };
 
 /// Floating-point sums of one block in trial order (the part of a run's state whose value
@@ -86,6 +109,8 @@ struct BlockSums {
   std::vector<double> largest, top5;  ///< [year]: sums of the largest / top-5 customers' shares
   void add(const TrialOutcome& o);
   void fold(const BlockSums& b);
+  void save(ArchiveWriter& w) const;
+  void load(ArchiveReader& r);  ///< into sums built for the same scenario (lengths checked)
 };
 
 /// Integer tallies of a run: exact, so merged in any order.
@@ -102,7 +127,36 @@ struct TrialCounts {
   std::vector<std::uint64_t> with_revenue, over_half;  ///< [year]: revenue > 0; largest customer > 50 %
   void add(const Dims& d, const TrialOutcome& o);
   void merge(const TrialCounts& c);
+  void save(ArchiveWriter& w) const;
+  void load(ArchiveReader& r);  ///< into tallies built for the same scenario (lengths checked)
 };
+
+/// The sums of the blocks a part touches, in block order: `closed` then `last` (the one add()
+/// goes to). The first begins at the part's lo (and continues the open block when lo is inside
+/// one), the others on block boundaries.
+template <class B>
+struct PartSums {
+  std::vector<B> closed;
+  B last;
+  /// Append the sums of the next part, which begins on a block boundary.
+  void append(PartSums&& q) {
+    closed.push_back(std::move(last));
+    for (B& b : q.closed) closed.push_back(std::move(b));
+    last = std::move(q.last);
+  }
+  void save(ArchiveWriter& w) const {
+    w.u64(closed.size());
+    for (const B& b : closed) b.save(w);
+    last.save(w);
+  }
+  /// Read sums of a part [lo, hi) of `block`-trial blocks; `zero` gives the lengths.
+  void load(ArchiveReader& r, const B& zero, std::uint64_t lo, std::uint64_t hi, std::uint64_t block);
+};
+
+/// Blocks of `block` trials that the trials [lo, hi) touch (1 when empty: a part has its sums).
+std::uint64_t blocks_touched(std::uint64_t lo, std::uint64_t hi, std::uint64_t block) noexcept;
+/// Read a tag string and check it is `tag` (ArchiveError otherwise).
+void expect_tag(ArchiveReader& r, std::string_view tag);
 
 /// Complete blocks folded in block order, the open block apart (see the file comment).
 template <class B>
@@ -117,11 +171,32 @@ class BlockChain {
     open_ = std::move(b);
     has_open_ = true;
   }
+  /// Append the sums of every block of a part that began at trial lo, in block order.
+  void merge(PartSums<B>&& s, std::uint64_t lo, std::uint64_t block) {
+    for (B& b : s.closed) {
+      merge(std::move(b), lo, block);
+      lo = (lo / block + 1) * block;
+    }
+    merge(std::move(s.last), lo, block);
+  }
   /// Every block folded in block order.
   B total() const {
     B t = folded_;
     if (has_open_) t.fold(open_);
     return t;
+  }
+  void save(ArchiveWriter& w) const {
+    folded_.save(w);
+    w.u64(has_open_ ? 1 : 0);
+    if (has_open_) open_.save(w);
+  }
+  /// Restore into a chain built with the same zero (lengths checked by B::load).
+  void load(ArchiveReader& r) {
+    folded_.load(r);
+    const std::uint64_t open = r.u64();
+    if (open > 1) throw ArchiveError(r.name() + ": a block chain's open flag is not 0 or 1");
+    has_open_ = open == 1;
+    if (has_open_) open_.load(r);
   }
 
  private:
@@ -139,9 +214,11 @@ class ExactSamples {
   struct Part {
     Part(const Dims& d, BlockSums sums, std::uint64_t lo, bool keep_top5);
     void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    void append(Part&& q);
+    void save(ArchiveWriter& w) const;
     const Dims* d;
     std::uint64_t lo, hi;
-    BlockSums sums;
+    PartSums<BlockSums> sums;
     TrialCounts counts;
     bool keep_top5;
     std::vector<double> revenue, account_revenue, top5;
@@ -149,8 +226,11 @@ class ExactSamples {
     std::vector<std::uint32_t> listing;
   };
   Part part(std::uint64_t lo) const { return Part(*d_, chain_.start(lo, kBlock, zero_), lo, keep_top5_); }
+  Part load_part(ArchiveReader& r) const;
   void merge(Part&& p);
   std::uint64_t trials() const noexcept { return n_; }
+  void save(ArchiveWriter& w) const;
+  void load(ArchiveReader& r);
   /// Reserve room for `trials` trials (the samples then never move).
   void reserve(std::uint64_t trials);
 
@@ -185,15 +265,20 @@ class StreamingTally {
   struct Part {
     Part(const Dims& d, BlockSums sums, std::uint64_t lo);
     void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    void append(Part&& q);
+    void save(ArchiveWriter& w) const;
     const Dims* d;
     std::uint64_t lo, hi;
-    BlockSums sums;
+    PartSums<BlockSums> sums;
     TrialCounts counts;
     std::vector<LogHistogram> hist;  ///< [year * (1 + kChannels)]: the total, then each channel
   };
   Part part(std::uint64_t lo) const { return Part(*d_, chain_.start(lo, kBlock, zero_), lo); }
+  Part load_part(ArchiveReader& r) const;
   void merge(Part&& p);
   std::uint64_t trials() const noexcept { return n_; }
+  void save(ArchiveWriter& w) const;
+  void load(ArchiveReader& r);
   Results results(std::uint64_t seed) const;
   /// Sample variance (n - 1) of each year's total revenue.
   std::vector<double> variances() const;
@@ -219,19 +304,26 @@ class PairedTally {
     void fold(const Sums& b) {
       for (std::size_t i = 0; i < diff.size(); ++i) diff[i].fold(b.diff[i]);
     }
+    void save(ArchiveWriter& w) const;
+    void load(ArchiveReader& r);  ///< into sums of the same length (checked)
   };
   struct Part {
     void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    void append(Part&& q);
+    void save(ArchiveWriter& w) const;
     const PairedTally* p;
     std::uint64_t lo, hi;
-    Sums sums;
+    PartSums<Sums> sums;
     /// [(k - 1) * Y + year]: R_k >= thr > R_0 (up), R_0 >= thr > R_k (down), R_k > R_0, R_k < R_0
     std::vector<std::uint64_t> up, down, greater, less;
     std::vector<std::uint64_t> before, after;  ///< [k - 1]: k lists in an earlier year than 0, or later
   };
   Part part(std::uint64_t lo) const;
+  Part load_part(ArchiveReader& r) const;
   void merge(Part&& p);
   std::uint64_t trials() const noexcept { return n_; }
+  void save(ArchiveWriter& w) const;
+  void load(ArchiveReader& r);
   /// Fill the paired fields of years[k][y] (k >= 1) and the listing probabilities.
   void fill(std::vector<ComparedScenario>& out, const std::vector<std::vector<double>>& variances) const;
 
@@ -242,6 +334,8 @@ class PairedTally {
   BlockChain<Sums> chain_;
   Part total_;
   std::uint64_t n_ = 0;
+  /// Read the integer tallies of a part (or of total_) into `q`, lengths checked.
+  void load_counts(ArchiveReader& r, Part& q) const;
 };
 
 /// Sobol rows: one number per row (a trial of the radial design), kept in row order.
@@ -252,13 +346,18 @@ class SobolRows {
   SobolRows(StatKind stat, int y, double threshold) : stat_(stat), y_(y), threshold_(threshold) {}
   struct Part {
     void add(std::span<const TrialOutcome> o, std::uint64_t t);
+    void append(Part&& q);
+    void save(ArchiveWriter& w) const;
     const SobolRows* r;
     std::uint64_t lo;
-    std::vector<double> f;
+    std::vector<double> f;  ///< rows [lo, lo + f.size())
   };
   Part part(std::uint64_t lo) const { return Part{this, lo, {}}; }
+  Part load_part(ArchiveReader& r) const;
   void merge(Part&& p);
   std::uint64_t trials() const noexcept { return f_.size(); }
+  void save(ArchiveWriter& w) const;
+  void load(ArchiveReader& r);
   double quantity(const TrialOutcome& o) const;
   const std::vector<double>& rows() const noexcept { return f_; }
 
@@ -284,6 +383,17 @@ class CompareAccumulator {
       for (std::size_t k = 0; k < each.size(); ++k) each[k].add(o.subspan(k, 1), t);
       if (paired) paired->add(o, t);
     }
+    void append(Part&& q) {
+      for (std::size_t k = 0; k < each.size(); ++k) each[k].append(std::move(q.each[k]));
+      if (paired) paired->append(std::move(*q.paired));
+    }
+    void save(ArchiveWriter& w) const {
+      w.str("CompareAccumulator.Part");
+      w.u64(each.size());
+      w.u64(paired ? 1 : 0);
+      for (const auto& e : each) e.save(w);
+      if (paired) paired->save(w);
+    }
   };
   Part part(std::uint64_t lo) const {
     Part p;
@@ -295,6 +405,27 @@ class CompareAccumulator {
     for (std::size_t k = 0; k < each_.size(); ++k) each_[k].merge(std::move(p.each[k]));
     if (paired_) paired_->merge(std::move(*p.paired));
   }
+  Part load_part(ArchiveReader& r) const {
+    expect_tag(r, "CompareAccumulator.Part");
+    check_shape(r);
+    Part p;
+    for (const Acc& a : each_) p.each.push_back(a.load_part(r));
+    if (paired_) p.paired = paired_->load_part(r);
+    return p;
+  }
+  void save(ArchiveWriter& w) const {
+    w.str("CompareAccumulator");
+    w.u64(each_.size());
+    w.u64(paired_ ? 1 : 0);
+    for (const Acc& a : each_) a.save(w);
+    if (paired_) paired_->save(w);
+  }
+  void load(ArchiveReader& r) {
+    expect_tag(r, "CompareAccumulator");
+    check_shape(r);
+    for (Acc& a : each_) a.load(r);
+    if (paired_) paired_->load(r);
+  }
   std::uint64_t trials() const noexcept { return each_.front().trials(); }
   const std::vector<Acc>& each() const noexcept { return each_; }
   std::vector<Acc>& each() noexcept { return each_; }
@@ -303,6 +434,16 @@ class CompareAccumulator {
  private:
   std::vector<Acc> each_;
   std::optional<PairedTally> paired_;
+  /// Read the scenario count and whether a paired tally follows; both must match this one's.
+  void check_shape(ArchiveReader& r) const {
+    const std::uint64_t k = r.u64();
+    if (k != each_.size())
+      throw ArchiveError(r.name() + ": compares " + std::to_string(k) + " scenarios, this run " +
+                         std::to_string(each_.size()));
+    if (r.u64() != (paired_ ? 1U : 0U))
+      throw ArchiveError(r.name() + (paired_ ? ": has no paired tally, this run keeps one (streaming compare)"
+                                             : ": has a paired tally, this run keeps none (exact compare)"));
+  }
 };
 
 }  // namespace revsim::detail

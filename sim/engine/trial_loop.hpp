@@ -59,12 +59,11 @@ class ScenarioTrials {
   std::uint64_t seed_;
 };
 
-/// Run items [first, last) of `src` into `acc` (acc.trials() == first). Progress counts items
-/// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
-template <class Source, class Acc>
-void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
-  if (last <= first) return;
-  if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
+/// Run items [first, last) of `src` on the worker threads, handing each block's part to
+/// sink(Part&&) in block order; parts come from acc.part(lo). Throws RunCancelled when opt.stop is set.
+template <class Source, class Acc, class Sink>
+void run_blocks(const Source& src, std::uint64_t first, std::uint64_t last, const Acc& acc, Sink&& sink,
+                const RunOptions& opt) {
   constexpr std::uint64_t K = Acc::kBlock;
   const int threads = thread_count(opt);
   const std::size_t slots = 4 * static_cast<std::size_t>(threads);
@@ -74,13 +73,14 @@ void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc&
   };
   struct Job final : BlockJob {
     const Source& src;
-    Acc& acc;
+    const Acc& acc;
+    Sink& sink;
     const RunOptions& opt;
     std::uint64_t first, last;
     std::vector<Slot> slot;
     std::atomic<std::uint64_t> done{0};
-    Job(const Source& s, Acc& a, const RunOptions& o, std::uint64_t f, std::uint64_t l, std::size_t n)
-        : src(s), acc(a), opt(o), first(f), last(l), slot(n) {}
+    Job(const Source& s, const Acc& a, Sink& k, const RunOptions& o, std::uint64_t f, std::uint64_t l, std::size_t n)
+        : src(s), acc(a), sink(k), opt(o), first(f), last(l), slot(n) {}
     void run(std::size_t i, std::uint64_t b) override {
       Slot& sl = slot[i];
       if (!sl.worker) sl.worker.emplace(src.worker());
@@ -96,13 +96,42 @@ void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc&
     }
     void merge(std::size_t i, std::uint64_t) override {
       if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
-      acc.merge(std::move(*slot[i].part));
+      sink(std::move(*slot[i].part));
       slot[i].part.reset();
     }
   };
-  Job job(src, acc, opt, first, last, slots);
+  Job job(src, acc, sink, opt, first, last, slots);
   run_blocks_in_order(threads, first / K, (last + K - 1) / K, slots, job, opt.stop);
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(job.done.load(), last - first);
+}
+
+/// Run items [first, last) of `src` into `acc` (acc.trials() == first). Progress counts items
+/// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
+template <class Source, class Acc>
+void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
+  if (last <= first) return;
+  if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
+  auto sink = [&acc](typename Acc::Part&& p) { acc.merge(std::move(p)); };
+  run_blocks(src, first, last, acc, sink, opt);
+}
+
+/// Run items [first, last) of `src` into one Part (its blocks' parts appended in block order):
+/// the state of a shard, to be saved or merged into an accumulator ending at `first`. `acc` only
+/// makes the parts: any accumulator of the run when `first` is on a block boundary, else the one
+/// the part continues (acc.trials() == first).
+template <class Source, class Acc>
+typename Acc::Part run_part(const Source& src, std::uint64_t first, std::uint64_t last, const Acc& acc,
+                            const RunOptions& opt) {
+  if (first % Acc::kBlock != 0 && acc.trials() != first)
+    throw std::logic_error("run_part: a part that begins inside a block must continue the accumulator");
+  if (last <= first) return acc.part(first);
+  std::optional<typename Acc::Part> out;
+  auto sink = [&out](typename Acc::Part&& p) {
+    if (out) out->append(std::move(p));
+    else out.emplace(std::move(p));
+  };
+  run_blocks(src, first, last, acc, sink, opt);
+  return std::move(*out);
 }
 
 }  // namespace revsim::detail
