@@ -105,10 +105,15 @@ void run_blocks(const Source& src, std::uint64_t first, std::uint64_t last, cons
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(job.done.load(), last - first);
 }
 
+template <class Source, class Acc>
+void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt);
+
 /// Run items [first, last) of `src` into `acc` (acc.trials() == first). Progress counts items
 /// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
+/// With opt.scale: a shard, a merge of partials, or checkpoints (sim/parallel/scale_loop.hpp).
 template <class Source, class Acc>
 void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
+  if (opt.scale != nullptr) return scaled_trials(src, first, last, acc, opt);
   if (last <= first) return;
   if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
   auto sink = [&acc](typename Acc::Part&& p) { acc.merge(std::move(p)); };
@@ -135,3 +140,5 @@ typename Acc::Part run_part(const Source& src, std::uint64_t first, std::uint64_
 }
 
 }  // namespace revsim::detail
+
+#include "../parallel/scale_loop.hpp"  // scaled_trials

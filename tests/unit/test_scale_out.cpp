@@ -2,7 +2,7 @@
 // the refusals of a wrong set of partials (missing, duplicated, another scenario, seed or trial
 // count, another split, truncated or corrupted), and through the trial loop: shards merged give
 // the state of one run bit for bit, a run stopped and resumed from its checkpoint likewise.
-#include "../../sim/parallel/scale_format.hpp"
+#include "../../sim/parallel/scale_loop.hpp"
 #include "revsim/output_file.hpp"
 #include "revsim/compare.hpp"
 #include "revsim/report.hpp"
@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -183,11 +185,7 @@ TEST(ScaleOut, AnotherJobRefused) {
 TEST(ScaleOut, DamagedFilesRefused) {
   TempDir d;
   const auto f = three_shards(d);
-  std::string bytes;
-  {
-    std::ifstream in(f[1], std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string bytes = detail::read_file_bytes(f[1]);
   const std::string bad = d / "bad.bin";
   auto write = [&](const std::string& b) {
     std::ofstream out(bad, std::ios::binary | std::ios::trunc);
@@ -221,6 +219,179 @@ TEST(ScaleOut, DamagedFilesRefused) {
   v.u64(detail::kScaleFormat + 1);
   write(v.seal());
   EXPECT_NE(refusal({f[0], bad, f[2]}).find("partial format 2; this revsim"), std::string::npos);
+}
+
+// ---- Through the trial loop ------------------------------------------------------------------
+
+const std::string kDir = std::string(REVSIM_SOURCE_DIR) + "/scenarios/";
+
+/// The job of `run` on `files` with `seed` and `trials`.
+ScaleOut scale_of(const std::string& sub, const std::vector<std::string>& files, std::uint64_t seed,
+                  std::uint64_t trials) {
+  ScaleOut so;
+  so.job.subcommand = sub;
+  so.job.scenarios = job_scenarios(files);
+  so.job.seed = seed;
+  so.job.trials = trials;
+  so.job.version = version();
+  return so;
+}
+
+RunOptions options(std::uint64_t seed, std::uint64_t trials, int threads) {
+  RunOptions o;
+  o.seed = seed;
+  o.seed_set = true;
+  o.trials = trials;
+  o.threads = threads;
+  return o;
+}
+
+std::string json(const Results& r) { return to_json(r, false).dump(); }
+std::string json(const Comparison& c) { return to_json(c, false).dump(); }
+
+/// Write shards 0..n-1 of `run` with the given options; the partial files.
+template <class Run>
+std::vector<std::string> write_shards(const TempDir& d, const ScaleOut& base, std::uint64_t n, Run run) {
+  std::vector<std::string> files;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    ScaleOut so = base;
+    so.shard = Shard{i, n};
+    so.partial = d / fmt::format("part-{}.bin", i);
+    files.push_back(so.partial);
+    EXPECT_THROW(run(so, static_cast<int>(i % 2 + 1)), ShardWritten) << i;
+  }
+  return files;
+}
+
+TEST(ScaleLoop, ThreeShardsMergedEqualOneRunExact) {
+  TempDir d;
+  const Scenario s = load_scenario(kDir + "example.yaml");
+  const std::uint64_t N = 3000;  // 12 blocks of 256: shards of 4 blocks
+  const std::string one = json(run_simulation(s, options(7, N, 2)));
+  const ScaleOut base = scale_of("run", {kDir + "example.yaml"}, 7, N);
+  auto files = write_shards(d, base, 3, [&](ScaleOut& so, int threads) {
+    RunOptions o = options(7, N, threads);
+    o.scale = &so;
+    run_simulation(s, o);
+  });
+  EXPECT_EQ(read_partial_info(files[1]).lo, 1024U);
+  EXPECT_EQ(read_partial_info(files[2]).hi, N);
+  std::reverse(files.begin(), files.end());
+  const auto parts = check_partials(files);
+  ScaleOut merge = base;
+  for (const PartialInfo& p : parts) merge.merge.push_back(p.file);
+  RunOptions o = options(7, N, 1);
+  o.scale = &merge;
+  EXPECT_EQ(json(run_simulation(s, o)), one);
+  // Shards of another split (5 shards; 12 blocks: 3 3 2 2 2) merge to the same bytes.
+  auto five = write_shards(d, base, 5, [&](ScaleOut& so, int threads) {
+    RunOptions o5 = options(7, N, threads);
+    o5.scale = &so;
+    run_simulation(s, o5);
+  });
+  merge.merge.clear();
+  for (const PartialInfo& p : check_partials(five)) merge.merge.push_back(p.file);
+  EXPECT_EQ(json(run_simulation(s, o)), one);
+}
+
+TEST(ScaleLoop, TwoShardsMergedEqualOneRunStreaming) {
+  TempDir d;
+  const Scenario s = load_scenario(kDir + "example.yaml");
+  // Streaming: 20 000 trials = 2 blocks of 16 384 (the second one short), one per shard.
+  const std::uint64_t N = 20000;
+  const std::string one = json(run_streaming(s, options(3, N, 2)));
+  const ScaleOut base = scale_of("run", {kDir + "example.yaml"}, 3, N);
+  const auto files = write_shards(d, base, 2, [&](ScaleOut& so, int threads) {
+    RunOptions o = options(3, N, threads);
+    o.scale = &so;
+    run_streaming(s, o);
+  });
+  EXPECT_EQ(read_partial_info(files[0]).accumulator, "StreamingTally");
+  ScaleOut merge = base;
+  merge.merge = files;
+  RunOptions o = options(3, N, 2);
+  o.scale = &merge;
+  EXPECT_EQ(json(run_streaming(s, o)), one);
+  // The exact accumulator cannot read streaming parts: refused, not misread.
+  EXPECT_THROW(run_simulation(s, o), ScaleOutError);
+}
+
+TEST(ScaleLoop, ThreeShardsMergedEqualOneCompare) {
+  TempDir d;
+  const Scenario s = load_scenario(kDir + "example.yaml");
+  const std::vector<Scenario> two{s, load_scenario(kDir + "isv-first.yaml")};
+  const std::uint64_t M = 2000;
+  const std::string cone = json(compare_scenarios(two, options(5, M, 2)));
+  const ScaleOut cbase = scale_of("compare", {kDir + "example.yaml", kDir + "isv-first.yaml"}, 5, M);
+  const auto cfiles = write_shards(d, cbase, 3, [&](ScaleOut& so, int threads) {
+    RunOptions oc = options(5, M, threads);
+    oc.scale = &so;
+    compare_scenarios(two, oc);
+  });
+  EXPECT_EQ(read_partial_info(cfiles[0]).accumulator, "Compare/ExactSamples");
+  ScaleOut cmerge = cbase;
+  cmerge.merge = cfiles;
+  RunOptions oc = options(5, M, 1);
+  oc.scale = &cmerge;
+  EXPECT_EQ(json(compare_scenarios(two, oc)), cone);
+}
+
+TEST(ScaleLoop, StoppedRunResumedFromItsCheckpointEqualsOneRun) {
+  TempDir d;
+  const Scenario s = load_scenario(kDir + "example.yaml");
+  const std::uint64_t N = 12000;
+  const std::string one = json(run_simulation(s, options(9, N, 2)));
+  ScaleOut so = scale_of("run", {kDir + "example.yaml"}, 9, N);
+  so.checkpoint = d / "ck.bin";
+  so.every_seconds = 0.05;
+  // Stop once about a third of the trials have run (as Ctrl-C would).
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> progress{0};
+  RunOptions o = options(9, N, 2);
+  o.scale = &so;
+  o.stop = &stop;
+  o.progress = &progress;
+  std::thread watch([&] {
+    while (progress.load() < N / 3) std::this_thread::yield();
+    stop.store(true);
+  });
+  EXPECT_THROW(run_simulation(s, o), RunCancelled);
+  watch.join();
+  const CheckpointInfo c = read_checkpoint_info(so.checkpoint);
+  EXPECT_EQ(c.trials_done, so.checkpoint_trials);
+  EXPECT_GT(c.trials_done, 0U);
+  EXPECT_LT(c.trials_done, N);
+  EXPECT_EQ(c.trials_done % 256, 0U);  // whole blocks
+  EXPECT_EQ(c.accumulator, "ExactSamples");
+  EXPECT_TRUE(c.job.scenarios.front().text.empty());  // hashes only
+
+  ScaleOut again = scale_of("run", {kDir + "example.yaml"}, 9, N);
+  again.resume = so.checkpoint;
+  again.checkpoint = so.checkpoint;
+  RunOptions r = options(9, N, 1);
+  r.scale = &again;
+  EXPECT_EQ(json(run_simulation(s, r)), one);
+  EXPECT_EQ(again.resumed_trials, c.trials_done);
+  EXPECT_EQ(read_checkpoint_info(so.checkpoint).trials_done, N);  // saved at the end
+
+  // A checkpoint of another seed, or another trial count, is refused.
+  ScaleOut other = scale_of("run", {kDir + "example.yaml"}, 10, N);
+  other.resume = so.checkpoint;
+  RunOptions ro = options(10, N, 1);
+  ro.scale = &other;
+  try {
+    run_simulation(s, ro);
+    ADD_FAILURE() << "resumed another seed";
+  } catch (const ScaleOutError& e) {
+    EXPECT_NE(std::string(e.what()).find("--resume refused: " + so.checkpoint + " has seed 9, this run seed 10"),
+              std::string::npos)
+        << e.what();
+  }
+  ScaleOut more = scale_of("run", {kDir + "example.yaml"}, 9, N + 1);
+  more.resume = so.checkpoint;
+  RunOptions rm = options(9, N + 1, 1);
+  rm.scale = &more;
+  EXPECT_THROW(run_simulation(s, rm), ScaleOutError);
 }
 
 }  // namespace
