@@ -1,5 +1,6 @@
 // The trial loop under RunOptions::scale (include/revsim/scale_out.hpp): write one shard's Part,
-// merge the shards' Parts instead of simulating, or run with checkpoints (resuming from one).
+// merge the shards' Parts instead of simulating, or run in segments with a checkpoint between
+// them every few seconds (resuming from one).
 // Included at the end of trial_loop.hpp; run_trials hands over to scaled_trials when
 // RunOptions::scale is set. The accumulators' serialisation: accumulators.hpp (Part::save,
 // load_part, save, load).
@@ -14,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace revsim::detail {
@@ -165,21 +167,34 @@ void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, A
   o.scale = nullptr;
   if (so.checkpoint.empty() || !so.write_checkpoint) return run_trials(src, first, last, acc, o);
   if (last <= first) return save_checkpoint(acc, so);
-  // run_trials with a checkpoint after a merged block once `every_seconds` have passed.
+  // run_trials over segments of whole blocks, each about `every_seconds` long, with a checkpoint
+  // between segments once `every_seconds` have passed. Segments rather than a hook in the merge
+  // stage: each is a plain run_trials, so a distributed loop (MPI) checkpoints the same way.
   using clock = std::chrono::steady_clock;
-  const auto every = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(so.every_seconds));
-  auto due = clock::now() + every;
-  auto sink = [&](typename Acc::Part&& p) {
-    acc.merge(std::move(p));
-    if (clock::now() < due) return;
-    save_checkpoint(acc, so);
-    due = clock::now() + every;
-  };
-  try {
-    run_blocks(src, first, last, acc, sink, o);
-  } catch (const RunCancelled&) {
-    save_checkpoint(acc, so);  // the blocks merged before the stop: a consistent state
-    throw;
+  constexpr std::uint64_t K = Acc::kBlock;
+  const double every = std::max(so.every_seconds, 0.0);
+  auto due = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(every));
+  std::uint64_t blocks = static_cast<std::uint64_t>(thread_count(o));  // the first segment: a block per thread
+  std::uint64_t at = first;
+  while (at < last) {
+    const std::uint64_t end = std::min(last, (at / K + blocks) * K);
+    const auto t0 = clock::now();
+    try {
+      run_trials(src, at, end, acc, o);
+    } catch (const RunCancelled& e) {
+      save_checkpoint(acc, so);  // the blocks merged before the stop: a consistent state
+      throw RunCancelled(at - first + e.trials_done(), last - first);
+    }
+    at = end;
+    const auto now = clock::now();
+    if (now >= due && at < last) {
+      save_checkpoint(acc, so);
+      due = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(every));
+    }
+    // The next segment: about `every` seconds at the pace of this one (x0.5 .. x4).
+    const double took = std::chrono::duration<double>(now - t0).count();
+    const double scale = took > 0 ? std::clamp(every / took, 0.5, 4.0) : 4.0;
+    blocks = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(static_cast<double>(blocks) * scale));
   }
   save_checkpoint(acc, so);
 }
