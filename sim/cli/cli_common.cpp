@@ -1,0 +1,375 @@
+// The shared part of the revsim command line (cli_common.hpp).
+#include "cli_common.hpp"
+
+#include "revsim/output_file.hpp"
+#include "revsim/samples.hpp"
+#include "revsim/scenario_io.hpp"
+#include "revsim/xlsx_report.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace revsim::cli {
+
+namespace {
+
+// The only state a signal handler reaches: written by on_signal, read through Interrupts.
+std::atomic<bool> stop_requested{false};
+volatile std::sig_atomic_t last_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+
+extern "C" void on_signal(int sig) {
+  last_signal = sig;
+  stop_requested.store(true);
+}
+
+}  // namespace
+
+void Interrupts::install() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::atomic<bool>* Interrupts::stop_flag() { return &stop_requested; }
+
+int Interrupts::signal() { return static_cast<int>(last_signal); }
+
+void write_stdout(std::string_view text) {
+  std::fflush(stdout);  // nothing buffered there may come after `text`
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw StdoutError{errno};
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+const CLI::Validator kInteger(
+    [](std::string& v) {
+      std::size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
+      const bool ok = i < v.size() && v.find_first_not_of("0123456789", i) == std::string::npos;
+      return ok ? std::string() : fmt::format("{} is not an integer", v);
+    },
+    "", "INTEGER");
+
+bool year_in_horizon(int year, const Scenario& s) {
+  const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
+  if (year == 0 || (year >= y0 && year <= y1)) return true;
+  fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", year, y0, y1);
+  return false;
+}
+
+bool stdout_colour(const CliContext& ctx) {
+  const char* no = std::getenv("NO_COLOR");
+  return !ctx.no_color && (no == nullptr || *no == '\0') && ::isatty(STDOUT_FILENO) == 1;
+}
+
+Progress::Progress(const CliContext& ctx, std::uint64_t total) : total_(total) {
+  if (ctx.quiet || ::isatty(STDERR_FILENO) != 1) return;
+  thread_ = std::thread([this] { loop(); });
+}
+
+Progress::~Progress() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    done_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  if (shown_) fmt::print(stderr, "\r\033[K");
+}
+
+void Progress::loop() {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(m_);
+  while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return done_; })) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s < 1.0) continue;
+    const auto n = trials_.load(std::memory_order_relaxed);
+    const double rate = static_cast<double>(n) / s;
+    std::string line = fmt::format("revsim: {} trials, {:.0f} trials/s", n, rate);
+    if (total_ > 0 && n <= total_) {
+      line = fmt::format("revsim: {} of {} trials ({:.0f} %), {:.0f} trials/s", n, total_,
+                         100.0 * static_cast<double>(n) / static_cast<double>(total_), rate);
+      if (rate > 0) line += fmt::format(", ETA {:.0f} s", static_cast<double>(total_ - n) / rate);
+    }
+    fmt::print(stderr, "\r{}\033[K", line);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+}
+
+Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, const std::vector<std::string>& sets,
+                  std::uint64_t seed, std::uint64_t trials, int threads) {
+  Manifest m;
+  m.version = version();
+  for (const std::string& f : files)  // "-": the bytes read from standard input
+    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, sha256_file(f));
+  m.sets = sets;
+  m.seed = seed;
+  m.trials = trials;
+  m.threads = threads;
+  m.date = utc_now();
+  m.command = ctx.command;
+  return m;
+}
+
+void say_wrote(const CliContext& ctx, const std::string& what) {
+  if (!ctx.quiet) fmt::print(stderr, "revsim: wrote {}\n", what);
+}
+
+void emit_html(const CliContext& ctx, const HtmlReport& rep, const std::string& path) {
+  std::ostringstream html;
+  write_html(html, rep);
+  write_file_atomically(path, html.str());
+  say_wrote(ctx, path);
+}
+
+namespace {
+
+/// The directory of -o must exist and be writable: checked before spending the run.
+bool output_writable(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  return ::access(dir.c_str(), W_OK) == 0;
+}
+
+}  // namespace
+
+int emit(const CliContext& ctx, const std::string& text, const std::string& output) {
+  if (output.empty()) {
+    write_stdout(text);
+  } else {
+    write_file_atomically(output, text);
+    say_wrote(ctx, output);
+  }
+  return 0;
+}
+
+int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& m, std::vector<Table> sheets,
+              const std::vector<std::pair<std::string, Cell>>& extra) {
+  std::vector<Table> book;
+  book.reserve(sheets.size() + 1);
+  book.push_back(manifest_sheet(m, extra));
+  for (Table& t : sheets) book.push_back(std::move(t));
+  write_xlsx(output, book);
+  say_wrote(ctx, output);
+  return 0;
+}
+
+std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
+  for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
+    if (!path.empty() && !output_writable(path)) {
+      fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
+      return std::nullopt;
+    }
+  }
+  if (!a.samples.empty() && !samples_format(a.samples)) {
+    fmt::print(stderr, "revsim: --samples {}: expected a file name ending in .csv or .jsonl\n", a.samples);
+    return std::nullopt;
+  }
+  const std::uint64_t trials =
+      a.precision > 0 ? std::max(a.trials, a.max_trials) : (a.trials > 0 ? a.trials : scenarios.front().trials);
+  // --samples keeps every sample: memory in proportion to the trials. Everything else (compare
+  // too) switches to streaming estimators above kMaxExactBytes and stays bounded.
+  for (const Scenario& s : scenarios) {
+    const std::uint64_t bytes = run_memory_bytes(s, trials);
+    if (!a.samples.empty() && bytes > kMaxRunBytes) {
+      fmt::print(stderr, "revsim: {} trials of {} need {:.1f} GiB to keep every sample (--samples writes them); the "
+                 "limit is {} GiB (use fewer trials)\n", trials, s.source, static_cast<double>(bytes) / (1U << 30U),
+                 kMaxRunBytes >> 30U);
+      return std::nullopt;
+    }
+  }
+  RunOptions opt;
+  opt.trials = a.trials;
+  opt.seed = a.seed;
+  opt.seed_set = a.seed_option != nullptr && a.seed_option->count() > 0;
+  opt.threads = a.threads;
+  opt.stop = ctx.stop;
+  return opt;
+}
+
+PrecisionTarget precision_target(const RunArgs& a) {
+  PrecisionTarget target;
+  target.stat = a.stat;
+  target.se = a.precision;
+  if (a.year != 0) target.year = a.year;
+  target.max_trials = a.max_trials;
+  if (a.trials > 0) target.first_trials = a.trials;
+  return target;
+}
+
+Scenario load_warned(const std::string& file, const std::vector<std::string>& sets, bool warn) {
+  Scenario s = load_scenario(file, sets);
+  if (warn)
+    for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+  return s;
+}
+
+void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats, const char* what) {
+  cmd->add_option("--precision", a.precision,
+                  fmt::format("Add trials until {} is at most this (--trials is the first batch)", what))
+      ->check(CLI::PositiveNumber);
+  if (!stats.empty()) {
+    cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
+        ->check(CLI::IsMember(stats));
+    cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)")->check(kInteger);
+  }
+  cmd->add_option("--max-trials", a.max_trials, "Most trials --precision may use")
+      ->check(kInteger)
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+}
+
+void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
+  cmd->add_option("--set", sets,
+                  "Override a scenario key, validated like the file: KEY=VALUE, e.g. channels.isv.p_migrate=0.8 or "
+                  "'channels.internet.accounts[BigCloud A].npi_months={lognormal: [6, 12]}' (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+void add_report_options(CLI::App* cmd, RunArgs& a, bool html) {
+  if (html) cmd->add_option("--html", a.html, "Also write an HTML report with charts to FILE (atomically)");
+  cmd->add_option("--samples", a.samples,
+                  "Also write every trial (yearly total and channel revenue, alive, first crossing) to FILE.csv "
+                  "or FILE.jsonl (atomically; columns in docs/model.md)");
+  cmd->add_option("--histogram-year", a.histogram_year,
+                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)")
+      ->check(kInteger);
+}
+
+void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {
+  cmd->add_option("--trials,-n", a.trials, "Number of trials (default: the scenario's 'trials')")
+      ->check(kInteger)
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+  a.seed_option = cmd->add_option("--seed,-s", a.seed, "Random seed (default: the scenario's 'seed')")
+                      ->check(kInteger)
+                      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 53U));
+  cmd->add_option("--threads,-j", a.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(kInteger)
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--format,-f", a.format, fmt::format("Output format: {}", fmt::join(formats, ", ")))
+      ->check(CLI::IsMember(formats));
+  cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
+  add_set_option(cmd, a.sets);
+}
+
+void add_tidy_option(CLI::App* cmd, RunArgs& a, const std::string& columns) {
+  cmd->add_flag("--tidy", a.tidy,
+                "With --format csv: the long CSV, one row per fiscal year x statistic x channel (channel "
+                "'total' for totals, year empty for whole-run statistics), columns " + columns +
+                    " (README: Outputs for notebooks and spreadsheets)");
+}
+
+bool format_flags_ok(const RunArgs& a) {
+  if (a.tidy && a.format != "csv") {
+    fmt::print(stderr, "revsim: --tidy has no effect without --format csv: it makes the CSV long (one row per year, "
+                       "statistic and channel)\n");
+    return false;
+  }
+  if (a.format == "xlsx" && !xlsx_supported()) {
+    fmt::print(stderr, "revsim: --format xlsx: revsim was built without xlsx support (install libxlsxwriter-dev and "
+                       "rebuild)\n");
+    return false;
+  }
+  if (a.format == "xlsx" && a.output.empty()) {
+    fmt::print(stderr, "revsim: --format xlsx writes a workbook, never to standard output: give -o FILE.xlsx\n");
+    return false;
+  }
+  return true;
+}
+
+bool one_stdin(const std::vector<std::string>& files) {
+  if (std::count(files.begin(), files.end(), "-") <= 1) return true;
+  fmt::print(stderr, "revsim: '-' (the scenario on standard input) may be given once\n");
+  return false;
+}
+
+std::vector<std::pair<std::string, std::string>> outputs(const RunArgs& a) {
+  return {{"-o", a.output}, {"--html", a.html}, {"--samples", a.samples}};
+}
+
+namespace {
+
+/// What "the same file" means for inputs and outputs: the device and inode of what exists
+/// (symbolic links followed), else those of its directory and the name to be created there.
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string name;     ///< empty when the file exists
+  bool device = false;  ///< a character device (/dev/null, /dev/stdout on a terminal): may be shared
+  bool same(const FileId& o) const { return dev == o.dev && ino == o.ino && name == o.name; }
+};
+
+std::optional<FileId> file_id(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return FileId{st.st_dev, st.st_ino, "", S_ISCHR(st.st_mode)};
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  if (::stat(dir.c_str(), &st) != 0) return std::nullopt;  // run_options says the directory is missing
+  return FileId{st.st_dev, st.st_ino, slash == std::string::npos ? path : path.substr(slash + 1), false};
+}
+
+}  // namespace
+
+bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs,
+                      bool data_to_stdout) {
+  std::vector<std::pair<std::string, FileId>> in;
+  for (const std::string& f : inputs)
+    if (auto id = file_id(f); id && id->name.empty()) in.emplace_back(f, *id);
+  std::vector<std::pair<std::string, FileId>> seen;
+  for (const auto& [flag, path] : outputs) {
+    if (path.empty()) continue;
+    const auto id = file_id(path);
+    if (!id) continue;
+    for (const auto& [f, fid] : in)
+      if (id->same(fid)) {
+        fmt::print(stderr, "revsim: {} {} is the scenario {}: refusing to overwrite an input\n", flag, path, f);
+        return false;
+      }
+    for (const auto& [other, oid] : seen)
+      if (id->same(oid) && !id->device) {
+        fmt::print(stderr, "revsim: {} {} and {} are the same file: give each output its own\n", flag, path, other);
+        return false;
+      }
+    seen.emplace_back(fmt::format("{} {}", flag, path), *id);
+  }
+  struct stat st {};
+  if (data_to_stdout && ::fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+    for (const auto& [f, fid] : in)
+      if (fid.dev == st.st_dev && fid.ino == st.st_ino) {
+        fmt::print(stderr, "revsim: standard output is the scenario {}: refusing to overwrite an input\n", f);
+        return false;
+      }
+  return true;
+}
+
+bool no_inert_flags(const CLI::App* cmd, std::initializer_list<Inert> rules) {
+  for (const Inert& r : rules)
+    if (cmd->count(r.flag) > 0 && cmd->count(r.unless) == 0) {
+      fmt::print(stderr, "revsim: {} has no effect without {}: {}\n", r.flag, r.unless, r.why);
+      return false;
+    }
+  return true;
+}
+
+}  // namespace revsim::cli

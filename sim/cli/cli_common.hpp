@@ -1,0 +1,210 @@
+// What the subcommands of the revsim command line share: the context passed to each (display
+// flags, the command line, the stop flag), the run options and their flags, the checks made
+// before anything runs, and the output helpers (stdout checked, files written atomically).
+#pragma once
+
+#include "revsim/engine.hpp"
+#include "revsim/html_report.hpp"
+#include "revsim/precision.hpp"
+#include "revsim/report.hpp"
+#include "revsim/scenario.hpp"
+#include "revsim/xlsx_report.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace revsim::cli {
+
+constexpr int kExitCannotWrite = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitBrokenPipe = 128 + SIGPIPE;  ///< the reader went away (`| head -1`): quiet
+constexpr const char* kScenarioHelp = "Scenario YAML file ('-': read it from standard input)";
+
+/// SIGINT / SIGTERM: the one owner of the stop flag the engine polls and of the signal that set
+/// it. The handler can reach no object, so the state is static here and nowhere else; the
+/// subcommands see the flag through CliContext::stop.
+class Interrupts {
+ public:
+  static void install();                  ///< SIGINT and SIGTERM set the flag
+  static std::atomic<bool>* stop_flag();  ///< what RunOptions::stop points at
+  static int signal();                    ///< the signal that arrived (0: none)
+};
+
+/// What every subcommand is given instead of globals: the display flags (--no-color, --quiet),
+/// the command line (for manifests) and the stop flag.
+struct CliContext {
+  bool no_color = false;
+  bool quiet = false;
+  std::string command;
+  std::atomic<bool>* stop = nullptr;
+};
+
+/// A registered subcommand: `check` refuses flags that would do nothing and outputs that would
+/// destroy an input (false, after saying why) before anything is loaded; `run` returns the exit code.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<bool()> check;
+  std::function<int()> run;
+};
+
+/// Standard output failed: EPIPE ends quietly, any other error is reported (exit 1).
+struct StdoutError {
+  int error;
+};
+
+/// Every byte of `text` to standard output, checked (write(2) loops; EINTR retried).
+void write_stdout(std::string_view text);
+
+/// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
+extern const CLI::Validator kInteger;
+
+/// --year must be a fiscal year of the scenario (0: not given).
+bool year_in_horizon(int year, const Scenario& s);
+
+struct RunArgs {
+  std::string scenario;
+  std::uint64_t trials = 0;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  std::string format = "table";
+  std::string output;
+  bool tidy = false;  ///< --tidy: the long CSV (one row per year x statistic x channel)
+  CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
+  std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
+  double precision = 0;                ///< --precision: target standard error (0: off)
+  std::string stat = "p_threshold";
+  int year = 0;                        ///< --year (0: every year)
+  std::uint64_t max_trials = 10000000;
+  std::string html;     ///< --html FILE (report: -o)
+  std::string samples;  ///< --samples FILE.csv|.jsonl
+  int histogram_year = 0;
+  bool tornado = false;  ///< report --tornado
+  std::uint64_t tornado_trials = 2000;
+};
+
+/// Colour in the table: stdout a terminal, no --no-color, NO_COLOR unset or empty.
+bool stdout_colour(const CliContext& ctx);
+
+/// A progress line on stderr (trials done, trials/s, ETA) for runs longer than about a second,
+/// only when stderr is a terminal and not --quiet. A thread wakes every 200 ms and reads the
+/// engine's counter; the engine only adds to it once per block of trials.
+class Progress {
+ public:
+  Progress(const CliContext& ctx, std::uint64_t total);
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  ~Progress();
+  std::atomic<std::uint64_t>* counter() { return &trials_; }
+
+ private:
+  void loop();
+  std::uint64_t total_;
+  std::atomic<std::uint64_t> trials_{0};
+  std::thread thread_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool shown_ = false;
+};
+
+Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, const std::vector<std::string>& sets,
+                  std::uint64_t seed, std::uint64_t trials, int threads);
+
+/// "revsim: wrote FILE" on stderr, unless --quiet.
+void say_wrote(const CliContext& ctx, const std::string& what);
+
+/// Write the HTML report to `path` atomically.
+void emit_html(const CliContext& ctx, const HtmlReport& rep, const std::string& path);
+
+/// Write a report to stdout, or atomically to -o FILE.
+int emit(const CliContext& ctx, const std::string& text, const std::string& output);
+
+/// --format xlsx: the manifest sheet, then `sheets`, to -o (atomically).
+int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& m, std::vector<Table> sheets,
+              const std::vector<std::pair<std::string, Cell>>& extra = {});
+
+/// The end of an analysis subcommand: the HTML report (--html, `rep` pointing at the result),
+/// then the result as a workbook (`sheets`, with rep.manifest), as JSON, or as `table` writes
+/// it (table or CSV), to stdout or -o.
+template <class Result, class Write>
+int emit_result(const CliContext& ctx, const RunArgs& a, const Result& result, const HtmlReport& rep, Write table,
+                const std::function<std::vector<Table>()>& sheets = {},
+                const std::vector<std::pair<std::string, Cell>>& extra = {}) {
+  if (!a.html.empty()) emit_html(ctx, rep, a.html);
+  if (a.format == "xlsx") return emit_xlsx(ctx, a.output, rep.manifest, sheets(), extra);
+  std::ostringstream text;
+  if (a.format == "json") text << to_json(result).dump(2) << '\n';
+  else table(text);
+  return emit(ctx, text.str(), a.output);
+}
+
+/// Checks shared by every simulating subcommand, then the run options; nullopt (after saying
+/// why) when the output cannot be written or the run would not fit in memory.
+std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios);
+
+PrecisionTarget precision_target(const RunArgs& a);
+
+/// Load a scenario and print its plausibility warnings on stderr (MODEL.md §8: values far
+/// outside what their unit can mean are accepted, with a warning naming the place and the unit).
+Scenario load_warned(const std::string& file, const std::vector<std::string>& sets, bool warn = true);
+
+/// --precision and --max-trials; with `stats`, also --stat and --year (a subcommand that has its
+/// own --stat passes an empty list).
+void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats,
+                           const char* what = "the standard error of --stat");
+
+void add_set_option(CLI::App* cmd, std::vector<std::string>& sets);
+
+/// --html (run), --samples, --histogram-year.
+void add_report_options(CLI::App* cmd, RunArgs& a, bool html);
+
+/// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
+void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats);
+
+/// --tidy, with what its rows are on this subcommand.
+void add_tidy_option(CLI::App* cmd, RunArgs& a, const std::string& columns);
+
+/// --tidy only with --format csv; --format xlsx only with -o and a build that has it.
+bool format_flags_ok(const RunArgs& a);
+
+/// Standard input holds one scenario: "-" at most once.
+bool one_stdin(const std::vector<std::string>& files);
+
+/// The outputs of a simulating subcommand, by flag: -o, --html, --samples.
+std::vector<std::pair<std::string, std::string>> outputs(const RunArgs& a);
+
+/// Refuse (false, after saying why) an output that is an input or another output: -o, --html,
+/// --samples, and standard output when it is a file and the data goes there.
+bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs,
+                      bool data_to_stdout);
+
+/// A flag that does nothing without another one.
+struct Inert {
+  const char* flag;
+  const char* unless;
+  const char* why;
+};
+
+/// Refuse (false, after saying why) the first flag of `rules` given without the flag it needs.
+bool no_inert_flags(const CLI::App* cmd, std::initializer_list<Inert> rules);
+
+constexpr Inert kYearNeedsPrecision{"--year", "--precision", "it names the year whose standard error --precision targets"};
+constexpr Inert kStatNeedsPrecision{"--stat", "--precision", "it names the statistic --precision targets"};
+constexpr Inert kMaxNeedsPrecision{"--max-trials", "--precision", "it caps the trials --precision may add"};
+
+}  // namespace revsim::cli

@@ -1,0 +1,106 @@
+// `revsim calibrate`: fit a runnable scenario to a CRM export (docs/calibrate.md).
+#include "commands.hpp"
+
+#include "revsim/calibrate.hpp"
+#include "revsim/output_file.hpp"
+#include "revsim/scenario_io.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace revsim::cli {
+
+namespace {
+
+struct CalibrateArgs {
+  std::string deals;
+  std::string output;
+  std::string as_of;
+  std::string prior = "hierarchical";
+  std::string format = "table";
+  int years = 5;
+  bool fragment = false;
+};
+
+/// The fitted scenario to -o (or standard output), the report to standard output (or, when the
+/// scenario takes it, to standard error). The scenario is loaded back before anything is
+/// written: calibrate never writes a file `run` would refuse.
+int cmd_calibrate(const CliContext& ctx, const CalibrateArgs& a) {
+  CalibrateOptions opt;
+  if (!a.as_of.empty()) {
+    opt.as_of = parse_date(a.as_of);
+    if (!opt.as_of) {
+      fmt::print(stderr, "revsim: --as-of: '{}' is not a date (expected YYYY-MM-DD)\n", a.as_of);
+      return kExitBadInput;
+    }
+  }
+  opt.prior = a.prior == "eb" ? Prior::empirical_bayes : a.prior == "jeffreys" ? Prior::jeffreys : Prior::hierarchical;
+  opt.years = a.years;
+  opt.fragment = a.fragment;
+  const DealTable deals = read_deals(a.deals, opt.as_of);
+  const Calibration c = calibrate(deals, opt);
+  try {
+    (void)parse_scenario(c.yaml, a.output.empty() ? "<calibrated>" : a.output);
+  } catch (const ScenarioError& e) {
+    fmt::print(stderr, "revsim: error: the calibrated scenario does not load ({}); nothing written\n", e.what());
+    return 1;
+  }
+  std::ostringstream report;
+  if (a.format == "json") report << to_json(c).dump(2) << '\n';
+  else write_table(report, c);
+  if (a.output.empty()) {
+    write_stdout(c.yaml);
+    if (!ctx.quiet) fmt::print(stderr, "{}", report.str());
+    return 0;
+  }
+  write_file_atomically(a.output, c.yaml);
+  say_wrote(ctx, a.output);
+  write_stdout(report.str());
+  return 0;
+}
+
+}  // namespace
+
+Command add_calibrate_command(CLI::App& app, const CliContext& ctx) {
+  auto a = std::make_shared<CalibrateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate", "Fit a runnable scenario to a CRM export (one CSV row per stage a deal went through; docs/calibrate.md)");
+  cmd->add_option("deals", a->deals,
+                  "CSV with columns deal, channel, account, industry, stage, entered, left, outcome, value, cards "
+                  "(and optionally reason)")
+      ->required();
+  cmd->add_option("--output,-o", a->output,
+                  "Write the scenario to FILE (atomically); the report then goes to standard output");
+  cmd->add_option("--as-of", a->as_of,
+                  "Date of the export, YYYY-MM-DD: month 0 of the scenario is its month (default: the latest date "
+                  "in the file)");
+  cmd->add_option("--prior", a->prior,
+                  "Stage probabilities: hierarchical (default: pooled across channels, hyper-parameters integrated "
+                  "out), eb (empirical Bayes: the same, plugged in; intervals too narrow) or jeffreys (no pooling)")
+      ->check(CLI::IsMember({"hierarchical", "eb", "jeffreys"}));
+  cmd->add_option("--format,-f", a->format, "Report format: table, json (json needs -o)")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--years", a->years, "Horizon of the scenario in fiscal years (default 5)")
+      ->check(kInteger)
+      ->check(CLI::Range(1, kMaxYears));
+  cmd->add_flag("--fragment", a->fragment,
+                "Write only the channels (start year and month as a comment), to paste into a scenario");
+  return {cmd,
+          [cmd, a] {
+            if (!outputs_distinct({a->deals}, {{"-o", a->output}}, true)) return false;
+            if (a->format == "json" && a->output.empty()) {
+              fmt::print(stderr, "revsim: --format json is the report's format and the report goes to standard output "
+                                 "only with -o FILE (without it the scenario does): give -o\n");
+              return false;
+            }
+            if (a->fragment && cmd->count("--years") > 0) {
+              fmt::print(stderr, "revsim: --years has no effect with --fragment: a fragment has no horizon\n");
+              return false;
+            }
+            return true;
+          },
+          [&ctx, a] { return cmd_calibrate(ctx, *a); }};
+}
+
+}  // namespace revsim::cli

@@ -1,0 +1,87 @@
+// `revsim compare`: scenarios on common random numbers, paired differences against the first.
+#include "commands.hpp"
+
+#include "revsim/compare.hpp"
+#include "revsim/tidy_csv.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace revsim::cli {
+
+namespace {
+
+int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, const RunArgs& a) {
+  std::vector<Scenario> scenarios;
+  for (const std::string& f : files) scenarios.push_back(load_warned(f, a.sets));
+  if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
+  auto opt = run_options(ctx, a, scenarios);
+  if (!opt) return kExitBadInput;
+  Comparison c;
+  Progress progress(ctx, a.precision > 0 ? 0 : scenarios.size() * (a.trials > 0 ? a.trials : scenarios.front().trials));
+  opt->progress = progress.counter();
+  try {
+    if (a.precision > 0) {
+      const PrecisionTarget target = precision_target(a);
+      c = compare_to_precision(scenarios, *opt, target);
+      const double se = worst_paired_se(c, target.stat, target.year);
+      fmt::print(stderr, "revsim: {} trials: paired standard error of the {} difference {:.3g} ({} the target {:g})\n",
+                 c.trials, target.stat, se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+    } else {
+      c = compare_scenarios(scenarios, *opt);
+    }
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return kExitBadInput;
+  }
+  HtmlReport rep;
+  if (!a.html.empty() || a.format == "xlsx") rep.manifest = manifest(ctx, files, a.sets, c.seed, c.trials, c.runtime.threads);
+  rep.comparison = &c;
+  return emit_result(
+      ctx, a, c, rep,
+      [&](std::ostream& os) {
+        if (a.format == "csv") write_tidy_csv(os, c);  // compare's only CSV is the tidy one
+        else write_table(os, c);
+      },
+      [&] { return comparison_sheets(c); });
+}
+
+struct CompareArgs {
+  RunArgs run;
+  std::vector<std::string> files;
+};
+
+}  // namespace
+
+Command add_compare_command(CLI::App& app, const CliContext& ctx) {
+  auto a = std::make_shared<CompareArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Compare scenarios on common random numbers: paired differences against the first");
+  cmd->add_option("scenarios", a->files,
+                  "Two or more scenario YAML files; the first is the baseline ('-', once: standard input)")
+      ->required()
+      ->type_name("FILE")
+      ->expected(2, CLI::detail::expected_max_vector_size);
+  add_run_options(cmd, a->run, {"table", "json", "csv", "xlsx"});
+  add_tidy_option(cmd, a->run,
+                  "scenario,baseline,seed,trials,year,statistic,channel,value; a scenario's own statistics have an "
+                  "empty baseline, the paired ones (mean_diff, se_paired, p_greater, ...) the baseline's name; "
+                  "compare's CSV is always this one");
+  add_precision_options(cmd, a->run, {"mean", "p_threshold"},
+                        "the paired standard error of the --stat difference from the baseline");
+  cmd->add_option("--html", a->run.html, "Also write an HTML report with charts to FILE (atomically)");
+  return {cmd,
+          [cmd, a] {
+            return format_flags_ok(a->run) && one_stdin(a->files) &&
+                   no_inert_flags(cmd, {{"--year", "--precision",
+                                         "it names the year whose paired standard error --precision targets"},
+                                        {"--stat", "--precision", "it names the difference --precision targets"},
+                                        kMaxNeedsPrecision}) &&
+                   outputs_distinct(a->files, outputs(a->run), a->run.output.empty());
+          },
+          [&ctx, a] { return cmd_compare(ctx, a->files, a->run); }};
+}
+
+}  // namespace revsim::cli

@@ -1,0 +1,182 @@
+// `revsim run`, `revsim audit` and `revsim report`: one scenario simulated, reported as a table,
+// JSON, CSV, workbook or HTML page.
+#include "commands.hpp"
+
+#include "revsim/precision.hpp"
+#include "revsim/samples.hpp"
+#include "revsim/scenario_io.hpp"
+#include "revsim/sensitivity.hpp"
+#include "revsim/tidy_csv.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace revsim::cli {
+
+namespace {
+
+enum class Mode { run, audit, report };
+
+int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
+  const std::vector<Scenario> s{load_warned(a.scenario, a.sets)};
+  if (mode == Mode::audit && s.front().forecast.empty()) {
+    fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", s.front().source);
+    return kExitBadInput;
+  }
+  const int y0 = s.front().start_year, y1 = s.front().start_year + s.front().years - 1;
+  if (a.histogram_year != 0 && (a.histogram_year < y0 || a.histogram_year > y1)) {
+    fmt::print(stderr, "revsim: --histogram-year {}: not a fiscal year of the scenario ({}..{})\n", a.histogram_year, y0, y1);
+    return kExitBadInput;
+  }
+  if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
+  auto opt = run_options(ctx, a, s);
+  if (!opt) return kExitBadInput;
+  Results r;
+  RunOutput samples;
+  const bool keep = !a.samples.empty();
+  if (a.precision > 0) {
+    const PrecisionTarget target = precision_target(a);
+    Progress progress(ctx, 0);
+    opt->progress = progress.counter();
+    try {
+      r = run_to_precision(s.front(), *opt, target);
+    } catch (const std::invalid_argument& e) {
+      fmt::print(stderr, "revsim: {}\n", e.what());
+      return kExitBadInput;
+    }
+    const double se = worst_standard_error(r, target);
+    fmt::print(stderr, "revsim: {} trials: standard error of {} {:.3g} ({} the target {:g})\n", r.trials, target.stat,
+               se, se <= target.se ? "meets" : "misses, --max-trials reached:", target.se);
+    if (keep) {  // the same trials again, keeping them: identical results
+      RunOptions o = *opt;
+      o.trials = r.trials;
+      samples = run_with_samples(s.front(), o);
+    }
+  } else {
+    Progress progress(ctx, opt->trials > 0 ? opt->trials : s.front().trials);
+    opt->progress = progress.counter();
+    if (keep) {
+      samples = run_with_samples(s.front(), *opt);
+      r = samples.results;
+    } else {
+      r = run_simulation(s.front(), *opt);
+    }
+  }
+  if (keep) {
+    write_samples(a.samples, samples);
+    say_wrote(ctx, fmt::format("{} ({} trials)", a.samples, r.trials));
+  }
+  if (!a.html.empty() || mode == Mode::report) {
+    HtmlReport rep;
+    rep.manifest = manifest(ctx, {a.scenario}, a.sets, r.seed, r.trials, r.runtime.threads);
+    rep.results = &r;
+    if (a.histogram_year != 0) rep.histogram_year = a.histogram_year;
+    Sensitivity tornado;
+    if (a.tornado) {
+      RunOptions o = *opt;
+      o.trials = a.tornado_trials;
+      const int year = a.year != 0 ? a.year : default_histogram_year(r);
+      const std::size_t levels = 2 * list_parameters(s.front()).size() + 1;
+      Progress progress(ctx, levels * o.trials);
+      o.progress = progress.counter();
+      try {
+        tornado = sensitivity(a.scenario, a.sets, o, a.stat, year, false);
+      } catch (const std::invalid_argument& e) {
+        fmt::print(stderr, "revsim: {}\n", e.what());
+        return kExitBadInput;
+      }
+      rep.tornado = &tornado;
+    }
+    if (mode == Mode::report) {
+      std::ostringstream html;
+      write_html(html, rep);
+      return emit(ctx, html.str(), a.output);
+    }
+    emit_html(ctx, rep, a.html);
+  }
+  if (a.format == "xlsx")
+    return emit_xlsx(ctx, a.output, manifest(ctx, {a.scenario}, a.sets, r.seed, r.trials, r.runtime.threads),
+                     results_sheets(r));
+  static const std::map<std::string, Format> formats{
+      {"table", Format::table}, {"json", Format::json}, {"csv", Format::csv}};
+  std::ostringstream text;
+  TableStyle style;
+  style.color = a.output.empty() && stdout_colour(ctx);
+  if (mode == Mode::audit && a.format == "table") write_audit(text, r);
+  else if (a.tidy) write_tidy_csv(text, r);
+  else write_report(text, r, formats.at(a.format), style);
+  return emit(ctx, text.str(), a.output);
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app, const CliContext& ctx) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
+  cmd->add_option("scenario", a->scenario, kScenarioHelp)->required();
+  add_run_options(cmd, *a, {"table", "json", "csv", "xlsx"});
+  add_tidy_option(cmd, *a, "scenario,seed,trials,year,statistic,channel,value");
+  add_precision_options(cmd, *a, {"mean", "p_threshold", "p_listing", "p_alive"});
+  add_report_options(cmd, *a, true);
+  return {cmd,
+          [cmd, a] {
+            return format_flags_ok(*a) &&
+                   no_inert_flags(cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision,
+                                        {"--histogram-year", "--html", "the histogram is drawn in the HTML report"}}) &&
+                   outputs_distinct({a->scenario}, outputs(*a), a->output.empty());
+          },
+          [&ctx, a] { return cmd_run(ctx, *a, Mode::run); }};
+}
+
+Command add_report_command(CLI::App& app, const CliContext& ctx) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Simulate a scenario and write one self-contained HTML report with charts (-o FILE.html)");
+  cmd->add_option("scenario", a->scenario, kScenarioHelp)->required();
+  add_run_options(cmd, *a, {"html"});
+  add_report_options(cmd, *a, false);
+  cmd->add_flag("--tornado", a->tornado, "Add a tornado chart of --stat in --year (default: the histogram's year)");
+  cmd->add_option("--tornado-trials", a->tornado_trials, "Trials per tornado level (default 2000)")
+      ->check(kInteger)
+      ->check(CLI::Range(std::uint64_t{100}, kMaxTrials));
+  cmd->add_option("--stat", a->stat, "Statistic of the tornado: mean, p50, p_threshold, p_listing or p_alive")
+      ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
+  cmd->add_option("--year", a->year, "Fiscal year of the tornado")->check(kInteger);
+  return {cmd,
+          [cmd, a] {
+            if (!no_inert_flags(cmd, {{"--stat", "--tornado", "it names the tornado's statistic"},
+                                      {"--year", "--tornado", "it names the tornado's year"},
+                                      {"--tornado-trials", "--tornado", "it sets the tornado's trials per level"}}) ||
+                !outputs_distinct({a->scenario}, outputs(*a), a->output.empty()))
+              return false;
+            if (a->output.empty() && ::isatty(STDOUT_FILENO) == 1) {
+              fmt::print(stderr, "revsim: report writes an HTML file: give -o FILE.html (standard output is a terminal)\n");
+              return false;
+            }
+            return true;
+          },
+          [&ctx, a] { return cmd_run(ctx, *a, Mode::report); }};
+}
+
+Command add_audit_command(CLI::App& app, const CliContext& ctx) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "audit", "Audit the scenario's forecast: its percentile, P(revenue >= forecast), the face-value pipeline");
+  cmd->add_option("scenario", a->scenario, "Scenario YAML file with a 'forecast' ('-': standard input)")->required();
+  add_run_options(cmd, *a, {"table", "json", "xlsx"});
+  add_precision_options(cmd, *a, {"mean", "p_threshold", "p_listing", "p_alive"});
+  return {cmd,
+          [cmd, a] {
+            return format_flags_ok(*a) &&
+                   no_inert_flags(cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision}) &&
+                   outputs_distinct({a->scenario}, outputs(*a), a->output.empty());
+          },
+          [&ctx, a] { return cmd_run(ctx, *a, Mode::audit); }};
+}
+
+}  // namespace revsim::cli
