@@ -296,11 +296,12 @@ TEST(ScaleLoop, ThreeShardsMergedEqualOneRunExact) {
 
 TEST(ScaleLoop, TwoShardsMergedEqualOneRunStreaming) {
   TempDir d;
-  const Scenario s = load_scenario(kDir + "example.yaml");
+  const std::string file = std::string(REVSIM_SOURCE_DIR) + "/bench/scenarios/government-only.yaml";  // a fast one
+  const Scenario s = load_scenario(file);
   // Streaming: 20 000 trials = 2 blocks of 16 384 (the second one short), one per shard.
   const std::uint64_t N = 20000;
   const std::string one = json(run_streaming(s, options(3, N, 2)));
-  const ScaleOut base = scale_of("run", {kDir + "example.yaml"}, 3, N);
+  const ScaleOut base = scale_of("run", {file}, 3, N);
   const auto files = write_shards(d, base, 2, [&](ScaleOut& so, int threads) {
     RunOptions o = options(3, N, threads);
     o.scale = &so;
