@@ -17,6 +17,7 @@
 namespace revsim {
 
 struct ScaleOut;
+class Comm;  // sim/parallel/mpi_comm.hpp
 
 struct RunOptions {
   std::uint64_t trials = 0;  ///< 0: the scenario's
@@ -29,6 +30,17 @@ struct RunOptions {
   std::atomic<std::uint64_t>* progress = nullptr;
   /// Shard, merge, checkpoint or resume the trial loop (revsim/scale_out.hpp); nullptr: none.
   ScaleOut* scale = nullptr;
+  /// When set and it has several ranks (mpirun -n N), the trials are split over the ranks in
+  /// whole blocks and merged on rank 0 in block order; every rank then holds the merged state,
+  /// so the results equal a one-process run's bit for bit (issue 16, docs/scale-out.md).
+  const Comm* comm = nullptr;
+};
+
+/// A failure on one rank of a distributed run, thrown on every rank with the message of the
+/// first rank that failed ("rank R: ..."), so that the ranks stop together and rank 0 says why.
+class RankFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// A run stopped through RunOptions::stop before it finished.

@@ -4,6 +4,7 @@
 #include "revsim/html_report.hpp"
 #include "revsim/output_file.hpp"
 #include "revsim/scenario_io.hpp"
+#include "../parallel/mpi_comm.hpp"
 
 #include <fmt/format.h>
 
@@ -154,6 +155,10 @@ void attach_scale(const RunArgs& a, const std::string& subcommand, const std::ve
     so.every_seconds = s.every;
   }
   so.job.version = version();
+  const bool ranks = opt.comm != nullptr && opt.comm->distributed();
+  if (ranks && (so.shard || !so.merge.empty()))
+    throw ScaleOutError("--shard and merge are for runs without MPI: under mpirun the ranks already split the trials");
+  so.write_checkpoint = !ranks || opt.comm->root();  // one writer: rank 0
   opt.scale = &so;
 }
 

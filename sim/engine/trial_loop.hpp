@@ -2,9 +2,11 @@
 // accumulator's fixed blocks on the worker threads and merges them into it in block order, so
 // the result is byte-identical whatever the thread count and however [0, n) was split into
 // calls. Every subcommand that simulates goes through it (run, audit, report, compare, sweep,
-// sensitivity, Sobol, precision, backtest). Accumulators: accumulators.hpp.
+// sensitivity, Sobol, precision, backtest). Accumulators: accumulators.hpp. Under MPI
+// (RunOptions::comm, issue 16) the ranks split the blocks and rank 0 merges them in block order.
 #pragma once
 
+#include "../parallel/mpi_comm.hpp"
 #include "accumulators.hpp"
 #include "revsim/engine.hpp"
 
@@ -14,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace revsim::detail {
@@ -108,18 +111,6 @@ void run_blocks(const Source& src, std::uint64_t first, std::uint64_t last, cons
 template <class Source, class Acc>
 void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt);
 
-/// Run items [first, last) of `src` into `acc` (acc.trials() == first). Progress counts items
-/// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
-/// With opt.scale: a shard, a merge of partials, or checkpoints (sim/parallel/scale_loop.hpp).
-template <class Source, class Acc>
-void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
-  if (opt.scale != nullptr) return scaled_trials(src, first, last, acc, opt);
-  if (last <= first) return;
-  if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
-  auto sink = [&acc](typename Acc::Part&& p) { acc.merge(std::move(p)); };
-  run_blocks(src, first, last, acc, sink, opt);
-}
-
 /// Run items [first, last) of `src` into one Part (its blocks' parts appended in block order):
 /// the state of a shard, to be saved or merged into an accumulator ending at `first`. `acc` only
 /// makes the parts: any accumulator of the run when `first` is on a block boundary, else the one
@@ -137,6 +128,93 @@ typename Acc::Part run_part(const Source& src, std::uint64_t first, std::uint64_
   };
   run_blocks(src, first, last, acc, sink, opt);
   return std::move(*out);
+}
+
+/// run_trials over the ranks of opt.comm (issue 16): rank r runs its share of the blocks of
+/// [first, last) (Comm::share: rank 0 the first, which may continue acc's open block) into one
+/// Part; the parts are gathered (serialised) to rank 0, which merges them in block order; then
+/// rank 0's merged state is broadcast, so that every rank holds the accumulator of [0, last) and
+/// takes the same decisions after (precision rounds, summaries). The state equals, bit for bit,
+/// that of a one-process run. A failure on any rank (a cancelled run too) throws RankFailed on all.
+template <class Source, class Acc>
+void run_trials_distributed(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc,
+                            const RunOptions& opt) {
+  const Comm& comm = *opt.comm;
+  constexpr std::uint64_t K = Acc::kBlock;
+  const std::uint64_t b0 = first / K, b1 = (last + K - 1) / K;
+  const auto [r0, r1] = Comm::share(b1 - b0, comm.rank(), comm.size());
+  const std::uint64_t lo = std::clamp((b0 + r0) * K, first, last), hi = std::clamp((b0 + r1) * K, first, last);
+  // Errors are agreed on after each step, so that no rank waits for one that has given up (the
+  // command line agrees the same way on a failure outside the trial loop: Comm::first_error).
+  auto agree = [&](const std::string& error) {
+    const std::string first_error = comm.first_error(error);
+    if (!first_error.empty()) throw RankFailed(first_error);
+  };
+  std::optional<typename Acc::Part> own;
+  std::string mine, error;
+  try {
+    if (lo < hi) {
+      own.emplace(run_part(src, lo, hi, acc, opt));
+      if (!comm.root()) {
+        ArchiveWriter w;
+        own->save(w);
+        own.reset();
+        mine = w.seal();
+      }
+    }
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  agree(error);
+  const std::vector<std::string> parts = comm.gather(mine);
+  try {
+    if (comm.root()) {
+      if (own) acc.merge(std::move(*own));
+      for (std::size_t r = 1; r < parts.size(); ++r) {
+        if (parts[r].empty()) continue;  // a rank without blocks (more ranks than blocks)
+        ArchiveReader rd(parts[r], "rank " + std::to_string(r));
+        acc.merge(acc.load_part(rd));
+        rd.expect_end();
+      }
+      if (acc.trials() != last) throw std::logic_error("distributed run: the merged parts do not end at the last trial");
+      // Rank 0's progress display counts the other ranks' trials too, as their parts arrive.
+      if (opt.progress != nullptr) opt.progress->fetch_add((last - first - (hi - lo)) * src.width());
+    }
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  agree(error);
+  std::string state;
+  if (comm.root()) {
+    ArchiveWriter w;
+    acc.save(w);
+    state = w.seal();
+  }
+  state = comm.broadcast(state);
+  try {
+    if (!comm.root()) {
+      ArchiveReader rd(state, "rank 0's merged state");
+      acc.load(rd);
+      rd.expect_end();
+    }
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  agree(error);
+}
+
+/// Run items [first, last) of `src` into `acc` (acc.trials() == first), over the ranks of
+/// opt.comm when it has several (run_trials_distributed). Progress counts this process's items
+/// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
+/// With opt.scale: a shard, a merge of partials, or checkpoints (sim/parallel/scale_loop.hpp).
+template <class Source, class Acc>
+void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
+  if (opt.scale != nullptr) return scaled_trials(src, first, last, acc, opt);
+  if (last <= first) return;
+  if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
+  if (opt.comm != nullptr && opt.comm->distributed()) return run_trials_distributed(src, first, last, acc, opt);
+  auto sink = [&acc](typename Acc::Part&& p) { acc.merge(std::move(p)); };
+  run_blocks(src, first, last, acc, sink, opt);
 }
 
 }  // namespace revsim::detail

@@ -10,6 +10,25 @@
 
 namespace revsim {
 
+bool launched_by_mpi() noexcept {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
+std::string Comm::first_error(const std::string& error) const {
+  if (size_ == 1) return error;
+  if (all_ok(error.empty())) return {};
+  const std::vector<std::string> all = gather(error);
+  std::string first;
+  for (std::size_t r = 0; r < all.size(); ++r)
+    if (!all[r].empty()) {
+      first = "rank " + std::to_string(r) + ": " + all[r];
+      break;
+    }
+  return broadcast(first);
+}
+
 #ifdef REVSIM_MPI
 
 namespace {
@@ -24,6 +43,7 @@ void check(int rc, const char* what) {
 bool built_with_mpi() noexcept { return true; }
 
 Comm::Comm(int& argc, char**& argv) {
+  if (!launched_by_mpi()) return;
   int provided = 0;
   check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
   initialised_ = true;
@@ -41,6 +61,7 @@ std::string Comm::broadcast(const std::string& bytes) const {
   if (size_ == 1) return bytes;
   unsigned long long n = bytes.size();
   check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  broadcast_bytes_ += n;
   std::string out = rank_ == 0 ? bytes : std::string(n, '\0');
   for (std::size_t at = 0; at < n; at += kPiece) {
     const auto len = static_cast<int>(std::min<std::size_t>(kPiece, n - at));
@@ -55,6 +76,7 @@ std::vector<std::string> Comm::gather(const std::string& bytes) const {
   std::vector<std::string> out;
   if (rank_ != 0) {
     unsigned long long n = bytes.size();
+    gathered_bytes_ += n;
     check(MPI_Send(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, 1, MPI_COMM_WORLD), "MPI_Send");
     for (std::size_t at = 0; at < n; at += kPiece) {
       const auto len = static_cast<int>(std::min<std::size_t>(kPiece, n - at));
@@ -66,6 +88,7 @@ std::vector<std::string> Comm::gather(const std::string& bytes) const {
   for (int r = 1; r < size_; ++r) {
     unsigned long long n = 0;
     check(MPI_Recv(&n, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    gathered_bytes_ += n;
     std::string b(n, '\0');
     for (std::size_t at = 0; at < n; at += kPiece) {
       const auto len = static_cast<int>(std::min<std::size_t>(kPiece, n - at));

@@ -14,7 +14,8 @@ namespace revsim {
 class Comm {
  public:
   /// MPI_Init (with MPI_THREAD_FUNNELED: only the main thread calls MPI; oneTBB's workers never
-  /// do) when built with MPI and started by mpirun/srun; otherwise one rank. One per process.
+  /// do) when built with MPI and started by mpirun/srun (launched_by_mpi()); otherwise one rank,
+  /// and MPI is never initialised (a singleton MPI_Init, as root, is a trap). One per process.
   Comm(int& argc, char**& argv);
   ~Comm();  ///< MPI_Finalize
   Comm(const Comm&) = delete;
@@ -34,8 +35,17 @@ class Comm {
   bool all_ok(bool ok) const;
   /// Sum of `v` over the ranks, on every rank.
   double sum(double v) const;
+  /// Every rank passes the error it met ("" for none). Returns "" on every rank when no rank
+  /// failed; otherwise, on every rank, the error of the first rank that failed, as
+  /// "rank R: error" when there are several ranks (a collective: every rank must call it).
+  std::string first_error(const std::string& error) const;
   /// Stop every rank with `code` (MPI_Abort); without MPI, std::exit.
   [[noreturn]] void abort(int code) const;
+
+  /// Bytes this rank received by broadcast(), and bytes gather() moved for it (sent by a rank
+  /// other than 0; received from every other rank on rank 0), since the start.
+  std::uint64_t bytes_broadcast() const noexcept { return broadcast_bytes_; }
+  std::uint64_t bytes_gathered() const noexcept { return gathered_bytes_; }
 
   /// Trials [first, last) cut into `block`-trial blocks, split into `size()` contiguous runs of
   /// whole blocks: the blocks of rank r (the first ranks take one more when they do not divide).
@@ -51,9 +61,13 @@ class Comm {
   int rank_ = 0;
   int size_ = 1;
   bool initialised_ = false;
+  mutable std::uint64_t broadcast_bytes_ = 0, gathered_bytes_ = 0;
 };
 
 /// Whether this build has MPI.
 bool built_with_mpi() noexcept;
+/// Whether the process was started by an MPI launcher (mpirun, srun, mpiexec): one of
+/// OMPI_COMM_WORLD_SIZE, PMIX_RANK, PMI_RANK or PMI_SIZE is set.
+bool launched_by_mpi() noexcept;
 
 }  // namespace revsim

@@ -165,8 +165,14 @@ void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, A
   }
   RunOptions o = opt;
   o.scale = nullptr;
-  if (so.checkpoint.empty() || !so.write_checkpoint) return run_trials(src, first, last, acc, o);
-  if (last <= first) return save_checkpoint(acc, so);
+  if (so.checkpoint.empty()) return run_trials(src, first, last, acc, o);
+  // Only rank 0 of an MPI run writes the file (write_checkpoint false elsewhere); every rank runs
+  // the same segments, whose sizes rank 0 decides.
+  const auto save = [&] {
+    if (so.write_checkpoint) save_checkpoint(acc, so);
+  };
+  const bool distributed = o.comm != nullptr && o.comm->distributed();
+  if (last <= first) return save();
   // run_trials over segments of whole blocks, each about `every_seconds` long, with a checkpoint
   // between segments once `every_seconds` have passed. Segments rather than a hook in the merge
   // stage: each is a plain run_trials, so a distributed loop (MPI) checkpoints the same way.
@@ -177,18 +183,19 @@ void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, A
   std::uint64_t blocks = static_cast<std::uint64_t>(thread_count(o));  // the first segment: a block per thread
   std::uint64_t at = first;
   while (at < last) {
+    if (distributed) blocks = std::stoull(o.comm->broadcast(std::to_string(blocks)));
     const std::uint64_t end = std::min(last, (at / K + blocks) * K);
     const auto t0 = clock::now();
     try {
       run_trials(src, at, end, acc, o);
     } catch (const RunCancelled& e) {
-      save_checkpoint(acc, so);  // the blocks merged before the stop: a consistent state
+      save();  // the blocks merged before the stop: a consistent state
       throw RunCancelled(at - first + e.trials_done(), last - first);
     }
     at = end;
     const auto now = clock::now();
     if (now >= due && at < last) {
-      save_checkpoint(acc, so);
+      save();
       due = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(every));
     }
     // The next segment: about `every` seconds at the pace of this one (x0.5 .. x4).
@@ -196,7 +203,7 @@ void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, A
     const double scale = took > 0 ? std::clamp(every / took, 0.5, 4.0) : 4.0;
     blocks = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(static_cast<double>(blocks) * scale));
   }
-  save_checkpoint(acc, so);
+  save();
 }
 
 }  // namespace revsim::detail
