@@ -17,6 +17,7 @@
 
 namespace revsim {
 
+struct ScaleOut;
 class Comm;  // sim/parallel/mpi_comm.hpp
 
 struct RunOptions {
@@ -28,6 +29,8 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;
   /// When set, trials are added to it as blocks finish (a progress display reads it).
   std::atomic<std::uint64_t>* progress = nullptr;
+  /// Shard, merge, checkpoint or resume the trial loop (revsim/scale_out.hpp); nullptr: none.
+  ScaleOut* scale = nullptr;
   /// When set and it has several ranks (mpirun -n N), the trials are split over the ranks in
   /// whole blocks and merged on rank 0 in block order; every rank then holds the merged state,
   /// so the results equal a one-process run's bit for bit (issue 16, docs/scale-out.md).

@@ -1,5 +1,6 @@
 // The shared part of the revsim command line (cli_common.hpp).
 #include "cli_common.hpp"
+#include "scale_cli.hpp"
 
 #include "ranks.hpp"
 
@@ -131,7 +132,7 @@ Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, 
   Manifest m;
   m.version = version();
   for (const std::string& f : files)  // "-": the bytes read from standard input
-    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, sha256_file(f));
+    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, scenario_sha256(f));
   m.sets = sets;
   m.seed = seed;
   m.trials = trials;

@@ -7,6 +7,7 @@
 #include "revsim/html_report.hpp"
 #include "revsim/precision.hpp"
 #include "revsim/report.hpp"
+#include "revsim/scale_out.hpp"
 #include "revsim/scenario.hpp"
 #include "revsim/study.hpp"
 #include "revsim/xlsx_report.hpp"
@@ -78,6 +79,16 @@ extern const CLI::Validator kInteger;
 /// --year must be a fiscal year of the scenario (0: not given).
 bool year_in_horizon(int year, const Scenario& s);
 
+/// --shard, --partial, --checkpoint, --checkpoint-every, --resume (scale_cli.hpp), and what
+/// `revsim merge` sets instead.
+struct ScaleArgs {
+  std::string shard, partial, checkpoint, resume;
+  double every = 5;                ///< --checkpoint-every SECONDS
+  std::vector<std::string> merge;  ///< revsim merge: the partials, checked, in shard order
+  std::optional<Job> merged;       ///< revsim merge: the job they hold (scenario texts)
+  mutable ScaleOut out;            ///< what the trial loop is handed (attach_scale)
+};
+
 struct RunArgs {
   std::string scenario;
   std::uint64_t trials = 0;
@@ -97,6 +108,7 @@ struct RunArgs {
   int histogram_year = 0;
   bool tornado = false;  ///< report --tornado
   std::uint64_t tornado_trials = 2000;
+  ScaleArgs scale;  ///< shards, merge, checkpoints (run, audit, compare)
 };
 
 /// Colour in the table: stdout a terminal, no --no-color, NO_COLOR unset or empty.

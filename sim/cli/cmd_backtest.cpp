@@ -1,5 +1,6 @@
 // `revsim backtest`: history scenarios against their filed actuals (PIT, bands, CRPS, coverage).
 #include "commands.hpp"
+#include "scale_cli.hpp"
 
 #include "revsim/backtest.hpp"
 
@@ -60,6 +61,7 @@ Command add_backtest_command(CLI::App& app, const CliContext& ctx) {
   cmd->add_option("--html", a->run.html,
                   "Also write an HTML page (PIT histogram, a fan chart per company with its actuals) to FILE "
                   "(atomically)");
+  refuse_scale_options(cmd);
   return {cmd,
           [a] { return one_stdin(a->files) && outputs_distinct(a->files, outputs(a->run), a->run.output.empty()); },
           [&ctx, a] { return cmd_backtest(ctx, a->files, a->run); }};

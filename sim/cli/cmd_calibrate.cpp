@@ -1,5 +1,6 @@
 // `revsim calibrate`: fit a runnable scenario to a CRM export (docs/calibrate.md).
 #include "commands.hpp"
+#include "scale_cli.hpp"
 
 #include "revsim/calibrate.hpp"
 #include "revsim/output_file.hpp"
@@ -86,6 +87,7 @@ Command add_calibrate_command(CLI::App& app, const CliContext& ctx) {
       ->check(CLI::Range(1, kMaxYears));
   cmd->add_flag("--fragment", a->fragment,
                 "Write only the channels (start year and month as a comment), to paste into a scenario");
+  refuse_scale_options(cmd);
   return {cmd,
           [cmd, a] {
             if (!outputs_distinct({a->deals}, {{"-o", a->output}}, true)) return false;

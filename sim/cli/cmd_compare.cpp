@@ -1,5 +1,6 @@
 // `revsim compare`: scenarios on common random numbers, paired differences against the first.
 #include "commands.hpp"
+#include "scale_cli.hpp"
 
 #include "revsim/compare.hpp"
 #include "revsim/samples.hpp"
@@ -15,11 +16,11 @@ namespace revsim::cli {
 namespace {
 
 int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, const RunArgs& a) {
-  std::vector<Scenario> scenarios;
-  for (const std::string& f : files) scenarios.push_back(load_warned(f, a.sets));
+  const std::vector<Scenario> scenarios = load_scenarios(a, files);
   if (!year_in_horizon(a.year, scenarios.front())) return kExitBadInput;
   auto opt = run_options(ctx, a, scenarios);
   if (!opt) return kExitBadInput;
+  attach_scale(a, "compare", scenarios, *opt);
   Study study;
   study.kind = AnalysisKind::compare;
   study.scenarios = std::move(scenarios);
@@ -72,6 +73,10 @@ struct CompareArgs {
 
 }  // namespace
 
+int compare_command(const CliContext& ctx, const std::vector<std::string>& files, const RunArgs& a) {
+  return cmd_compare(ctx, files, a);
+}
+
 Command add_compare_command(CLI::App& app, const CliContext& ctx) {
   auto a = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
@@ -93,16 +98,17 @@ Command add_compare_command(CLI::App& app, const CliContext& ctx) {
                   "Also write every trial of every scenario to FILE.csv or FILE.jsonl (atomically): one block per "
                   "scenario led by a scenario column, the columns of run --samples; the same trial index is the "
                   "same draw (pair on it). Columns in docs/model.md");
+  add_scale_options(cmd, a->run);
   return {cmd,
           [cmd, a] {
-            return format_flags_ok(a->run) && one_stdin(a->files) &&
+            return format_flags_ok(a->run) && scale_flags_ok(cmd, a->run) && one_stdin(a->files) &&
                    no_inert_flags(cmd, {{"--year", "--precision",
                                          "it names the year whose paired standard error --precision targets"},
                                         {"--stat", "--precision", "it names the difference --precision targets"},
                                         kMaxNeedsPrecision}) &&
                    outputs_distinct(a->files, outputs(a->run), a->run.output.empty());
           },
-          [&ctx, a] { return cmd_compare(ctx, a->files, a->run); }};
+          [&ctx, a] { return run_scaled(ctx, a->run, [&] { return cmd_compare(ctx, a->files, a->run); }); }};
 }
 
 }  // namespace revsim::cli

@@ -1,6 +1,7 @@
 // `revsim run`, `revsim audit` and `revsim report`: one scenario simulated, reported as a table,
 // JSON, CSV, workbook or HTML page.
 #include "commands.hpp"
+#include "scale_cli.hpp"
 
 #include "revsim/samples.hpp"
 #include "revsim/scenario_io.hpp"
@@ -22,7 +23,7 @@ namespace {
 enum class Mode { run, audit, report };
 
 int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
-  const std::vector<Scenario> s{load_warned(a.scenario, a.sets)};
+  const std::vector<Scenario> s = load_scenarios(a, {a.scenario});
   if (mode == Mode::audit && s.front().forecast.empty()) {
     fmt::print(stderr, "revsim: {}: no 'forecast' to audit (add e.g. forecast: {{2025: 250}})\n", s.front().source);
     return kExitBadInput;
@@ -35,6 +36,7 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
   if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
   auto opt = run_options(ctx, a, s);
   if (!opt) return kExitBadInput;
+  attach_scale(a, mode == Mode::audit ? "audit" : "run", s, *opt);
   Study study;
   study.kind = AnalysisKind::run;
   study.scenarios = s;
@@ -101,6 +103,10 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
 
 }  // namespace
 
+int scenario_command(const CliContext& ctx, const RunArgs& a, const std::string& subcommand) {
+  return cmd_run(ctx, a, subcommand == "audit" ? Mode::audit : Mode::run);
+}
+
 Command add_run_command(CLI::App& app, const CliContext& ctx) {
   auto a = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and report yearly revenue distributions");
@@ -109,14 +115,15 @@ Command add_run_command(CLI::App& app, const CliContext& ctx) {
   add_tidy_option(cmd, *a, "scenario,seed,trials,year,statistic,channel,value");
   add_precision_options(cmd, *a, {"mean", "p_threshold", "p_listing", "p_alive"});
   add_report_options(cmd, *a, true);
+  add_scale_options(cmd, *a);
   return {cmd,
           [cmd, a] {
-            return format_flags_ok(*a) &&
+            return format_flags_ok(*a) && scale_flags_ok(cmd, *a) &&
                    no_inert_flags(cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision,
                                         {"--histogram-year", "--html", "the histogram is drawn in the HTML report"}}) &&
                    outputs_distinct({a->scenario}, outputs(*a), a->output.empty());
           },
-          [&ctx, a] { return cmd_run(ctx, *a, Mode::run); }};
+          [&ctx, a] { return run_scaled(ctx, *a, [&] { return cmd_run(ctx, *a, Mode::run); }); }};
 }
 
 Command add_report_command(CLI::App& app, const CliContext& ctx) {
@@ -133,6 +140,7 @@ Command add_report_command(CLI::App& app, const CliContext& ctx) {
   cmd->add_option("--stat", a->stat, "Statistic of the tornado: mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
   cmd->add_option("--year", a->year, "Fiscal year of the tornado")->check(kInteger);
+  refuse_scale_options(cmd);
   return {cmd,
           [cmd, a] {
             if (!no_inert_flags(cmd, {{"--stat", "--tornado", "it names the tornado's statistic"},
@@ -156,13 +164,14 @@ Command add_audit_command(CLI::App& app, const CliContext& ctx) {
   cmd->add_option("scenario", a->scenario, "Scenario YAML file with a 'forecast' ('-': standard input)")->required();
   add_run_options(cmd, *a, {"table", "json", "xlsx"});
   add_precision_options(cmd, *a, {"mean", "p_threshold", "p_listing", "p_alive"});
+  add_scale_options(cmd, *a);
   return {cmd,
           [cmd, a] {
-            return format_flags_ok(*a) &&
+            return format_flags_ok(*a) && scale_flags_ok(cmd, *a) &&
                    no_inert_flags(cmd, {kYearNeedsPrecision, kStatNeedsPrecision, kMaxNeedsPrecision}) &&
                    outputs_distinct({a->scenario}, outputs(*a), a->output.empty());
           },
-          [&ctx, a] { return cmd_run(ctx, *a, Mode::audit); }};
+          [&ctx, a] { return run_scaled(ctx, *a, [&] { return cmd_run(ctx, *a, Mode::audit); }); }};
 }
 
 }  // namespace revsim::cli

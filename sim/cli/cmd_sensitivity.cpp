@@ -1,6 +1,7 @@
 // `revsim sensitivity`: the tornado (or spider) of every parameter, or with --sobol the
 // variance-based indices.
 #include "commands.hpp"
+#include "scale_cli.hpp"
 
 #include "revsim/sensitivity.hpp"
 #include "revsim/sobol.hpp"
@@ -107,6 +108,7 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--level", a->sobol.level, "Sobol: confidence level of the intervals (default 0.95)")
       ->check(CLI::Range(0.5, 0.999));
+  refuse_scale_options(cmd);
   return {cmd,
           [cmd, a] {
             const RunArgs& r = a->run;

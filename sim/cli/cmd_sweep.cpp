@@ -1,6 +1,7 @@
 // `revsim sweep`: the cartesian grid of --grid values, every point on common random numbers
 // (same seed and trial count), one CSV row per point (revsim::plan_sweep / run_sweep).
 #include "commands.hpp"
+#include "scale_cli.hpp"
 
 #include "revsim/sweep.hpp"
 #include "revsim/tidy_csv.hpp"
@@ -80,6 +81,7 @@ Command add_sweep_command(CLI::App& app, const CliContext& ctx) {
   add_tidy_option(cmd, a->run, "scenario,seed,trials,KEY...,year,statistic,channel,value (one KEY column per --grid)");
   add_precision_options(cmd, a->run, {"mean", "p_threshold", "p_listing", "p_alive"},
                         "the standard error of --stat at each point (a 'trials' column follows the parameters)");
+  refuse_scale_options(cmd);
   return {cmd,
           [cmd, a] {
             return format_flags_ok(a->run) &&

@@ -16,5 +16,11 @@ Command add_sweep_command(CLI::App& app, const CliContext& ctx);        // cmd_s
 Command add_backtest_command(CLI::App& app, const CliContext& ctx);     // cmd_backtest.cpp
 Command add_validate_command(CLI::App& app, const CliContext& ctx);     // cmd_validate.cpp
 Command add_calibrate_command(CLI::App& app, const CliContext& ctx);    // cmd_calibrate.cpp
+Command add_merge_command(CLI::App& app, const CliContext& ctx);        // cmd_merge.cpp
+
+/// run or audit (`subcommand`) with `a` as parsed: what `revsim merge` calls (cmd_run.cpp).
+int scenario_command(const CliContext& ctx, const RunArgs& a, const std::string& subcommand);
+/// compare of `files` with `a`: what `revsim merge` calls (cmd_compare.cpp).
+int compare_command(const CliContext& ctx, const std::vector<std::string>& files, const RunArgs& a);
 
 }  // namespace revsim::cli

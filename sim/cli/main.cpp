@@ -38,7 +38,8 @@ int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
                               add_audit_command(app, ctx),       add_compare_command(app, ctx),
                               add_sensitivity_command(app, ctx), add_sweep_command(app, ctx),
                               add_backtest_command(app, ctx),    add_validate_command(app, ctx),
-                              add_calibrate_command(app, ctx)};
+                              add_calibrate_command(app, ctx),
+                              add_merge_command(app, ctx)};
   app.parse(argc, argv);
   for (const Command& c : commands) {
     if (!*c.app) continue;

@@ -108,6 +108,8 @@ void run_blocks(const Source& src, std::uint64_t first, std::uint64_t last, cons
   if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(job.done.load(), last - first);
 }
 
+template <class Source, class Acc>
+void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt);
 
 /// Run items [first, last) of `src` into one Part (its blocks' parts appended in block order):
 /// the state of a shard, to be saved or merged into an accumulator ending at `first`. `acc` only
@@ -204,8 +206,10 @@ void run_trials_distributed(const Source& src, std::uint64_t first, std::uint64_
 /// Run items [first, last) of `src` into `acc` (acc.trials() == first), over the ranks of
 /// opt.comm when it has several (run_trials_distributed). Progress counts this process's items
 /// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
+/// With opt.scale: a shard, a merge of partials, or checkpoints (sim/parallel/scale_loop.hpp).
 template <class Source, class Acc>
 void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {
+  if (opt.scale != nullptr) return scaled_trials(src, first, last, acc, opt);
   if (last <= first) return;
   if (acc.trials() != first) throw std::logic_error("run_trials: the accumulator does not end where the trials begin");
   if (opt.comm != nullptr && opt.comm->distributed()) return run_trials_distributed(src, first, last, acc, opt);
@@ -214,3 +218,5 @@ void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc&
 }
 
 }  // namespace revsim::detail
+
+#include "../parallel/scale_loop.hpp"  // scaled_trials
