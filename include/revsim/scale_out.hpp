@@ -4,7 +4,7 @@
 // shard runs whole blocks, blocks b0..b1 of Comm::share (the rule MPI ranks use), and writes their
 // accumulator Parts in block order; `merge` feeds those Parts back in block order instead of
 // simulating, so its output is byte-identical to one run's (`runtime` aside). A checkpoint is
-// the accumulator after its last merged block. File formats: docs/scale-out-shards.md.
+// the accumulator after its last merged block. File formats: docs/scale-out.md.
 #pragma once
 
 #include <cstdint>

@@ -31,7 +31,7 @@ bool scaled(const ScaleArgs& s) { return !s.shard.empty() || !s.merge.empty() ||
 }  // namespace
 
 void add_scale_options(CLI::App* cmd, RunArgs& a) {
-  const std::string group = "Shards and checkpoints (docs/scale-out-shards.md)";
+  const std::string group = "Shards and checkpoints (docs/scale-out.md)";
   cmd->add_option("--shard", a.scale.shard,
                   "Run only shard INDEX/COUNT of the trials (0-based: 0/3, 1/3, 2/3; whole blocks, as MPI ranks "
                   "split them) and write it to --partial; `revsim merge` then gives the output of one run")
@@ -62,7 +62,7 @@ void refuse_scale_options(CLI::App* cmd) {
            flag,
            [flag, name = cmd->get_name()](const std::string&) {
              throw CLI::ValidationError(flag, fmt::format("`revsim {}` does not take it: only {} split into shards "
-                                                          "and checkpoint (docs/scale-out-shards.md)",
+                                                          "and checkpoint (docs/scale-out.md)",
                                                           name, kScaleSubcommands));
            },
            "Not for this subcommand (run, audit and compare take it)")

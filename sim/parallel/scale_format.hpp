@@ -1,7 +1,7 @@
 // The headers of partial and checkpoint files (include/revsim/scale_out.hpp), inside the sealed
 // archive of archive.hpp. A partial: header, then the one Part of the shard's blocks (run_part),
 // then the seal. A checkpoint: header, then the accumulator (Acc::save), then the seal. Layout of
-// both: docs/scale-out-shards.md, "File formats".
+// both: docs/scale-out.md, "File formats".
 #pragma once
 
 #include "archive.hpp"

@@ -1,5 +1,5 @@
 // Partial and checkpoint files: their headers, the checks that refuse a wrong set of partials
-// or a checkpoint of another job (include/revsim/scale_out.hpp, docs/scale-out-shards.md).
+// or a checkpoint of another job (include/revsim/scale_out.hpp, docs/scale-out.md).
 #include "revsim/scale_out.hpp"
 
 #include "revsim/output_file.hpp"
