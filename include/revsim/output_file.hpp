@@ -14,7 +14,10 @@ namespace revsim {
 /// std::runtime_error naming the target and the reason.
 class AtomicFile {
  public:
-  explicit AtomicFile(std::string path);
+  /// Ungated: a file only this process writes while the others carry on (an MPI run's
+  /// checkpoint, written by rank 0 between segments), not the command's output.
+  enum class Gate { output, ungated };
+  explicit AtomicFile(std::string path, Gate gate = Gate::output);
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
   ~AtomicFile();
@@ -37,7 +40,8 @@ using OutputGate = bool (*)();
 void set_output_gate(OutputGate gate) noexcept;
 
 /// Write `content` to `path` atomically. Throws std::runtime_error with the reason.
-void write_file_atomically(const std::string& path, const std::string& content);
+void write_file_atomically(const std::string& path, const std::string& content,
+                           AtomicFile::Gate gate = AtomicFile::Gate::output);
 
 /// The library's version, "MAJOR.MINOR.PATCH".
 const char* version() noexcept;

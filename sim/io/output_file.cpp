@@ -25,8 +25,10 @@ OutputGate output_gate = nullptr;
 
 void set_output_gate(OutputGate gate) noexcept { output_gate = gate; }
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  if (output_gate != nullptr && !output_gate()) {
+AtomicFile::AtomicFile(std::string path, Gate gate) : path_(std::move(path)) {
+  // The gate is a collective under MPI (every rank agrees before the first output): a file one
+  // rank writes alone must not ask it, or that rank waits for the others forever.
+  if (gate == Gate::output && output_gate != nullptr && !output_gate()) {
     discard_ = true;
     return;
   }
@@ -110,8 +112,8 @@ void AtomicFile::commit() {
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-  AtomicFile f(path);
+void write_file_atomically(const std::string& path, const std::string& content, AtomicFile::Gate gate) {
+  AtomicFile f(path, gate);
   f.write(content);
   f.commit();
 }

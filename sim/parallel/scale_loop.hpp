@@ -145,7 +145,9 @@ void save_checkpoint(const Acc& acc, ScaleOut& so) {
   ArchiveWriter w;
   write_checkpoint_header(w, c);
   acc.save(w);
-  write_file_atomically(so.checkpoint, w.seal());
+  // Only the writer (rank 0 under MPI) gets here, between segments: not through the output gate,
+  // a collective the other ranks are not in.
+  write_file_atomically(so.checkpoint, w.seal(), AtomicFile::Gate::ungated);
   so.checkpoint_trials = acc.trials();
   ++so.checkpoints;
 }
