@@ -5,7 +5,7 @@
 # split by trials); a point that fails on one rank leaves no output file and one message naming the
 # rank. Loopback only; root allowed (as in CI).
 #   mpi_points.sh MPIEXEC REVSIM SCENARIOS_DIR WORK_DIR CASE N
-# CASE: sweep_points (6 and 7 points, CSV), sweep_precision (5 points to a --precision target), tornado, spider
+# CASE: sweep_points (7 points, CSV), sweep_precision (5 points to a --precision target), tornado, spider
 # (sensitivity JSON), backtest (the three history scenarios, JSON), fail (4 points, the last one
 # explodes; rank 1 runs it under -n 2), interrupt (SIGINT to rank 0 only during a 99-point sweep).
 set -u
@@ -54,17 +54,15 @@ same() {
 
 case "$case" in
   sweep_points)
-    # 6 points (2 ranks: 3 each; 3 ranks: 2 each), three axes.
-    same sweep csv sweep "$dir/example.yaml" --grid channels.government.p_win=0.2,0.3,0.4 \
-      --grid company.cash=60,90 --grid channels.isv.p_migrate=0.5 --trials 600 --seed 2
-    # 7 points (2 ranks: 3 each, then the last one split by trials; 3 ranks: 2 each, then 1).
-    same sweep7 csv sweep "$dir/example.yaml" --grid channels.government.p_win=0.2,0.3,0.4,0.5,0.6,0.7,0.8 \
-      --trials 500 --seed 9 ;;
+    # 7 points on two axes (2 ranks: 3 each, then the last one split by trials; 3 ranks: 2 each,
+    # then 1).
+    same sweep csv sweep "$dir/example.yaml" --grid channels.government.p_win=0.2,0.3,0.4,0.5,0.6,0.7,0.8 \
+      --grid company.cash=90 --trials 400 --seed 9 ;;
   sweep_precision)
     # 5 points to a precision target: rounds of trials of unequal length, each alone on its rank.
     same sweep_precision csv sweep "$dir/example.yaml" --grid channels.government.p_win=0.2,0.4,0.6,0.8,0.9 \
       --precision 0.02 --stat p_threshold --trials 400 --seed 4 ;;
-  tornado) same tornado json sensitivity "$dir/turnkey-builder.yaml" --trials 200 --seed 3 ;;
+  tornado) same tornado json sensitivity "$dir/turnkey-builder.yaml" --trials 100 --seed 3 ;;
   spider) same spider json sensitivity "$dir/turnkey-builder.yaml" --spider --stat mean --trials 20 --seed 5 ;;
   backtest) same backtest json backtest "$dir/history/cambricon-2019.yaml" "$dir/history/enflame-2022.yaml" \
               "$dir/history/iluvatar-2022.yaml" --trials 300 --seed 6 ;;
