@@ -31,7 +31,8 @@ int get_int(ArchiveReader& rd) { return static_cast<int>(rd.i64()); }
 /// kind must not make the reader allocate gigabytes; damaged bytes fail the seal before this).
 std::uint64_t entries(ArchiveReader& rd, const char* what) {
   const std::uint64_t n = rd.u64();
-  if (n > (std::uint64_t{1} << 24U)) throw ArchiveError(fmt::format("{}: {} {}: not a plausible count", rd.name(), n, what));
+  if (n > (std::uint64_t{1} << 24U))
+    throw ArchiveError(fmt::format("{}: {} {}: not a plausible count", rd.name(), n, what));
   return n;
 }
 

@@ -35,7 +35,8 @@ void check(const Comm& comm, bool ok, const std::string& what) {
 void synthetic(const Comm& comm, std::size_t n, detail::PointsTo to) {
   RunOptions o;
   o.comm = &comm;
-  const std::string label = std::to_string(n) + (to == detail::PointsTo::rank0 ? " points to rank 0" : " points to all");
+  const std::string label =
+      std::to_string(n) + (to == detail::PointsTo::rank0 ? " points to rank 0" : " points to all");
   std::vector<std::size_t> order;
   std::vector<double> got;
   std::vector<int> ran_alone(n, 0), ran_shared(n, 0);
@@ -57,7 +58,8 @@ void synthetic(const Comm& comm, std::size_t n, detail::PointsTo to) {
   check(comm, ok, label + ": the points in order with their values");
   // Every point ran once in all: alone on one rank, or (the remainder) with the comm on every rank.
   std::string counts;
-  for (std::size_t i = 0; i < n; ++i) counts += std::to_string(ran_alone[i]) + "/" + std::to_string(ran_shared[i]) + " ";
+  for (std::size_t i = 0; i < n; ++i)
+    counts += std::to_string(ran_alone[i]) + "/" + std::to_string(ran_shared[i]) + " ";
   const std::vector<std::string> all = comm.gather(counts);
   if (comm.root()) {
     bool once = true;
@@ -96,7 +98,8 @@ int main(int argc, char** argv) {
   RunOptions plain{200, 7, true, 1};
   RunOptions ranks = plain;
   ranks.comm = &comm;
-  const SweepPlan plan = plan_sweep(dir + "example.yaml", {}, {"channels.government.p_win=0.1:0.9:0.2", "company.cash=60,90"});
+  const SweepPlan plan =
+      plan_sweep(dir + "example.yaml", {}, {"channels.government.p_win=0.1:0.9:0.2", "company.cash=60,90"});
   auto sweep_json = [&](const RunOptions& o) {
     std::string s;
     for (const Results& r : run_sweep(plan, o).points) s += to_json(r, false).dump() + "\n";
