@@ -92,7 +92,8 @@ struct Backtest {
 /// Simulate one scenario (its trials and seed unless `opt` overrides them; threads from `opt`)
 /// and place its actuals. Throws std::invalid_argument when the scenario has no actuals.
 BacktestCompany backtest_scenario(const Scenario& s, const RunOptions& opt);
-/// Every scenario, then the pooled scores.
+/// Every scenario, then the pooled scores. Under MPI (opt.comm with several ranks) the companies
+/// are spread over the ranks and every rank returns the same result (docs/scale-out.md).
 Backtest backtest(const std::vector<Scenario>& scenarios, const RunOptions& opt);
 /// Pooled scores of already placed companies (coverage, CRPS, PIT bins).
 void pool(Backtest& b);

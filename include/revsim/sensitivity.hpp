@@ -36,7 +36,9 @@ struct Sensitivity {
 double statistic(const Results& r, const std::string& stat, int year);
 
 /// Tornado (2 levels) or spider (5 levels) over every parameter of the scenario at `path`
-/// (after `sets`). Throws ScenarioError for a bad scenario, std::invalid_argument for a bad stat/year.
+/// (after `sets`). Throws ScenarioError for a bad scenario, std::invalid_argument for a bad stat/year
+/// (both before anything runs). Under MPI (opt.comm with several ranks) the levels are spread over
+/// the ranks and every rank returns the same result (docs/scale-out.md, "Points over the ranks").
 Sensitivity sensitivity(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
                         const std::string& stat, int year, bool spider);
 

@@ -67,11 +67,13 @@ struct SweepPoint {
 /// Run every point of `plan` with `opt` (same seed and trials: common random numbers), or, with
 /// `target`, each point until its standard error meets the target (run_to_precision). `on_point`
 /// sees each point as it ends, in order; nothing is kept (a grid may be 100000 points). Throws
-/// what run_simulation / run_to_precision throw.
+/// what run_simulation / run_to_precision throw. Under MPI (opt.comm with several ranks) the
+/// points are spread over the ranks in rounds and `on_point` is called on rank 0 only, in the same
+/// order with the same results (docs/scale-out.md, "Points over the ranks").
 void run_sweep(const SweepPlan& plan, const RunOptions& opt, const std::optional<PrecisionTarget>& target,
                const std::function<void(const SweepPoint&)>& on_point);
 
-/// Every point kept, in order (for the Python binding and tests).
+/// Every point kept, in order (for the Python binding and tests); under MPI, on rank 0 only.
 struct SweepResult {
   std::vector<std::string> keys;
   std::vector<std::vector<std::string>> values;  ///< per point

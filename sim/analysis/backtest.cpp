@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "../engine/trial_loop.hpp"
+#include "../parallel/point_loop.hpp"
 
 namespace revsim {
 
@@ -74,10 +75,18 @@ Placement place(std::vector<double>& samples, double actual) {
   return p;
 }
 
-BacktestCompany backtest_scenario(const Scenario& s, const RunOptions& opt) {
+namespace {
+
+void require_actuals(const Scenario& s) {
   if (s.actuals.empty() && s.actuals_top5_share.empty() && s.actuals_channels.empty())
     throw std::invalid_argument(fmt::format("{}: no 'actuals' to test (add e.g. actuals: {{{}: 120}})", s.source,
                                             s.start_year));
+}
+
+}  // namespace
+
+BacktestCompany backtest_scenario(const Scenario& s, const RunOptions& opt) {
+  require_actuals(s);
   const std::uint64_t N = opt.trials > 0 ? opt.trials : s.trials;
   const std::uint64_t seed = opt.seed_set ? opt.seed : s.seed;
   const auto Y = static_cast<std::size_t>(s.years);
@@ -177,10 +186,17 @@ Backtest backtest(const std::vector<Scenario>& scenarios, const RunOptions& opt)
   Backtest b;
   const auto t0 = std::chrono::steady_clock::now();
   std::uint64_t trials = 0;
-  for (const Scenario& s : scenarios) {
-    b.companies.push_back(backtest_scenario(s, opt));
-    trials += b.companies.back().trials;
-  }
+  for (const Scenario& s : scenarios) require_actuals(s);  // on every rank, before anything runs
+  // Under MPI the companies are spread over the ranks (point_loop.hpp); every rank gets them all.
+  b.companies.resize(scenarios.size());
+  detail::run_points<BacktestCompany>(
+      scenarios.size(), opt, detail::PointsTo::every_rank,
+      [&](std::size_t i, const RunOptions& o) { return backtest_scenario(scenarios[i], o); },
+      [&](std::size_t i, BacktestCompany&& c) {
+        trials += c.trials;
+        b.companies[i] = std::move(c);
+      },
+      [](const BacktestCompany& c) { return c.trials; });
   pool(b);
   b.runtime.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   b.runtime.trials_per_second = b.runtime.seconds > 0 ? static_cast<double>(trials) / b.runtime.seconds : 0;

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "../parallel/point_loop.hpp"
+
 namespace revsim {
 
 double statistic(const Results& r, const std::string& stat, int year) {
@@ -56,7 +58,16 @@ Sensitivity sensitivity(const std::string& path, const std::vector<std::string>&
   out.year = year == 0 ? base.start_year + base.years - 1 : year;
   out.trials = o.trials;
   out.seed = o.seed;
-  out.base = statistic(run_simulation(base, o), stat, out.year);
+  // A bad statistic or year is said before anything loads or runs (in statistic()'s words), so
+  // that under MPI every rank refuses it alike.
+  Results shape;
+  shape.trials = 1;
+  shape.years.resize(static_cast<std::size_t>(base.years));
+  for (int y = 0; y < base.years; ++y) shape.years[static_cast<std::size_t>(y)].year = base.start_year + y;
+  (void)statistic(shape, stat, out.year);
+  // The points: the scenario as given, then every parameter at each of its levels, all loaded
+  // (and so refused, if one is bad) before anything runs, on every rank alike.
+  std::vector<Scenario> points{base};
   for (const Parameter& p : list_parameters(base)) {
     SensitivityRow row;
     row.parameter = p.path;
@@ -65,10 +76,21 @@ Sensitivity sensitivity(const std::string& path, const std::vector<std::string>&
     for (double v : row.levels) {
       std::vector<std::string> s = sets;
       s.push_back(fmt::format("{}={:.17g}", p.path, v));
-      row.stats.push_back(statistic(run_simulation(load_scenario(path, s), o), stat, out.year));
+      points.push_back(load_scenario(path, s));
     }
-    row.swing = std::fabs(row.stats.back() - row.stats.front());
     out.rows.push_back(std::move(row));
+  }
+  // Under MPI the points are spread over the ranks (point_loop.hpp); every rank gets every statistic.
+  std::vector<double> stats(points.size());
+  detail::run_points<double>(
+      points.size(), o, detail::PointsTo::every_rank,
+      [&](std::size_t i, const RunOptions& ro) { return statistic(run_simulation(points[i], ro), stat, out.year); },
+      [&](std::size_t i, double v) { stats[i] = v; }, [&o](double) { return o.trials; });
+  out.base = stats.front();
+  std::size_t at = 1;
+  for (SensitivityRow& row : out.rows) {
+    for (std::size_t k = 0; k < row.levels.size(); ++k) row.stats.push_back(stats[at++]);
+    row.swing = std::fabs(row.stats.back() - row.stats.front());
   }
   std::stable_sort(out.rows.begin(), out.rows.end(),
                    [](const SensitivityRow& a, const SensitivityRow& b) { return a.swing > b.swing; });

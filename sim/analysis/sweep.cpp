@@ -9,6 +9,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "../parallel/point_loop.hpp"
+
 namespace revsim {
 
 GridAxis parse_grid(const std::string& spec) {
@@ -120,13 +122,20 @@ SweepPlan plan_sweep(const std::string& scenario_file, const std::vector<std::st
 
 void run_sweep(const SweepPlan& plan, const RunOptions& opt, const std::optional<PrecisionTarget>& target,
                const std::function<void(const SweepPoint&)>& on_point) {
-  for (std::size_t i = 0; i < plan.points(); ++i) {
-    SweepPoint p;
-    p.index = i;
-    p.values = &plan.values[i];
-    p.results = target ? run_to_precision(plan.scenarios[i], opt, *target) : run_simulation(plan.scenarios[i], opt);
-    on_point(p);
-  }
+  // Under MPI the points are spread over the ranks and rank 0 alone sees them (point_loop.hpp).
+  detail::run_points<Results>(
+      plan.points(), opt, detail::PointsTo::rank0,
+      [&](std::size_t i, const RunOptions& o) {
+        return target ? run_to_precision(plan.scenarios[i], o, *target) : run_simulation(plan.scenarios[i], o);
+      },
+      [&](std::size_t i, Results&& r) {
+        SweepPoint p;
+        p.index = i;
+        p.values = &plan.values[i];
+        p.results = std::move(r);
+        on_point(p);
+      },
+      [](const Results& r) { return r.trials; });
 }
 
 SweepResult run_sweep(const SweepPlan& plan, const RunOptions& opt, const std::optional<PrecisionTarget>& target) {
