@@ -393,12 +393,13 @@ void Samples::append(const Samples& q, const Dims& d, bool keep_top5) {
   each(d, keep_top5, [&](auto m, std::size_t, const char*) {
     auto& to = this->*m;
     const auto& from = q.*m;
+    if (to.capacity() < to.size() + from.size()) reserve_advised(to, std::max(2 * to.capacity(), to.size() + from.size()));
     to.insert(to.end(), from.begin(), from.end());
   });
 }
 
 void Samples::reserve(std::uint64_t trials, const Dims& d, bool keep_top5) {
-  each(d, keep_top5, [&](auto m, std::size_t width, const char*) { (this->*m).reserve(trials * width); });
+  each(d, keep_top5, [&](auto m, std::size_t width, const char*) { reserve_advised(this->*m, trials * width); });
 }
 
 void Samples::save(ArchiveWriter& w, const Dims& d, bool keep_top5) const {

@@ -5,6 +5,7 @@
 // foreign file is refused with its name and the reason, never half-read.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -26,6 +27,20 @@ class ArchiveError : public std::runtime_error {
 std::string sha256_bytes(std::string_view data);
 /// The same as 64 lower-case hex digits.
 std::string sha256_hex(std::string_view data);
+
+/// Ask the kernel to back the whole 2 MiB pages inside [p, p + bytes) with transparent huge
+/// pages (Linux, THP in "madvise" mode; a no-op elsewhere and below 4 MiB). On the VMs measured
+/// in docs/scale-out.md the first touch of fresh memory costs ~10 ms per MB in 4 KiB pages and
+/// ~1 ms per MB in huge pages: the buffers that carry a run's samples between ranks (and the
+/// samples themselves) are advised before they are written.
+void advise_huge_pages(const void* p, std::size_t bytes) noexcept;
+/// reserve(n) on a vector or string, then advise_huge_pages on its new room (when it grew).
+template <class V>
+void reserve_advised(V& v, std::size_t n) {
+  if (n <= v.capacity()) return;
+  v.reserve(n);
+  advise_huge_pages(v.data(), v.capacity() * sizeof(*v.data()));
+}
 
 class ArchiveWriter {
  public:
@@ -52,6 +67,7 @@ class ArchiveWriter {
     static_assert(std::is_arithmetic_v<T> && sizeof(T) <= 8);
     u64(v.size());
     const std::size_t at = buf_.size();
+    if (buf_.capacity() < at + 8 * v.size()) reserve_advised(buf_, std::max(2 * buf_.capacity(), at + 8 * v.size()));
     buf_.resize(at + 8 * v.size());
     char* out = buf_.data() + at;
     if constexpr (kLittleEndian && sizeof(T) == 8 && (std::is_same_v<T, double> || std::is_integral_v<T>)) {
@@ -61,11 +77,12 @@ class ArchiveWriter {
     }
   }
   /// Room for `bytes` more bytes (a writer that knows its size copies its buffer once).
-  void reserve(std::size_t bytes) { buf_.reserve(buf_.size() + bytes); }
+  void reserve(std::size_t bytes) { reserve_advised(buf_, buf_.size() + bytes); }
   /// The archive: its content followed by the SHA-256 of the content.
   std::string seal() const& { return buf_ + sha256_bytes(buf_); }
   /// The same without copying the content (the writer is left empty).
   std::string seal() && {
+    reserve_advised(buf_, buf_.size() + 32);
     buf_ += sha256_bytes(buf_);
     return std::move(buf_);
   }
@@ -131,7 +148,9 @@ class ArchiveReader {
     static_assert(std::is_arithmetic_v<T> && sizeof(T) <= 8);
     const std::uint64_t n = u64();
     need_words(n, "a vector");  // every element is one word
-    std::vector<T> v(n);
+    std::vector<T> v;
+    reserve_advised(v, n);
+    v.resize(n);
     const char* in = data_.data() + pos_;
     if constexpr (std::endian::native == std::endian::little && sizeof(T) == 8 &&
                   (std::is_same_v<T, double> || std::is_integral_v<T>)) {

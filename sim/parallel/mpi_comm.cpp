@@ -1,5 +1,7 @@
 #include "mpi_comm.hpp"
 
+#include "archive.hpp"  // reserve_advised
+
 #include <cstdlib>
 #include <limits>
 #include <stdexcept>
@@ -117,6 +119,7 @@ std::vector<std::string> Comm::allgather(std::string bytes) const {
     if (r == rank_) broadcast_bytes_ += n[static_cast<std::size_t>(r)];
     else {
       gathered_bytes_ += n[static_cast<std::size_t>(r)];
+      reserve_advised(b, n[static_cast<std::size_t>(r)]);
       b.resize(n[static_cast<std::size_t>(r)]);
     }
     for (std::size_t at = 0; at < b.size(); at += kPiece) {
