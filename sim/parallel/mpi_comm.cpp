@@ -1,10 +1,10 @@
 #include "mpi_comm.hpp"
 
-#include "archive.hpp"  // reserve_advised
-
 #include <cstdlib>
 #include <limits>
 #include <stdexcept>
+
+#include "archive.hpp"  // reserve_advised
 
 #ifdef REVSIM_MPI
 #include <mpi.h>
@@ -116,7 +116,8 @@ std::vector<std::string> Comm::allgather(std::string bytes) const {
   out[static_cast<std::size_t>(rank_)] = std::move(bytes);
   for (int r = 0; r < size_; ++r) {
     std::string& b = out[static_cast<std::size_t>(r)];
-    if (r == rank_) broadcast_bytes_ += n[static_cast<std::size_t>(r)];
+    if (r == rank_)
+      broadcast_bytes_ += n[static_cast<std::size_t>(r)];
     else {
       gathered_bytes_ += n[static_cast<std::size_t>(r)];
       reserve_advised(b, n[static_cast<std::size_t>(r)]);
