@@ -376,45 +376,50 @@ void ExactSamples::Part::add(std::span<const TrialOutcome> outcomes, std::uint64
   hi = t + 1;
   sums.last.add(o);
   counts.add(*d, o);
-  revenue.insert(revenue.end(), o.revenue.begin(), o.revenue.end());
-  fail_month.push_back(o.fail_month);
-  listing.push_back(o.listing);
-  account_revenue.insert(account_revenue.end(), o.account_revenue.begin(), o.account_revenue.end());
-  account_first.insert(account_first.end(), o.account_first.begin(), o.account_first.end());
-  if (keep_top5) top5.insert(top5.end(), o.top5_share.begin(), o.top5_share.end());
+  Samples& s = samples;
+  s.revenue.insert(s.revenue.end(), o.revenue.begin(), o.revenue.end());
+  s.fail_month.push_back(o.fail_month);
+  s.listing.push_back(o.listing);
+  s.account_revenue.insert(s.account_revenue.end(), o.account_revenue.begin(), o.account_revenue.end());
+  s.account_first.insert(s.account_first.end(), o.account_first.begin(), o.account_first.end());
+  if (keep_top5) s.top5.insert(s.top5.end(), o.top5_share.begin(), o.top5_share.end());
   if (d->record) {
-    inputs.insert(inputs.end(), o.inputs.begin(), o.inputs.end());
-    cash.insert(cash.end(), o.cash.begin(), o.cash.end());
+    s.inputs.insert(s.inputs.end(), o.inputs.begin(), o.inputs.end());
+    s.cash.insert(s.cash.end(), o.cash.begin(), o.cash.end());
   }
 }
 
-void ExactSamples::reserve(std::uint64_t trials) {
-  const std::size_t Y = d_->Y, A = d_->A;
-  revenue_.reserve(trials * Y * kChannels);
-  fail_month_.reserve(trials);
-  listing_.reserve(trials);
-  account_revenue_.reserve(trials * A);
-  account_first_.reserve(trials * A);
-  if (keep_top5_) top5_.reserve(trials * Y);
-  if (d_->record) {
-    inputs_.reserve(trials * d_->I);
-    cash_.reserve(trials * Y);
-  }
+void Samples::append(const Samples& q, const Dims& d, bool keep_top5) {
+  each(d, keep_top5, [&](auto m, std::size_t, const char*) {
+    auto& to = this->*m;
+    const auto& from = q.*m;
+    if (to.capacity() < to.size() + from.size()) reserve_advised(to, std::max(2 * to.capacity(), to.size() + from.size()));
+    to.insert(to.end(), from.begin(), from.end());
+  });
 }
+
+void Samples::reserve(std::uint64_t trials, const Dims& d, bool keep_top5) {
+  each(d, keep_top5, [&](auto m, std::size_t width, const char*) { reserve_advised(this->*m, trials * width); });
+}
+
+void Samples::save(ArchiveWriter& w, const Dims& d, bool keep_top5) const {
+  std::size_t bytes = 0;
+  each(d, keep_top5, [&](auto m, std::size_t, const char*) { bytes += 8 * (1 + (this->*m).size()); });
+  w.reserve(bytes);
+  each(d, keep_top5, [&](auto m, std::size_t, const char*) { w.vec(this->*m); });
+}
+
+void Samples::load(ArchiveReader& r, const Dims& d, bool keep_top5, std::uint64_t n) {
+  each(d, keep_top5, [&](auto m, std::size_t width, const char* what) { read_exact(r, this->*m, n * width, what); });
+}
+
+void ExactSamples::reserve(std::uint64_t trials) { s_.reserve(trials, *d_, keep_top5_); }
 
 void ExactSamples::Part::append(Part&& q) {
   check_append(hi, q.lo, kBlock, "ExactSamples");
   sums.append(std::move(q.sums));
   counts.merge(q.counts);
-  auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-  append(revenue, q.revenue);
-  append(account_revenue, q.account_revenue);
-  append(top5, q.top5);
-  append(fail_month, q.fail_month);
-  append(account_first, q.account_first);
-  append(listing, q.listing);
-  append(inputs, q.inputs);
-  append(cash, q.cash);
+  samples.append(q.samples, *d, keep_top5);
   hi = q.hi;
 }
 
@@ -425,32 +430,10 @@ void ExactSamples::Part::save(ArchiveWriter& w) const {
   w.u64(keep_top5 ? 1 : 0);
   sums.save(w);
   counts.save(w);
-  w.vec(revenue);
-  w.vec(account_revenue);
-  w.vec(top5);
-  w.vec(fail_month);
-  w.vec(account_first);
-  w.vec(listing);
-  w.vec(inputs);
-  w.vec(cash);
+  samples.save(w, *d, keep_top5);
 }
 
 namespace {
-/// The per-trial samples of n trials, read into the vectors of a part or an accumulator.
-void read_samples(ArchiveReader& r, const Dims& d, bool keep_top5, std::uint64_t n, std::vector<double>& revenue,
-                  std::vector<double>& account_revenue, std::vector<double>& top5, std::vector<int>& fail_month,
-                  std::vector<int>& account_first, std::vector<std::uint32_t>& listing, std::vector<double>& inputs,
-                  std::vector<double>& cash) {
-  read_exact(r, revenue, n * d.Y * kChannels, "revenue samples");
-  read_exact(r, account_revenue, n * d.A, "account revenue samples");
-  read_exact(r, top5, keep_top5 ? n * d.Y : 0, "top-5 share samples");
-  read_exact(r, fail_month, n, "failure months");
-  read_exact(r, account_first, n * d.A, "accounts' first paid months");
-  read_exact(r, listing, n, "listing bits");
-  // --samples: the drawn inputs and year-end cash, only when the run records them (Dims::record).
-  read_exact(r, inputs, d.record ? n * d.I : 0, "drawn inputs");
-  read_exact(r, cash, d.record ? n * d.Y : 0, "year-end cash");
-}
 void check_top5(ArchiveReader& r, bool mine) {
   const std::uint64_t t = r.u64();
   if (t != (mine ? 1U : 0U))
@@ -467,8 +450,7 @@ ExactSamples::Part ExactSamples::load_part(ArchiveReader& r) const {
   p.hi = hi;
   p.sums.load(r, zero_, lo, hi, kBlock);
   p.counts.load(r);
-  read_samples(r, *d_, keep_top5_, hi - lo, p.revenue, p.account_revenue, p.top5, p.fail_month, p.account_first,
-               p.listing, p.inputs, p.cash);
+  p.samples.load(r, *d_, keep_top5_, hi - lo);
   return p;
 }
 
@@ -478,14 +460,7 @@ void ExactSamples::save(ArchiveWriter& w) const {
   w.u64(n_);
   chain_.save(w);
   counts_.save(w);
-  w.vec(revenue_);
-  w.vec(account_revenue_);
-  w.vec(top5_);
-  w.vec(fail_month_);
-  w.vec(account_first_);
-  w.vec(listing_);
-  w.vec(inputs_);
-  w.vec(cash_);
+  s_.save(w, *d_, keep_top5_);
 }
 
 void ExactSamples::load(ArchiveReader& r) {
@@ -494,8 +469,7 @@ void ExactSamples::load(ArchiveReader& r) {
   const std::uint64_t n = r.u64();
   chain_.load(r);
   counts_.load(r);
-  read_samples(r, *d_, keep_top5_, n, revenue_, account_revenue_, top5_, fail_month_, account_first_, listing_, inputs_,
-               cash_);
+  s_.load(r, *d_, keep_top5_, n);
   n_ = n;
 }
 
@@ -503,15 +477,7 @@ void ExactSamples::merge(Part&& p) {
   check_merge(n_, p.lo, "ExactSamples");
   chain_.merge(std::move(p.sums), p.lo, kBlock);
   counts_.merge(p.counts);
-  auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-  append(revenue_, p.revenue);
-  append(fail_month_, p.fail_month);
-  append(listing_, p.listing);
-  append(account_revenue_, p.account_revenue);
-  append(account_first_, p.account_first);
-  append(top5_, p.top5);
-  append(inputs_, p.inputs);
-  append(cash_, p.cash);
+  s_.append(p.samples, *d_, keep_top5_);
   n_ = p.hi;
 }
 
@@ -534,7 +500,7 @@ RunOutput run_output(const ExactSamples& acc, const Prepared& P, Results r) {
 
 double ExactSamples::total(std::size_t t, std::size_t y) const {
   double s = 0;
-  for (std::size_t c = 0; c < kChannels; ++c) s += revenue_[(t * d_->Y + y) * kChannels + c];
+  for (std::size_t c = 0; c < kChannels; ++c) s += s_.revenue[(t * d_->Y + y) * kChannels + c];
   return s;
 }
 
@@ -566,7 +532,7 @@ Results ExactSamples::results(std::uint64_t seed, const std::atomic<bool>* stop)
     r.histograms.push_back(std::move(h));
     sorted_totals[y] = x;
     for (std::size_t c = 0; c < kChannels; ++c) {
-      for (std::size_t t = 0; t < N; ++t) x[t] = revenue_[(t * Y + y) * kChannels + c];
+      for (std::size_t t = 0; t < N; ++t) x[t] = s_.revenue[(t * Y + y) * kChannels + c];
       ChannelStats& cs = ys.channels[c];
       cs.mean = mean_sd(x).mean;
       // Selection, not a sort: the same values in O(N) (p90 after p50 only looks above it).
@@ -580,8 +546,8 @@ Results ExactSamples::results(std::uint64_t seed, const std::atomic<bool>* stop)
     double sum = 0;
     std::vector<double> months;
     for (std::size_t t = 0; t < N; ++t) {
-      sum += account_revenue_[t * A + a];
-      const int f = account_first_[t * A + a];
+      sum += s_.account_revenue[t * A + a];
+      const int f = s_.account_first[t * A + a];
       if (f >= 0) months.push_back(f);
     }
     as.mean_revenue = sum / n;

@@ -207,6 +207,38 @@ class BlockChain {
   bool has_open_ = false;
 };
 
+/// The per-trial samples an ExactSamples keeps, of trials [lo, hi) (a part) or [0, n) (the
+/// accumulator): every vector holds a fixed number of values per trial.
+struct Samples {
+  std::vector<double> revenue;          ///< [(t * Y + y) * kChannels + c]
+  std::vector<double> account_revenue;  ///< [t * A + a]
+  std::vector<double> top5;             ///< [t * Y + y] (keep_top5)
+  std::vector<int> fail_month;          ///< [t]
+  std::vector<int> account_first;       ///< [t * A + a]
+  std::vector<std::uint32_t> listing;   ///< [t]
+  std::vector<double> inputs;           ///< [t * I + input] (Dims::record)
+  std::vector<double> cash;             ///< [t * Y + y] (Dims::record)
+  /// The one list of the vectors, in archive order: f(&Samples::member, values per trial, what)
+  /// for each (0 values per trial: not kept by this run).
+  template <class F>
+  static void each(const Dims& d, bool keep_top5, F&& f) {
+    f(&Samples::revenue, d.Y * kChannels, "revenue samples");
+    f(&Samples::account_revenue, d.A, "account revenue samples");
+    f(&Samples::top5, keep_top5 ? d.Y : 0, "top-5 share samples");
+    f(&Samples::fail_month, std::size_t{1}, "failure months");
+    f(&Samples::account_first, d.A, "accounts' first paid months");
+    f(&Samples::listing, std::size_t{1}, "listing bits");
+    // --samples: the drawn inputs and year-end cash, only when the run records them (Dims::record).
+    f(&Samples::inputs, d.record ? d.I : 0, "drawn inputs");
+    f(&Samples::cash, d.record ? d.Y : 0, "year-end cash");
+  }
+  void append(const Samples& q, const Dims& d, bool keep_top5);   ///< q's trials after these
+  void reserve(std::uint64_t trials, const Dims& d, bool keep_top5);
+  void save(ArchiveWriter& w, const Dims& d, bool keep_top5) const;
+  /// Read the samples of n trials (every length checked against the dimensions).
+  void load(ArchiveReader& r, const Dims& d, bool keep_top5, std::uint64_t n);
+};
+
 /// Exact samples (run, audit, report, --samples, compare below kMaxExactBytes, backtest): every
 /// trial's revenue by year and channel, failure month, listing bits and named-account results
 /// kept; quantiles exact. Face value and concentration sums per block of 256 trials.
@@ -224,9 +256,7 @@ class ExactSamples {
     PartSums<BlockSums> sums;
     TrialCounts counts;
     bool keep_top5;
-    std::vector<double> revenue, account_revenue, top5, inputs, cash;
-    std::vector<int> fail_month, account_first;
-    std::vector<std::uint32_t> listing;
+    Samples samples;
   };
   Part part(std::uint64_t lo) const { return Part(*d_, chain_.start(lo, kBlock, zero_), lo, keep_top5_); }
   Part load_part(ArchiveReader& r) const;
@@ -240,14 +270,14 @@ class ExactSamples {
   /// The summary of trials [0, trials()); throws RunCancelled when *stop becomes true meanwhile.
   Results results(std::uint64_t seed, const std::atomic<bool>* stop = nullptr) const;
   double total(std::size_t t, std::size_t y) const;
-  std::uint32_t listing(std::size_t t) const { return listing_[t]; }
-  const std::vector<double>& revenue() const noexcept { return revenue_; }   ///< [(t * Y + y) * kChannels + c]
-  const std::vector<double>& top5() const noexcept { return top5_; }         ///< [t * Y + y] (keep_top5)
-  const std::vector<int>& fail_month() const noexcept { return fail_month_; }
-  const std::vector<std::uint32_t>& listing() const noexcept { return listing_; }
+  std::uint32_t listing(std::size_t t) const { return s_.listing[t]; }
+  const std::vector<double>& revenue() const noexcept { return s_.revenue; }   ///< [(t * Y + y) * kChannels + c]
+  const std::vector<double>& top5() const noexcept { return s_.top5; }         ///< [t * Y + y] (keep_top5)
+  const std::vector<int>& fail_month() const noexcept { return s_.fail_month; }
+  const std::vector<std::uint32_t>& listing() const noexcept { return s_.listing; }
   /// Only when the scenario records its inputs (Dims::record), empty otherwise:
-  const std::vector<double>& inputs() const noexcept { return inputs_; }  ///< [t * I + input]
-  const std::vector<double>& cash() const noexcept { return cash_; }      ///< [t * Y + y]
+  const std::vector<double>& inputs() const noexcept { return s_.inputs; }  ///< [t * I + input]
+  const std::vector<double>& cash() const noexcept { return s_.cash; }      ///< [t * Y + y]
 
  private:
   const Dims* d_;
@@ -256,9 +286,7 @@ class ExactSamples {
   BlockChain<BlockSums> chain_;
   TrialCounts counts_;
   std::uint64_t n_ = 0;
-  std::vector<double> revenue_, account_revenue_, top5_, inputs_, cash_;
-  std::vector<int> fail_month_, account_first_;
-  std::vector<std::uint32_t> listing_;
+  Samples s_;
 };
 
 /// A run's kept samples (run_with_samples, compare --samples): `acc` of a scenario prepared

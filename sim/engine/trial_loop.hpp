@@ -3,7 +3,8 @@
 // the result is byte-identical whatever the thread count and however [0, n) was split into
 // calls. Every subcommand that simulates goes through it (run, audit, report, compare, sweep,
 // sensitivity, Sobol, precision, backtest). Accumulators: accumulators.hpp. Under MPI
-// (RunOptions::comm, issue 16) the ranks split the blocks and rank 0 merges them in block order.
+// (RunOptions::comm, issue 16) the ranks split the blocks, exchange their parts and each merges
+// them in block order.
 #pragma once
 
 #include "../parallel/mpi_comm.hpp"
@@ -132,10 +133,12 @@ typename Acc::Part run_part(const Source& src, std::uint64_t first, std::uint64_
 
 /// run_trials over the ranks of opt.comm (issue 16): rank r runs its share of the blocks of
 /// [first, last) (Comm::share: rank 0 the first, which may continue acc's open block) into one
-/// Part; the parts are gathered (serialised) to rank 0, which merges them in block order; then
-/// rank 0's merged state is broadcast, so that every rank holds the accumulator of [0, last) and
-/// takes the same decisions after (precision rounds, summaries). The state equals, bit for bit,
-/// that of a one-process run. A failure on any rank (a cancelled run too) throws RankFailed on all.
+/// Part; every rank's Part is serialised and sent to every other rank (Comm::allgather), and
+/// every rank merges the R parts in block order (rank order), its own without serialising it.
+/// So every rank holds the accumulator of [0, last) and takes the same decisions after
+/// (precision rounds, summaries), without rank 0 serialising and broadcasting the merged state:
+/// each rank receives the others' parts once. The state equals, bit for bit, that of a
+/// one-process run. A failure on any rank (a cancelled run too) throws RankFailed on all.
 template <class Source, class Acc>
 void run_trials_distributed(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc,
                             const RunOptions& opt) {
@@ -155,47 +158,31 @@ void run_trials_distributed(const Source& src, std::uint64_t first, std::uint64_
   try {
     if (lo < hi) {
       own.emplace(run_part(src, lo, hi, acc, opt));
-      if (!comm.root()) {
-        ArchiveWriter w;
-        own->save(w);
-        own.reset();
-        mine = w.seal();
-      }
+      ArchiveWriter w;
+      own->save(w);
+      mine = std::move(w).seal();
     }
   } catch (const std::exception& e) {
     error = e.what();
   }
   agree(error);
-  const std::vector<std::string> parts = comm.gather(mine);
+  std::vector<std::string> parts = comm.allgather(std::move(mine));
   try {
-    if (comm.root()) {
-      if (own) acc.merge(std::move(*own));
-      for (std::size_t r = 1; r < parts.size(); ++r) {
-        if (parts[r].empty()) continue;  // a rank without blocks (more ranks than blocks)
+    for (std::size_t r = 0; r < parts.size(); ++r) {
+      if (static_cast<int>(r) == comm.rank()) {
+        if (own) acc.merge(std::move(*own));
+        own.reset();
+      } else if (!parts[r].empty()) {  // empty: a rank without blocks (more ranks than blocks)
         ArchiveReader rd(parts[r], "rank " + std::to_string(r));
         acc.merge(acc.load_part(rd));
         rd.expect_end();
       }
-      if (acc.trials() != last) throw std::logic_error("distributed run: the merged parts do not end at the last trial");
+      parts[r] = std::string();  // merged: its memory back
+    }
+    if (acc.trials() != last) throw std::logic_error("distributed run: the merged parts do not end at the last trial");
+    if (comm.root()) {
       // Rank 0's progress display counts the other ranks' trials too, as their parts arrive.
       if (opt.progress != nullptr) opt.progress->fetch_add((last - first - (hi - lo)) * src.width());
-    }
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  agree(error);
-  std::string state;
-  if (comm.root()) {
-    ArchiveWriter w;
-    acc.save(w);
-    state = w.seal();
-  }
-  state = comm.broadcast(state);
-  try {
-    if (!comm.root()) {
-      ArchiveReader rd(state, "rank 0's merged state");
-      acc.load(rd);
-      rd.expect_end();
     }
   } catch (const std::exception& e) {
     error = e.what();

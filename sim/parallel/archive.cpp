@@ -6,7 +6,26 @@
 #include <array>
 #include <memory>
 
+#include <cstdint>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace revsim {
+
+void advise_huge_pages(const void* p, std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20U;
+  if (p == nullptr || bytes < 2 * kHuge) return;
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t lo = (a + kHuge - 1) & ~(kHuge - 1), hi = (a + bytes) & ~(kHuge - 1);
+  // Advice only: a kernel without THP refuses it, and the memory is then simply 4 KiB pages.
+  if (hi > lo) (void)::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
 
 std::string sha256_bytes(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};

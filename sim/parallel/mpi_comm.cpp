@@ -4,6 +4,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "archive.hpp"  // reserve_advised
+
 #ifdef REVSIM_MPI
 #include <mpi.h>
 #endif
@@ -99,6 +101,36 @@ std::vector<std::string> Comm::gather(const std::string& bytes) const {
   return out;
 }
 
+std::vector<std::string> Comm::allgather(std::string bytes) const {
+  std::vector<std::string> out(static_cast<std::size_t>(size_));
+  if (size_ == 1) {
+    out[0] = std::move(bytes);
+    return out;
+  }
+  // The sizes, then each rank's bytes broadcast from it in turn (pieces of at most 1 GiB): every
+  // rank receives the others' bytes once, as a broadcast of the merged state would have cost.
+  std::vector<unsigned long long> n(out.size());
+  unsigned long long mine = bytes.size();
+  check(MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, n.data(), 1, MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD),
+        "MPI_Allgather");
+  out[static_cast<std::size_t>(rank_)] = std::move(bytes);
+  for (int r = 0; r < size_; ++r) {
+    std::string& b = out[static_cast<std::size_t>(r)];
+    if (r == rank_)
+      broadcast_bytes_ += n[static_cast<std::size_t>(r)];
+    else {
+      gathered_bytes_ += n[static_cast<std::size_t>(r)];
+      reserve_advised(b, n[static_cast<std::size_t>(r)]);
+      b.resize(n[static_cast<std::size_t>(r)]);
+    }
+    for (std::size_t at = 0; at < b.size(); at += kPiece) {
+      const auto len = static_cast<int>(std::min<std::size_t>(kPiece, b.size() - at));
+      check(MPI_Bcast(b.data() + at, len, MPI_CHAR, r, MPI_COMM_WORLD), "MPI_Bcast");
+    }
+  }
+  return out;
+}
+
 bool Comm::all_ok(bool ok) const {
   if (size_ == 1) return ok;
   int mine = ok ? 1 : 0;
@@ -127,6 +159,11 @@ Comm::Comm(int& /*argc*/, char**& /*argv*/) {}
 Comm::~Comm() = default;
 std::string Comm::broadcast(const std::string& bytes) const { return bytes; }
 std::vector<std::string> Comm::gather(const std::string& bytes) const { return {bytes}; }
+std::vector<std::string> Comm::allgather(std::string bytes) const {
+  std::vector<std::string> out;
+  out.push_back(std::move(bytes));
+  return out;
+}
 bool Comm::all_ok(bool ok) const { return ok; }
 double Comm::sum(double v) const { return v; }
 void Comm::abort(int code) const { std::exit(code); }

@@ -31,6 +31,8 @@ class Comm {
   std::string broadcast(const std::string& bytes) const;
   /// Every rank's `bytes`, in rank order, on rank 0 (empty on the others).
   std::vector<std::string> gather(const std::string& bytes) const;
+  /// Every rank's `bytes`, in rank order, on every rank (each rank's bytes broadcast in turn).
+  std::vector<std::string> allgather(std::string bytes) const;
   /// True on every rank when `ok` is true on every rank (a collective: every rank must call it).
   bool all_ok(bool ok) const;
   /// Sum of `v` over the ranks, on every rank.
@@ -42,8 +44,10 @@ class Comm {
   /// Stop every rank with `code` (MPI_Abort); without MPI, std::exit.
   [[noreturn]] void abort(int code) const;
 
-  /// Bytes this rank received by broadcast(), and bytes gather() moved for it (sent by a rank
-  /// other than 0; received from every other rank on rank 0), since the start.
+  /// Bytes this rank received by broadcast() (rank 0: sent to each rank), and bytes gather()
+  /// moved for it (sent by a rank other than 0; received from every other rank on rank 0), since
+  /// the start. allgather() counts, on every rank, the other ranks' bytes as gathered and its own
+  /// as broadcast (sent to each rank).
   std::uint64_t bytes_broadcast() const noexcept { return broadcast_bytes_; }
   std::uint64_t bytes_gathered() const noexcept { return gathered_bytes_; }
 

@@ -57,6 +57,37 @@ TEST(Archive, LayoutIsLittleEndianWordsThenSha256) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Archive, VectorsAreTheirLengthThenOneLittleEndianWordPerElement) {
+  // The bulk (memcpy) writer and reader keep the word layout of the file formats: a double bit
+  // for bit, an integer widened to 64 bits (sign-extended when signed), whatever its width.
+  ArchiveWriter w;
+  w.vec(std::vector<double>{1.0, -0.0});
+  w.vec(std::vector<int>{-2, 5});
+  w.vec(std::vector<std::uint32_t>{0xFFFFFFFFU});
+  w.vec(std::vector<std::int64_t>{-3});
+  w.vec(std::vector<double>{});
+  auto word = [](std::uint64_t v) {
+    std::string b;
+    for (int k = 0; k < 8; ++k) b += static_cast<char>((v >> (8 * k)) & 0xFFU);
+    return b;
+  };
+  const std::string want = word(2) + word(0x3FF0000000000000ULL) + word(0x8000000000000000ULL) + word(2) +
+                           word(0xFFFFFFFFFFFFFFFEULL) + word(5) + word(1) + word(0xFFFFFFFFULL) + word(1) +
+                           word(0xFFFFFFFFFFFFFFFDULL) + word(0);
+  EXPECT_EQ(w.content(), want);
+  const std::string copy = w.seal();
+  const std::string sealed = std::move(w).seal();  // in place: the same bytes
+  EXPECT_EQ(sealed, copy);
+  ASSERT_EQ(sealed.size(), want.size() + 32);
+  ArchiveReader r(sealed, "vectors");
+  EXPECT_EQ(r.vec<double>(), (std::vector<double>{1.0, -0.0}));
+  EXPECT_EQ(r.vec<int>(), (std::vector<int>{-2, 5}));
+  EXPECT_EQ(r.vec<std::uint32_t>(), (std::vector<std::uint32_t>{0xFFFFFFFFU}));
+  EXPECT_EQ(r.vec<std::int64_t>(), (std::vector<std::int64_t>{-3}));
+  EXPECT_TRUE(r.vec<double>().empty());
+  EXPECT_NO_THROW(r.expect_end());
+}
+
 TEST(Archive, TruncatedCorruptedAndForeignBytesAreRefusedWithTheName) {
   const std::string a = sample_archive();
   for (const std::size_t keep : {std::size_t{0}, std::size_t{10}, a.size() - 1}) {
