@@ -51,10 +51,10 @@ revsim::RunOptions run_options(std::uint64_t trials, std::optional<std::uint64_t
 }
 
 /// Run `work` on a worker thread with the GIL released; the calling thread wakes every 50 ms to
-/// let Python handle signals, and on Ctrl-C asks the run to stop (RunOptions::stop), waits for
+/// let Python handle signals, and on Ctrl-C asks the run to stop (its RunMonitor), waits for
 /// it and raises KeyboardInterrupt. Exceptions of the worker are rethrown here.
 template <class F>
-void run_interruptibly(std::atomic<bool>& stop, F&& work) {
+void run_interruptibly(revsim::RunMonitor& monitor, F&& work) {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
@@ -77,7 +77,7 @@ void run_interruptibly(std::atomic<bool>& stop, F&& work) {
       if (done) break;
     }
     if (PyErr_CheckSignals() != 0) {  // KeyboardInterrupt (or another handler's exception) is set
-      stop = true;
+      monitor.request_stop();
       {
         py::gil_scoped_release release;
         worker.join();
@@ -125,11 +125,11 @@ std::string analyse_all(const std::vector<const PyScenario*>& scenarios, std::ui
                         std::optional<std::uint64_t> seed, int threads, F analyse) {
   std::vector<revsim::Scenario> list;
   for (const PyScenario* s : scenarios) list.push_back(s->scenario);
-  std::atomic<bool> stop{false};
+  revsim::RunMonitor monitor;
   revsim::RunOptions o = run_options(trials, seed, threads);
-  o.stop = &stop;
+  o.monitor = &monitor;
   std::string out;
-  run_interruptibly(stop, [&] { out = json_text(revsim::to_json(analyse(list, o))); });
+  run_interruptibly(monitor, [&] { out = json_text(revsim::to_json(analyse(list, o))); });
   return out;
 }
 
@@ -199,11 +199,11 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "run",
       [](const PyScenario& s, std::uint64_t trials, std::optional<std::uint64_t> seed, int threads, bool keep_samples) {
-        std::atomic<bool> stop{false};
+        revsim::RunMonitor monitor;
         revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
+        o.monitor = &monitor;
         revsim::RunOutput out;
-        run_interruptibly(stop, [&] {
+        run_interruptibly(monitor, [&] {
           if (keep_samples) out = revsim::run_with_samples(s.scenario, o);
           else out.results = revsim::run_simulation(s.scenario, o);
         });
@@ -234,11 +234,11 @@ PYBIND11_MODULE(_core, m) {
          int threads) {
         std::vector<revsim::Scenario> list;
         for (const PyScenario* s : scenarios) list.push_back(s->scenario);
-        std::atomic<bool> stop{false};
+        revsim::RunMonitor monitor;
         revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
+        o.monitor = &monitor;
         revsim::ComparisonSamples c;
-        run_interruptibly(stop, [&] { c = revsim::compare_with_samples(list, o); });
+        run_interruptibly(monitor, [&] { c = revsim::compare_with_samples(list, o); });
         py::dict d;
         d["json"] = json_text(revsim::to_json(c.comparison));
         py::list runs;
@@ -259,11 +259,11 @@ PYBIND11_MODULE(_core, m) {
          std::uint64_t trials, std::optional<std::uint64_t> seed, int threads) {
         if (s.path.empty())
           throw std::invalid_argument("sensitivity needs a scenario loaded from a file (revsim.load), not from text");
-        std::atomic<bool> stop{false};
+        revsim::RunMonitor monitor;
         revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
+        o.monitor = &monitor;
         std::string out;
-        run_interruptibly(stop, [&] {
+        run_interruptibly(monitor, [&] {
           if (sobol) out = json_text(revsim::to_json(revsim::sobol(s.path, s.sets, o, stat, year, bootstrap, level)));
           else out = json_text(revsim::to_json(revsim::sensitivity(s.path, s.sets, o, stat, year, spider)));
         });

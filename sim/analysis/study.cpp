@@ -22,14 +22,14 @@ const Scenario& first_scenario(const Study& s) {
 
 std::uint64_t trials_of(const Study& s, const Scenario& sc) { return s.options.trials > 0 ? s.options.trials : sc.trials; }
 
-/// Brackets a phase on the sink (begin / end, also when the phase throws) and points the run
-/// options' counter at the sink's.
+/// Brackets a phase on the sink (begin / end, also when the phase throws) and makes the sink
+/// the run options' monitor.
 class Phase {
  public:
   Phase(ProgressSink* sink, std::uint64_t total, RunOptions& o) : sink_(sink) {
     if (sink_ == nullptr) return;
+    o.monitor = sink_;
     sink_->begin(total);
-    o.progress = sink_->counter();
   }
   Phase(const Phase&) = delete;
   Phase& operator=(const Phase&) = delete;
@@ -182,6 +182,8 @@ std::string precision_note(AnalysisKind kind, std::uint64_t trials, const Precis
 }
 
 StudyResult run_study(const Study& study, ProgressSink* sink) {
+  if (sink != nullptr && study.options.monitor != nullptr && study.options.monitor != sink)
+    throw StudyError("run_study: options.monitor and the sink differ; the sink is the monitor (give it once)");
   check_memory(study);
   switch (study.kind) {
     case AnalysisKind::run: return run_one(study, sink);

@@ -26,27 +26,27 @@ namespace revsim::cli {
 
 namespace {
 
-// The only state a signal handler reaches: written by on_signal, read through Interrupts.
-std::atomic<bool> stop_requested{false};
+// The only state a signal handler reaches: set by Interrupts::install before the handler, then
+// only read (the monitor) or written by on_signal (the signal).
+std::atomic<RunMonitor*> to_stop{nullptr};
 volatile std::sig_atomic_t last_signal = 0;
-static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+static_assert(std::atomic<RunMonitor*>::is_always_lock_free, "the monitor is read in a signal handler");
 
 extern "C" void on_signal(int sig) {
   last_signal = sig;
-  stop_requested.store(true);
+  if (RunMonitor* m = to_stop.load(); m != nullptr) m->request_stop();  // a lock-free atomic store
 }
 
 }  // namespace
 
-void Interrupts::install() {
+void Interrupts::install(RunMonitor& monitor) {
+  to_stop.store(&monitor);
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 }
-
-std::atomic<bool>* Interrupts::stop_flag() { return &stop_requested; }
 
 int Interrupts::signal() { return static_cast<int>(last_signal); }
 
@@ -84,7 +84,8 @@ bool stdout_colour(const CliContext& ctx) {
   return !ctx.no_color && (no == nullptr || *no == '\0') && ::isatty(STDOUT_FILENO) == 1;
 }
 
-Progress::Progress(const CliContext& ctx, std::uint64_t total) : total_(total) {
+Progress::Progress(const CliContext& ctx, std::uint64_t total, const std::atomic<std::uint64_t>& trials)
+    : total_(total), trials_(trials) {
   if (ctx.quiet || ::isatty(STDERR_FILENO) != 1) return;
   thread_ = std::thread([this] { loop(); });
 }
@@ -122,7 +123,8 @@ void Progress::loop() {
 
 void ProgressLine::begin(std::uint64_t total) {
   line_.reset();
-  line_ = std::make_unique<Progress>(ctx_, total);
+  trials_.store(0, std::memory_order_relaxed);
+  line_ = std::make_unique<Progress>(ctx_, total, trials_);
 }
 
 void ProgressLine::note(const std::string& text) { fmt::print(stderr, "revsim: {}\n", text); }
@@ -214,7 +216,7 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
   opt.seed = a.seed;
   opt.seed_set = a.seed_option != nullptr && a.seed_option->count() > 0;
   opt.threads = a.threads;
-  opt.stop = ctx.stop;
+  opt.monitor = ctx.progress;  // counts the trials for the progress line; Ctrl-C stops the run
   opt.comm = comm();  // several ranks under mpirun: the trials are split over them
   return opt;
 }

@@ -1,6 +1,7 @@
 // What the subcommands of the revsim command line share: the context passed to each (display
-// flags, the command line, the stop flag), the run options and their flags, the checks made
-// before anything runs, and the output helpers (stdout checked, files written atomically).
+// flags, the command line, the progress line that is every run's monitor), the run options and
+// their flags, the checks made before anything runs, and the output helpers (stdout checked,
+// files written atomically).
 #pragma once
 
 #include "revsim/engine.hpp"
@@ -38,23 +39,25 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitBrokenPipe = 128 + SIGPIPE;  ///< the reader went away (`| head -1`): quiet
 constexpr const char* kScenarioHelp = "Scenario YAML file ('-': read it from standard input)";
 
-/// SIGINT / SIGTERM: the one owner of the stop flag the engine polls and of the signal that set
-/// it. The handler can reach no object, so the state is static here and nowhere else; the
-/// subcommands see the flag through CliContext::stop.
+class ProgressLine;
+
+/// SIGINT / SIGTERM: ask the command line's monitor (CliContext::progress) to stop, and keep
+/// the signal that did. The handler can reach no object, so what it needs (the monitor it stops,
+/// the signal) is static here and nowhere else.
 class Interrupts {
  public:
-  static void install();                  ///< SIGINT and SIGTERM set the flag
-  static std::atomic<bool>* stop_flag();  ///< what RunOptions::stop points at
-  static int signal();                    ///< the signal that arrived (0: none)
+  static void install(RunMonitor& monitor);  ///< SIGINT and SIGTERM: monitor.request_stop()
+  static int signal();                       ///< the signal that arrived (0: none)
 };
 
 /// What every subcommand is given instead of globals: the display flags (--no-color, --quiet),
-/// the command line (for manifests) and the stop flag.
+/// the command line (for manifests) and the progress line, which is also the monitor every run
+/// of the command line reports to and is stopped through (Ctrl-C: Interrupts).
 struct CliContext {
   bool no_color = false;
   bool quiet = false;
   std::string command;
-  std::atomic<bool>* stop = nullptr;
+  ProgressLine* progress = nullptr;
 };
 
 /// A registered subcommand: `check` refuses flags that would do nothing and outputs that would
@@ -116,19 +119,18 @@ bool stdout_colour(const CliContext& ctx);
 
 /// A progress line on stderr (trials done, trials/s, ETA) for runs longer than about a second,
 /// only when stderr is a terminal and not --quiet. A thread wakes every 200 ms and reads the
-/// engine's counter; the engine only adds to it once per block of trials.
+/// count of trials done (ProgressLine's, which the engine adds to once per block of trials).
 class Progress {
  public:
-  Progress(const CliContext& ctx, std::uint64_t total);
+  Progress(const CliContext& ctx, std::uint64_t total, const std::atomic<std::uint64_t>& trials);
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
   ~Progress();
-  std::atomic<std::uint64_t>* counter() { return &trials_; }
 
  private:
   void loop();
   std::uint64_t total_;
-  std::atomic<std::uint64_t> trials_{0};
+  const std::atomic<std::uint64_t>& trials_;
   std::thread thread_;
   std::mutex m_;
   std::condition_variable cv_;
@@ -136,17 +138,20 @@ class Progress {
   bool shown_ = false;
 };
 
-/// run_study's sink on the command line: a Progress line per phase, notes on stderr ("revsim: ...").
+/// run_study's sink on the command line, one for the process (main makes it, CliContext::progress
+/// points at it): a Progress line per phase, notes on stderr ("revsim: ..."). It is the monitor
+/// of every run of the command line (run_options), so SIGINT / SIGTERM stop any of them.
 class ProgressLine : public ProgressSink {
  public:
   explicit ProgressLine(const CliContext& ctx) : ctx_(ctx) {}
   void begin(std::uint64_t total) override;
   void end() override { line_.reset(); }
-  std::atomic<std::uint64_t>* counter() override { return line_ ? line_->counter() : nullptr; }
+  void add_trials(std::uint64_t n) override { trials_.fetch_add(n, std::memory_order_relaxed); }
   void note(const std::string& text) override;
 
  private:
   const CliContext& ctx_;
+  std::atomic<std::uint64_t> trials_{0};  ///< in the current phase
   std::unique_ptr<Progress> line_;
 };
 

@@ -26,7 +26,7 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
   study.scenarios = std::move(scenarios);
   study.options = *opt;
   if (a.precision > 0) study.precision = precision_target(a);
-  ProgressLine sink(ctx);
+  ProgressLine& sink = *ctx.progress;
   Comparison c;
   ComparisonSamples kept;  // --samples: every trial of every scenario
   const bool keep = !a.samples.empty();
@@ -40,7 +40,6 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
         o.seed_set = true;
       } else {
         sink.begin(planned_trials(study));
-        o.progress = sink.counter();
       }
       kept = compare_with_samples(study.scenarios, o);
       if (a.precision <= 0) sink.end();

@@ -43,7 +43,7 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
   study.options = *opt;
   if (a.precision > 0) study.precision = precision_target(a);
   study.keep_samples = !a.samples.empty();
-  ProgressLine sink(ctx);
+  ProgressLine& sink = *ctx.progress;
   RunStudy run;
   try {
     run = std::get<RunStudy>(run_study(study, &sink));

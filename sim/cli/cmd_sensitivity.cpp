@@ -39,7 +39,7 @@ int cmd_sensitivity(const CliContext& ctx, const RunArgs& a, bool spider, std::s
   study.spider = spider;
   study.bootstrap = sob.bootstrap;
   study.level = sob.level;
-  ProgressLine sink(ctx);
+  ProgressLine& sink = *ctx.progress;
   StudyResult done;
   try {
     done = run_study(study, &sink);

@@ -46,7 +46,7 @@ int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
     // Flags that would do nothing, and outputs that would destroy an input or each other:
     // refused before anything is loaded, run or written.
     if (!c.check()) return kExitBadInput;
-    Interrupts::install();
+    Interrupts::install(*ctx.progress);
     return c.run();
   }
   return 0;
@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
   // MPI when launched by mpirun/srun (issue 16): rank 0 alone writes and speaks.
   Ranks ranks(argc, argv);
   CliContext ctx;
-  ctx.stop = Interrupts::stop_flag();
+  ProgressLine progress(ctx);  // every run's monitor: the progress line, and Ctrl-C
+  ctx.progress = &progress;
   for (int i = 0; i < argc; ++i) ctx.command += (i > 0 ? " " : "") + std::string(argv[i]);
   CLI::App app{"revsim — Monte Carlo simulator of an AI-accelerator start-up's revenue.\n"
                "Yearly revenue distributions by channel against the 200 M RMB STAR Market bar."};
