@@ -59,7 +59,8 @@ struct Study {
   /// sink. With a sink, run_study makes the sink the monitor (a different one: StudyError).
   RunOptions options;
   std::optional<PrecisionTarget> precision;
-  /// run: keep every trial (for --samples); the memory policy applies (kMaxRunBytes).
+  /// run and compare: keep every trial (for --samples); the memory policy applies (kMaxRunBytes).
+  /// A compare then returns ComparisonSamples instead of Comparison.
   bool keep_samples = false;
   /// sensitivity / sobol: the statistic and fiscal year (none: the last).
   std::string stat = "p_threshold";
@@ -86,7 +87,11 @@ struct SweepSummary {
   int threads = 0;
 };
 
-using StudyResult = std::variant<RunStudy, Comparison, SweepSummary, Sensitivity, Sobol, Backtest>;
+/// What run_study returns, by kind: run RunStudy; compare Comparison, or with keep_samples
+/// ComparisonSamples (after a precision target, the same trials again, kept); sweep SweepSummary;
+/// sensitivity Sensitivity; sobol Sobol; backtest Backtest.
+using StudyResult =
+    std::variant<RunStudy, Comparison, SweepSummary, Sensitivity, Sobol, Backtest, ComparisonSamples>;
 
 /// The trial count the memory policy budgets for: with a precision target the larger of
 /// options.trials and max_trials (the most it may reach), else options.trials, else the first

@@ -68,14 +68,22 @@ RunStudy run_one(const Study& st, ProgressSink* sink) {
   return out;
 }
 
-Comparison run_compare(const Study& st, ProgressSink* sink) {
+StudyResult run_compare(const Study& st, ProgressSink* sink) {
   RunOptions opt = st.options;
   Phase phase(sink, planned_trials(st), opt);
-  if (!st.precision) return compare_scenarios(st.scenarios, opt);
+  if (!st.precision) {
+    if (st.keep_samples) return compare_with_samples(st.scenarios, opt);
+    return compare_scenarios(st.scenarios, opt);
+  }
   Comparison c = compare_to_precision(st.scenarios, opt, *st.precision);
   note(sink, precision_note(AnalysisKind::compare, c.trials, *st.precision,
                             worst_paired_se(c, st.precision->stat, st.precision->year)));
-  return c;
+  if (!st.keep_samples) return c;
+  // The trials the target needed again, every one kept (as a run keeps them): the same numbers.
+  opt.trials = c.trials;
+  opt.seed = c.seed;
+  opt.seed_set = true;
+  return compare_with_samples(st.scenarios, opt);
 }
 
 Sensitivity run_sensitivity(const Study& st, ProgressSink* sink) {

@@ -193,6 +193,27 @@ TEST(Study, CompareEqualsCompareScenarios) {
   EXPECT_EQ(sink.counted, std::vector<std::uint64_t>{2000});
 }
 
+TEST(Study, CompareKeepingSamplesEqualsCompareWithSamples) {
+  Study c;
+  c.kind = AnalysisKind::compare;
+  c.scenarios = {load_scenario(kDir + "example.yaml"), load_scenario(kDir + "isv-first.yaml")};
+  c.options.trials = 600;
+  c.keep_samples = true;
+  RecordingSink sink;
+  const auto got = std::get<ComparisonSamples>(run_study(c, &sink));
+  const ComparisonSamples want = compare_with_samples(c.scenarios, c.options);
+  EXPECT_EQ(to_json(got.comparison, false), to_json(want.comparison, false));
+  ASSERT_EQ(got.runs.size(), 2U);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(got.runs[k].totals, want.runs[k].totals);  // every trial, bit for bit
+    EXPECT_EQ(got.runs[k].inputs.size(), want.runs[k].inputs.size());
+  }
+  // The same trials as the plain comparison (keeping them changes nothing).
+  c.keep_samples = false;
+  EXPECT_EQ(to_json(std::get<Comparison>(run_study(c)), false), to_json(got.comparison, false));
+  EXPECT_EQ(sink.counted, std::vector<std::uint64_t>{1200});
+}
+
 TEST(Study, SobolRefusesSpiderAndPrecision) {
   Study s = run_study_of("example.yaml", 64);
   s.kind = AnalysisKind::sobol;
