@@ -42,7 +42,7 @@ std::vector<double> levels(const Parameter& p, bool spider) {
 }  // namespace
 
 Sensitivity sensitivity(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
-                        const std::string& stat, int year, bool spider) {
+                        const std::string& stat, std::optional<int> year, bool spider) {
   const Scenario base = load_scenario(path, sets);
   RunOptions o = opt;
   if (o.trials == 0) o.trials = std::min<std::uint64_t>(base.trials, 10000);
@@ -53,7 +53,7 @@ Sensitivity sensitivity(const std::string& path, const std::vector<std::string>&
   Sensitivity out;
   out.scenario = base.name;
   out.stat = stat;
-  out.year = year == 0 ? base.start_year + base.years - 1 : year;
+  out.year = year.value_or(base.start_year + base.years - 1);
   out.trials = o.trials;
   out.seed = o.seed;
   out.base = statistic(run_simulation(base, o), stat, out.year);

@@ -99,7 +99,7 @@ Sensitivity run_sensitivity(const Study& st, ProgressSink* sink) {
     note(sink, precision_note(AnalysisKind::sensitivity, base.trials, target, worst_standard_error(base, target)));
     opt.trials = base.trials;
   }
-  return sensitivity(st.file, st.sets, opt, st.stat, st.year.value_or(0), st.spider);
+  return sensitivity(st.file, st.sets, opt, st.stat, st.year, st.spider);
 }
 
 Sobol run_sobol(const Study& st, ProgressSink* sink) {
@@ -109,7 +109,7 @@ Sobol run_sobol(const Study& st, ProgressSink* sink) {
                      "bootstrap intervals");
   RunOptions opt = st.options;
   Phase phase(sink, planned_trials(st), opt);
-  return sobol(st.file, st.sets, opt, st.stat, st.year.value_or(0), st.bootstrap, st.level);
+  return sobol(st.file, st.sets, opt, st.stat, st.year, st.bootstrap, st.level);
 }
 
 SweepSummary run_sweep_study(const Study& st, ProgressSink* sink) {

@@ -72,10 +72,10 @@ const CLI::Validator kInteger(
     },
     "", "INTEGER");
 
-bool year_in_horizon(int year, const Scenario& s) {
+bool year_in_horizon(std::optional<int> year, const Scenario& s) {
   const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
-  if (year == 0 || (year >= y0 && year <= y1)) return true;
-  fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", year, y0, y1);
+  if (!year || (*year >= y0 && *year <= y1)) return true;
+  fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", *year, y0, y1);
   return false;
 }
 
@@ -225,7 +225,7 @@ PrecisionTarget precision_target(const RunArgs& a) {
   PrecisionTarget target;
   target.stat = a.stat;
   target.se = a.precision;
-  if (a.year != 0) target.year = a.year;
+  target.year = a.year;
   target.max_trials = a.max_trials;
   if (a.trials > 0) target.first_trials = a.trials;
   return target;
@@ -245,11 +245,15 @@ void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::str
   if (!stats.empty()) {
     cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
         ->check(CLI::IsMember(stats));
-    cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)")->check(kInteger);
+    add_year_option(cmd, a.year, "Fiscal year for --precision (default: every year)");
   }
   cmd->add_option("--max-trials", a.max_trials, "Most trials --precision may use")
       ->check(kInteger)
       ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+}
+
+CLI::Option* add_year_option(CLI::App* cmd, std::optional<int>& year, const std::string& help, const std::string& flag) {
+  return cmd->add_option_function<int>(flag, [&year](const int& y) { year = y; }, help)->check(kInteger);
 }
 
 void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
@@ -267,9 +271,9 @@ void add_report_options(CLI::App* cmd, RunArgs& a, bool html) {
                   "Also write every trial (yearly total and channel revenue, alive, cash at each year end, first "
                   "crossing, and the value drawn for every uncertain per-trial key as input:<key>) to FILE.csv or "
                   "FILE.jsonl (atomically; columns in docs/model.md)");
-  cmd->add_option("--histogram-year", a.histogram_year,
-                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)")
-      ->check(kInteger);
+  add_year_option(cmd, a.histogram_year,
+                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)",
+                  "--histogram-year");
 }
 
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {

@@ -79,8 +79,8 @@ void write_stdout(std::string_view text);
 /// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
 extern const CLI::Validator kInteger;
 
-/// --year must be a fiscal year of the scenario (0: not given).
-bool year_in_horizon(int year, const Scenario& s);
+/// --year, when given, must be a fiscal year of the scenario.
+bool year_in_horizon(std::optional<int> year, const Scenario& s);
 
 /// --shard, --partial, --checkpoint, --checkpoint-every, --resume (scale_cli.hpp), and what
 /// `revsim merge` sets instead.
@@ -104,11 +104,11 @@ struct RunArgs {
   std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
   double precision = 0;                ///< --precision: target standard error (0: off)
   std::string stat = "p_threshold";
-  int year = 0;                        ///< --year (0: every year)
+  std::optional<int> year;             ///< --year (none: every year, or the last where one is needed)
   std::uint64_t max_trials = 10000000;
   std::string html;     ///< --html FILE (report: -o)
   std::string samples;  ///< --samples FILE.csv|.jsonl
-  int histogram_year = 0;
+  std::optional<int> histogram_year;   ///< --histogram-year (none: the report's default)
   bool tornado = false;  ///< report --tornado
   std::uint64_t tornado_trials = 2000;
   ScaleArgs scale;  ///< shards, merge, checkpoints (run, audit, compare)
@@ -200,6 +200,10 @@ Scenario load_warned(const std::string& file, const std::vector<std::string>& se
 /// own --stat passes an empty list).
 void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats,
                            const char* what = "the standard error of --stat");
+
+/// A fiscal-year flag (--year by default): `year` is set when it is given, and only then.
+CLI::Option* add_year_option(CLI::App* cmd, std::optional<int>& year, const std::string& help,
+                             const std::string& flag = "--year");
 
 void add_set_option(CLI::App* cmd, std::vector<std::string>& sets);
 

@@ -48,7 +48,7 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
     fmt::print(stderr, "revsim: --format {}: `revsim {}` writes {}\n", a.format, job.subcommand, fmt::join(formats, ", "));
     return kExitBadInput;
   }
-  if (job.subcommand == "compare" && (cmd->get_option("--samples")->count() > 0 || a.histogram_year != 0)) {
+  if (job.subcommand == "compare" && (cmd->get_option("--samples")->count() > 0 || a.histogram_year)) {
     fmt::print(stderr, "revsim: --samples and --histogram-year: `revsim compare` does not take them\n");
     return kExitBadInput;
   }
@@ -89,8 +89,7 @@ Command add_merge_command(CLI::App& app, const CliContext& ctx) {
   cmd->add_option("--html", a.html, "Also write an HTML report with charts to FILE (atomically)");
   cmd->add_option("--samples", a.samples, "run/audit: also write every trial's revenue to FILE.csv or FILE.jsonl "
                                           "(the shards must have kept exact samples)");
-  cmd->add_option("--histogram-year", a.histogram_year, "run/audit: fiscal year of the HTML report's histogram")
-      ->check(kInteger);
+  add_year_option(cmd, a.histogram_year, "run/audit: fiscal year of the HTML report's histogram", "--histogram-year");
   return {cmd, [m] { return format_flags_ok(m->run); }, [&ctx, m, cmd] { return run_scaled(ctx, m->run, [&] { return cmd_merge(ctx, *m, cmd); }); }};
 }
 

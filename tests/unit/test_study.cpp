@@ -232,7 +232,7 @@ TEST(Study, SensitivityEqualsSensitivity) {
   s.stat = "mean";
   RecordingSink sink;
   const auto got = std::get<Sensitivity>(run_study(s, &sink));
-  const Sensitivity want = sensitivity(s.file, {}, s.options, "mean", 0, false);
+  const Sensitivity want = sensitivity(s.file, {}, s.options, "mean", std::nullopt, false);
   EXPECT_EQ(to_json(got), to_json(want));
   EXPECT_EQ(got.year, s.scenarios.front().start_year + s.scenarios.front().years - 1);  // none: the last
   EXPECT_EQ(sink.counted.front(), planned_trials(s));  // the planned total is what runs
