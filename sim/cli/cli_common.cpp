@@ -50,8 +50,8 @@ void Interrupts::install(RunMonitor& monitor) {
 
 int Interrupts::signal() { return static_cast<int>(last_signal); }
 
-void write_stdout(std::string_view text) {
-  if (!output_allowed()) return;  // MPI: ranks other than 0 write nothing
+void write_stdout(const CliContext& ctx, std::string_view text) {
+  if (ctx.ranks != nullptr && !ctx.ranks->output_allowed()) return;  // MPI: ranks other than 0 write nothing
   std::fflush(stdout);  // nothing buffered there may come after `text`
   std::size_t done = 0;
   while (done < text.size()) {
@@ -134,7 +134,7 @@ Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, 
   Manifest m;
   m.version = version();
   for (const std::string& f : files)  // "-": the bytes read from standard input
-    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, scenario_sha256(f));
+    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, scenario_sha256(ctx, f));
   m.sets = sets;
   m.seed = seed;
   m.trials = trials;
@@ -168,7 +168,7 @@ bool output_writable(const std::string& path) {
 
 int emit(const CliContext& ctx, const std::string& text, const std::string& output) {
   if (output.empty()) {
-    write_stdout(text);
+    write_stdout(ctx, text);
   } else {
     write_file_atomically(output, text);
     say_wrote(ctx, output);
@@ -189,7 +189,7 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
   for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
-    if (!path.empty() && writes_output() && !output_writable(path)) {
+    if (!path.empty() && (ctx.ranks == nullptr || ctx.ranks->writes_output()) && !output_writable(path)) {
       fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
       return std::nullopt;
     }
@@ -217,7 +217,7 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
   opt.seed_set = a.seed_option != nullptr && a.seed_option->count() > 0;
   opt.threads = a.threads;
   opt.monitor = ctx.progress;  // counts the trials for the progress line; Ctrl-C stops the run
-  opt.comm = comm();  // several ranks under mpirun: the trials are split over them
+  opt.comm = ctx.ranks != nullptr ? ctx.ranks->comm() : nullptr;  // several ranks under mpirun: the trials are split over them
   return opt;
 }
 

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,7 @@ constexpr int kExitBrokenPipe = 128 + SIGPIPE;  ///< the reader went away (`| he
 constexpr const char* kScenarioHelp = "Scenario YAML file ('-': read it from standard input)";
 
 class ProgressLine;
+class Ranks;
 
 /// SIGINT / SIGTERM: ask the command line's monitor (CliContext::progress) to stop, and keep
 /// the signal that did. The handler can reach no object, so what it needs (the monitor it stops,
@@ -51,13 +53,19 @@ class Interrupts {
 };
 
 /// What every subcommand is given instead of globals: the display flags (--no-color, --quiet),
-/// the command line (for manifests) and the progress line, which is also the monitor every run
-/// of the command line reports to and is stopped through (Ctrl-C: Interrupts).
+/// the command line (for manifests), the progress line, which is also the monitor every run
+/// of the command line reports to and is stopped through (Ctrl-C: Interrupts), and the MPI
+/// ranks (ranks.hpp). Made by main; `revsim merge` hands its subcommand a copy with the
+/// partials' scenario hashes.
 struct CliContext {
   bool no_color = false;
   bool quiet = false;
   std::string command;
   ProgressLine* progress = nullptr;
+  Ranks* ranks = nullptr;  ///< null: one process (no MPI)
+  /// Under `revsim merge`: the partials' scenario hashes by name, which manifests give
+  /// (scenario_sha256) instead of hashing the files.
+  std::map<std::string, std::string> merged_hashes;
 };
 
 /// A registered subcommand: `check` refuses flags that would do nothing and outputs that would
@@ -73,8 +81,9 @@ struct StdoutError {
   int error;
 };
 
-/// Every byte of `text` to standard output, checked (write(2) loops; EINTR retried).
-void write_stdout(std::string_view text);
+/// Every byte of `text` to standard output, checked (write(2) loops; EINTR retried); under MPI
+/// only rank 0 writes, after the ranks agree that none failed (Ranks::output_allowed).
+void write_stdout(const CliContext& ctx, std::string_view text);
 
 /// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
 extern const CLI::Validator kInteger;

@@ -59,10 +59,12 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
   a.trials = job.trials;
   for (const PartialInfo& p : parts) a.scale.merge.push_back(p.file);
   a.scale.merged = job;
-  remember_merged_hashes(job);
+  // The subcommand's manifests give the partials' scenario hashes (the YAML files need not exist here).
+  CliContext merged = ctx;
+  for (const JobScenario& s : job.scenarios) merged.merged_hashes[s.name] = s.sha256;
   if (!outputs_distinct(m.files, outputs(a), a.output.empty())) return kExitBadInput;
-  if (job.subcommand == "run" || job.subcommand == "audit") return scenario_command(ctx, a, job.subcommand);
-  if (job.subcommand == "compare") return compare_command(ctx, names, a);
+  if (job.subcommand == "run" || job.subcommand == "audit") return scenario_command(merged, a, job.subcommand);
+  if (job.subcommand == "compare") return compare_command(merged, names, a);
   fmt::print(stderr, "revsim: merge refused: the partials are of `revsim {}`, which this revsim cannot merge\n",
              job.subcommand);
   return kExitBadInput;
