@@ -1,7 +1,8 @@
-// revsim._core: the library seen from Python (pybind11). Thin on purpose: every number comes
-// from the same library calls the command line makes, and results cross the boundary as the
-// command line's JSON text (so both agree byte for byte) plus the per-trial arrays, which numpy
-// views without a copy. The pandas tables are built in revsim/__init__.py.
+// revsim._core: the library seen from Python (pybind11). Thin on purpose: run, compare, sweep,
+// sensitivity and backtest build a Study and call run_study, as the command line's subcommands
+// do (issue 15: one Study API, two faces), and results cross the boundary as the command line's
+// JSON text (so both agree byte for byte) plus the per-trial arrays, which numpy views without a
+// copy. The pandas tables are built in revsim/__init__.py.
 #include "revsim/backtest.hpp"
 #include "revsim/calibrate.hpp"
 #include "revsim/compare.hpp"
@@ -11,6 +12,8 @@
 #include "revsim/scenario_io.hpp"
 #include "revsim/sensitivity.hpp"
 #include "revsim/sobol.hpp"
+#include "revsim/study.hpp"
+#include "revsim/sweep.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -51,10 +54,10 @@ revsim::RunOptions run_options(std::uint64_t trials, std::optional<std::uint64_t
 }
 
 /// Run `work` on a worker thread with the GIL released; the calling thread wakes every 50 ms to
-/// let Python handle signals, and on Ctrl-C asks the run to stop (RunOptions::stop), waits for
+/// let Python handle signals, and on Ctrl-C asks the run to stop (its RunMonitor), waits for
 /// it and raises KeyboardInterrupt. Exceptions of the worker are rethrown here.
 template <class F>
-void run_interruptibly(std::atomic<bool>& stop, F&& work) {
+void run_interruptibly(revsim::RunMonitor& monitor, F&& work) {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
@@ -77,7 +80,7 @@ void run_interruptibly(std::atomic<bool>& stop, F&& work) {
       if (done) break;
     }
     if (PyErr_CheckSignals() != 0) {  // KeyboardInterrupt (or another handler's exception) is set
-      stop = true;
+      monitor.request_stop();
       {
         py::gil_scoped_release release;
         worker.join();
@@ -119,17 +122,31 @@ void add_samples(py::dict& d, revsim::RunOutput&& out) {
   d["input_names"] = out.input_names;
 }
 
-/// An analysis of several scenarios (compare, backtest), run interruptibly: its JSON text.
-template <class F>
-std::string analyse_all(const std::vector<const PyScenario*>& scenarios, std::uint64_t trials,
-                        std::optional<std::uint64_t> seed, int threads, F analyse) {
-  std::vector<revsim::Scenario> list;
-  for (const PyScenario* s : scenarios) list.push_back(s->scenario);
-  std::atomic<bool> stop{false};
-  revsim::RunOptions o = run_options(trials, seed, threads);
-  o.stop = &stop;
-  std::string out;
-  run_interruptibly(stop, [&] { out = json_text(revsim::to_json(analyse(list, o))); });
+/// run_study's sink from Python: nothing to show (no progress line in a notebook), nothing to
+/// say (the Python API takes no precision target, the one source of notes); it is the runs'
+/// monitor, which run_interruptibly stops on Ctrl-C.
+class QuietSink final : public revsim::ProgressSink {
+ public:
+  void begin(std::uint64_t) override {}
+  void end() override {}
+  void note(const std::string&) override {}
+};
+
+/// A study of `kind` over `scenarios` with the command line's run options.
+revsim::Study make_study(revsim::AnalysisKind kind, const std::vector<const PyScenario*>& scenarios,
+                         std::uint64_t trials, std::optional<std::uint64_t> seed, int threads) {
+  revsim::Study st;
+  st.kind = kind;
+  for (const PyScenario* s : scenarios) st.scenarios.push_back(s->scenario);
+  st.options = run_options(trials, seed, threads);
+  return st;
+}
+
+/// run_study with the GIL released; Ctrl-C stops it (KeyboardInterrupt).
+revsim::StudyResult study(const revsim::Study& st) {
+  QuietSink sink;
+  revsim::StudyResult out;
+  run_interruptibly(sink, [&] { out = revsim::run_study(st, &sink); });
   return out;
 }
 
@@ -199,19 +216,14 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "run",
       [](const PyScenario& s, std::uint64_t trials, std::optional<std::uint64_t> seed, int threads, bool keep_samples) {
-        std::atomic<bool> stop{false};
-        revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
-        revsim::RunOutput out;
-        run_interruptibly(stop, [&] {
-          if (keep_samples) out = revsim::run_with_samples(s.scenario, o);
-          else out.results = revsim::run_simulation(s.scenario, o);
-        });
+        revsim::Study st = make_study(revsim::AnalysisKind::run, {&s}, trials, seed, threads);
+        st.keep_samples = keep_samples;
+        auto run = std::get<revsim::RunStudy>(study(st));
         std::ostringstream json;
-        revsim::write_json(json, out.results);
+        revsim::write_json(json, run.results);
         py::dict d;
         d["json"] = json.str();
-        if (keep_samples) add_samples(d, std::move(out));
+        if (run.samples) add_samples(d, std::move(*run.samples));
         return d;
       },
       py::arg("scenario"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0,
@@ -221,8 +233,8 @@ PYBIND11_MODULE(_core, m) {
       "compare",
       [](const std::vector<const PyScenario*>& scenarios, std::uint64_t trials, std::optional<std::uint64_t> seed,
          int threads) {
-        return analyse_all(scenarios, trials, seed, threads,
-                           [](const auto& list, const auto& o) { return revsim::compare_scenarios(list, o); });
+        const revsim::Study st = make_study(revsim::AnalysisKind::compare, scenarios, trials, seed, threads);
+        return json_text(revsim::to_json(std::get<revsim::Comparison>(study(st))));
       },
       py::arg("scenarios"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0);
 
@@ -232,13 +244,9 @@ PYBIND11_MODULE(_core, m) {
       "compare_samples",
       [](const std::vector<const PyScenario*>& scenarios, std::uint64_t trials, std::optional<std::uint64_t> seed,
          int threads) {
-        std::vector<revsim::Scenario> list;
-        for (const PyScenario* s : scenarios) list.push_back(s->scenario);
-        std::atomic<bool> stop{false};
-        revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
-        revsim::ComparisonSamples c;
-        run_interruptibly(stop, [&] { c = revsim::compare_with_samples(list, o); });
+        revsim::Study st = make_study(revsim::AnalysisKind::compare, scenarios, trials, seed, threads);
+        st.keep_samples = true;
+        auto c = std::get<revsim::ComparisonSamples>(study(st));
         py::dict d;
         d["json"] = json_text(revsim::to_json(c.comparison));
         py::list runs;
@@ -255,30 +263,62 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "sensitivity",
-      [](const PyScenario& s, const std::string& stat, int year, bool spider, bool sobol, int bootstrap, double level,
-         std::uint64_t trials, std::optional<std::uint64_t> seed, int threads) {
+      [](const PyScenario& s, const std::string& stat, std::optional<int> year, bool spider, bool sobol, int bootstrap,
+         double level, std::uint64_t trials, std::optional<std::uint64_t> seed, int threads) {
         if (s.path.empty())
           throw std::invalid_argument("sensitivity needs a scenario loaded from a file (revsim.load), not from text");
-        std::atomic<bool> stop{false};
-        revsim::RunOptions o = run_options(trials, seed, threads);
-        o.stop = &stop;
-        std::string out;
-        run_interruptibly(stop, [&] {
-          if (sobol) out = json_text(revsim::to_json(revsim::sobol(s.path, s.sets, o, stat, year, bootstrap, level)));
-          else out = json_text(revsim::to_json(revsim::sensitivity(s.path, s.sets, o, stat, year, spider)));
-        });
-        return out;
+        revsim::Study st = make_study(sobol ? revsim::AnalysisKind::sobol : revsim::AnalysisKind::sensitivity, {&s},
+                                      trials, seed, threads);
+        st.file = s.path;
+        st.sets = s.sets;
+        st.stat = stat;
+        st.year = year;
+        st.spider = spider;
+        st.bootstrap = bootstrap;
+        st.level = level;
+        const revsim::StudyResult out = study(st);
+        if (sobol) return json_text(revsim::to_json(std::get<revsim::Sobol>(out)));
+        return json_text(revsim::to_json(std::get<revsim::Sensitivity>(out)));
       },
       py::arg("scenario"), py::arg("stat"), py::arg("year"), py::arg("spider"), py::arg("sobol"),
       py::arg("bootstrap"), py::arg("level"), py::arg("trials") = 0, py::arg("seed") = std::nullopt,
+      py::arg("threads") = 0);
+
+  // A grid the package has loaded point by point (revsim.sweep): each point's run JSON, in order.
+  m.def(
+      "sweep",
+      [](const std::vector<const PyScenario*>& points, const std::vector<std::string>& keys,
+         const std::vector<std::vector<std::string>>& values, std::uint64_t trials, std::optional<std::uint64_t> seed,
+         int threads) {
+        if (points.empty() || values.size() != points.size())
+          throw std::invalid_argument("sweep: expected one list of values per point");
+        revsim::SweepPlan plan;
+        for (const std::string& k : keys) plan.axes.push_back(revsim::GridAxis{k, k, {}});
+        plan.values = values;
+        for (const PyScenario* p : points) {
+          plan.sets.push_back(p->sets);
+          plan.scenarios.push_back(p->scenario);
+        }
+        revsim::Study st = make_study(revsim::AnalysisKind::sweep, {}, trials, seed, threads);
+        st.plan = &plan;
+        std::vector<std::string> out;
+        st.on_point = [&out](const revsim::SweepPoint& p) {
+          std::ostringstream json;
+          revsim::write_json(json, p.results);
+          out.push_back(json.str());
+        };
+        (void)study(st);
+        return out;
+      },
+      py::arg("points"), py::arg("keys"), py::arg("values"), py::arg("trials") = 0, py::arg("seed") = std::nullopt,
       py::arg("threads") = 0);
 
   m.def(
       "backtest",
       [](const std::vector<const PyScenario*>& scenarios, std::uint64_t trials, std::optional<std::uint64_t> seed,
          int threads) {
-        return analyse_all(scenarios, trials, seed, threads,
-                           [](const auto& list, const auto& o) { return revsim::backtest(list, o); });
+        const revsim::Study st = make_study(revsim::AnalysisKind::backtest, scenarios, trials, seed, threads);
+        return json_text(revsim::to_json(std::get<revsim::Backtest>(study(st))));
       },
       py::arg("scenarios"), py::arg("trials") = 0, py::arg("seed") = std::nullopt, py::arg("threads") = 0);
 

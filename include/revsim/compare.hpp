@@ -65,7 +65,7 @@ struct ComparisonSamples {
 ComparisonSamples compare_with_samples(const std::vector<Scenario>& scenarios, const RunOptions& opt);
 
 /// The largest paired standard error of `stat` (mean: se_paired of the mean difference;
-/// p_threshold: p_threshold_diff_se) over the compared scenarios and `year` (0: every year).
+/// p_threshold: p_threshold_diff_se) over the compared scenarios and `year` (none: every year).
 /// Throws std::invalid_argument for another stat or a year outside the scenarios.
 double worst_paired_se(const Comparison& c, const std::string& stat, std::optional<int> year);
 

@@ -20,15 +20,37 @@ namespace revsim {
 struct ScaleOut;
 class Comm;  // sim/parallel/mpi_comm.hpp
 
+/// What a run reports its progress to and is stopped through (RunOptions::monitor). The engine
+/// calls add_trials once per finished block of trials (from any worker thread) and checks
+/// stop_requested() before every trial: a relaxed load of an atomic the monitor owns, not a
+/// virtual call, so the per-trial cost is one load. The monitor outlives the runs it watches.
+class RunMonitor {
+ public:
+  RunMonitor() = default;
+  RunMonitor(const RunMonitor&) = delete;
+  RunMonitor& operator=(const RunMonitor&) = delete;
+  virtual ~RunMonitor() = default;
+  /// `n` more trials finished (a block's worth, times the scenarios of a compare). Called
+  /// concurrently from the worker threads: keep it cheap and thread-safe. Default: nothing.
+  virtual void add_trials(std::uint64_t n) { (void)n; }
+  /// Ask the runs watched to stop: each stops within a trial or so and throws RunCancelled.
+  /// From any thread, or a signal handler (a lock-free atomic store).
+  void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
+  bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  static_assert(std::atomic<bool>::is_always_lock_free, "request_stop is called from signal handlers");
+};
+
 struct RunOptions {
   std::uint64_t trials = 0;  ///< 0: the scenario's
   std::uint64_t seed = 0;
   bool seed_set = false;     ///< use `seed` instead of the scenario's
   int threads = 0;           ///< 0: all cores
-  /// When set and it becomes true, the run stops within a trial or so and throws RunCancelled.
-  const std::atomic<bool>* stop = nullptr;
-  /// When set, trials are added to it as blocks finish (a progress display reads it).
-  std::atomic<std::uint64_t>* progress = nullptr;
+  /// When set: told of the trials as blocks finish, and asked before each trial whether to
+  /// stop (then the run throws RunCancelled).
+  RunMonitor* monitor = nullptr;
   /// Shard, merge, checkpoint or resume the trial loop (revsim/scale_out.hpp); nullptr: none.
   ScaleOut* scale = nullptr;
   /// When set and it has several ranks (mpirun -n N), the trials are split over the ranks in
@@ -44,7 +66,7 @@ class RankFailed : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// A run stopped through RunOptions::stop before it finished.
+/// A run stopped through its RunMonitor (RunOptions::monitor) before it finished.
 class RunCancelled : public std::runtime_error {
  public:
   RunCancelled(std::uint64_t done, std::uint64_t total)

@@ -2,6 +2,7 @@
 // failed or interrupted run never leaves a half-written output.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,9 +36,11 @@ class AtomicFile {
 
 /// Asked before any AtomicFile is opened (issue 16, MPI: every rank first agrees that none
 /// failed, and only rank 0 writes). It may throw (nothing is written) or return false: the file
-/// is then neither created nor written, and commit() does nothing. Null (the default): write.
-using OutputGate = bool (*)();
-void set_output_gate(OutputGate gate) noexcept;
+/// is then neither created nor written, and commit() does nothing. Empty (the default): write.
+/// The process's one hook: the command line's Ranks sets it (with its own state) for its
+/// lifetime and clears it after.
+using OutputGate = std::function<bool()>;
+void set_output_gate(OutputGate gate);
 
 /// Write `content` to `path` atomically. Throws std::runtime_error with the reason.
 void write_file_atomically(const std::string& path, const std::string& content,

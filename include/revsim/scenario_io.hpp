@@ -3,6 +3,7 @@
 #pragma once
 
 #include "revsim/scenario.hpp"
+#include "revsim/schema.hpp"  // list_parameters, parameter_slots: the parameters of a loaded scenario
 
 #include <stdexcept>
 #include <string>
@@ -44,27 +45,5 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 /// Load from YAML text; `file` is the name used in messages. Throws ScenarioError.
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file = "<string>",
                         const std::vector<std::string>& sets = {});
-
-/// A numeric parameter of a loaded scenario, addressed as `--set` would address it.
-struct Parameter {
-  std::string path;  ///< e.g. channels.internet.accounts[BigCloud A].p_eval
-  Dist dist;
-  Range range;
-  /// Drawn once per trial (company, product, software, market, a named account or operator,
-  /// the government and ISV schedule keys); false for keys drawn once per project, per ISV or
-  /// per Nvidia release (MODEL.md §2, §8).
-  bool per_trial = true;
-};
-/// Every numeric parameter of `s` (company, product, software, market, each entity), in file
-/// order. Channel-level constants (maturity_elasticity, effort) and correlations are left out.
-std::vector<Parameter> list_parameters(const Scenario& s);
-/// Pointers to the same parameters of `s`, in the same order as list_parameters(s): setting
-/// one changes the scenario without reloading it (callers keep values inside `range`).
-std::vector<Dist*> parameter_slots(Scenario& s);
-/// The same, read-only (the addresses a trial draws from: --samples records draws by them).
-std::vector<const Dist*> parameter_slots(const Scenario& s);
-/// The uncertain per-trial parameters of `s` (the factors of Sobol, the `input:` columns of
-/// --samples): list_parameters(s) minus constants and keys drawn per project, ISV or release.
-std::vector<std::size_t> per_trial_inputs(const std::vector<Parameter>& params);
 
 }  // namespace revsim

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,11 +37,12 @@ struct Sensitivity {
 double statistic(const Results& r, const std::string& stat, int year);
 
 /// Tornado (2 levels) or spider (5 levels) over every parameter of the scenario at `path`
-/// (after `sets`). Throws ScenarioError for a bad scenario, std::invalid_argument for a bad stat/year
-/// (both before anything runs). Under MPI (opt.comm with several ranks) the levels are spread over
-/// the ranks and every rank returns the same result (docs/scale-out.md, "Points over the ranks").
+/// (after `sets`), of `stat` in fiscal `year` (none: the last). Throws ScenarioError for a bad
+/// scenario, std::invalid_argument for a bad stat/year (both before anything runs). Under MPI
+/// (opt.comm with several ranks) the levels are spread over the ranks and every rank returns the
+/// same result (docs/scale-out.md, "Points over the ranks").
 Sensitivity sensitivity(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
-                        const std::string& stat, int year, bool spider);
+                        const std::string& stat, std::optional<int> year, bool spider);
 
 nlohmann::ordered_json to_json(const Sensitivity& s);
 void write_table(std::ostream& os, const Sensitivity& s, std::size_t top);

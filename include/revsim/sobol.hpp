@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,13 +66,13 @@ struct Sobol {
   std::vector<std::string> within_trial; ///< uncertain parameters drawn per project/ISV/release (part of luck)
 };
 
-/// Sobol indices of the per-trial quantity behind `stat` in fiscal `year` (0: the last) of the
+/// Sobol indices of the per-trial quantity behind `stat` in fiscal `year` (none: the last) of the
 /// scenario at `path` (after `sets`): revenue for mean and p50, the indicator of revenue >=
 /// threshold, of listing, of being alive at the year's end for the others. opt.trials is N
 /// (0: min(scenario trials, 4096)). Deterministic for any thread count. Throws ScenarioError,
 /// std::invalid_argument (bad stat/year/no factor), RunCancelled.
 Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
-            const std::string& stat, int year, int bootstrap, double level);
+            const std::string& stat, std::optional<int> year, int bootstrap, double level);
 
 nlohmann::ordered_json to_json(const Sobol& s);
 void write_table(std::ostream& os, const Sobol& s);

@@ -15,7 +15,6 @@
 #include "revsim/sobol.hpp"
 #include "revsim/sweep.hpp"
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -36,16 +35,14 @@ class StudyError : public std::invalid_argument {
 };
 
 /// Where run_study reports how far it is and what a user should read (e.g. the standard error a
-/// --precision run reached). begin/end bracket each simulating phase; trials are counted on
-/// counter(), which the engine adds to once per block of trials (RunOptions::progress).
-class ProgressSink {
+/// --precision run reached). begin/end bracket each simulating phase; between them the engine
+/// calls add_trials once per block of trials, and a stop asked of the sink (request_stop, e.g.
+/// on Ctrl-C) stops the study: it is the runs' RunMonitor (RunOptions::monitor).
+class ProgressSink : public RunMonitor {
  public:
-  virtual ~ProgressSink() = default;
   /// A phase of `total` trials begins (0: not known in advance, as with a precision target).
   virtual void begin(std::uint64_t total) = 0;
   virtual void end() = 0;
-  /// The counter the engine adds finished trials to during the current phase.
-  virtual std::atomic<std::uint64_t>* counter() = 0;
   /// A message for the user (one line, no "revsim: " prefix, no newline).
   virtual void note(const std::string& text) = 0;
 };
@@ -58,11 +55,12 @@ struct Study {
   /// sensitivity and sobol reload the scenario at `file` with `sets` for every level.
   std::string file;
   std::vector<std::string> sets;
-  /// trials (0: each scenario's own), seed, threads, stop. `progress` is set by run_study from
-  /// the sink.
+  /// trials (0: each scenario's own), seed, threads, and a monitor to stop the study without a
+  /// sink. With a sink, run_study makes the sink the monitor (a different one: StudyError).
   RunOptions options;
   std::optional<PrecisionTarget> precision;
-  /// run: keep every trial (for --samples); the memory policy applies (kMaxRunBytes).
+  /// run and compare: keep every trial (for --samples); the memory policy applies (kMaxRunBytes).
+  /// A compare then returns ComparisonSamples instead of Comparison.
   bool keep_samples = false;
   /// sensitivity / sobol: the statistic and fiscal year (none: the last).
   std::string stat = "p_threshold";
@@ -89,7 +87,11 @@ struct SweepSummary {
   int threads = 0;
 };
 
-using StudyResult = std::variant<RunStudy, Comparison, SweepSummary, Sensitivity, Sobol, Backtest>;
+/// What run_study returns, by kind: run RunStudy; compare Comparison, or with keep_samples
+/// ComparisonSamples (after a precision target, the same trials again, kept); sweep SweepSummary;
+/// sensitivity Sensitivity; sobol Sobol; backtest Backtest.
+using StudyResult =
+    std::variant<RunStudy, Comparison, SweepSummary, Sensitivity, Sobol, Backtest, ComparisonSamples>;
 
 /// The trial count the memory policy budgets for: with a precision target the larger of
 /// options.trials and max_trials (the most it may reach), else options.trials, else the first
@@ -110,8 +112,8 @@ void check_memory(const Study& s);
 std::string precision_note(AnalysisKind kind, std::uint64_t trials, const PrecisionTarget& t, double se);
 
 /// Run the study. Throws StudyError (refused), ScenarioError, std::invalid_argument (a bad
-/// statistic or year), RunCancelled (options.stop set). `sink` (may be null) sees the phases,
-/// the trial counts and the notes.
+/// statistic or year), RunCancelled (a stop asked of the sink or options.monitor). `sink` (may be
+/// null) sees the phases, the trial counts and the notes.
 StudyResult run_study(const Study& study, ProgressSink* sink = nullptr);
 
 }  // namespace revsim

@@ -264,11 +264,13 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
         if not v:
             raise ValueError(f"sweep: grid key {k!r} has no values")
     points = list(itertools.product(*values))
-    # Validate every point before the first run, as the command line does.
+    # Validate every point before the first run, as the command line does; then the points run
+    # as one sweep study (run_study), as `revsim sweep` runs them.
     loaded = [load(base.path, list(base.sets) + _set_strings(dict(zip(keys, p)))) for p in points]
+    texts = _core.sweep(loaded, keys, [[str(v) for v in p] for p in points], _trials(trials), seed, int(threads))
     rows = []
-    for point, s in zip(points, loaded):
-        r = run(s, trials=trials, seed=seed, threads=threads)
+    for point, text in zip(points, texts):
+        r = RunResult({"json": text})
         for y in r.data["years"]:
             row = dict(zip(keys, point))
             row["year"] = y["year"]
@@ -278,12 +280,14 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
     return pd.DataFrame(rows)
 
 
-def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int = 0, spider: bool = False,
+def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int | None = None, spider: bool = False,
                 sobol: bool = False, bootstrap: int = 1000, level: float = 0.95, trials: int | None = None,
                 seed: int | None = None, threads: int = 0) -> dict:
-    """Tornado (default), spider or Sobol analysis (``revsim sensitivity``); returns its JSON
-    document as a dict, with the rows also as a DataFrame under ``"table"``."""
-    text = _core.sensitivity(_scenario(scenario), stat, int(year), bool(spider), bool(sobol), int(bootstrap),
+    """Tornado (default), spider or Sobol analysis (``revsim sensitivity``) of ``stat`` in the
+    fiscal ``year`` (default: the last); returns its JSON document as a dict, with the rows also
+    as a DataFrame under ``"table"``."""
+    text = _core.sensitivity(_scenario(scenario), stat, None if year is None else int(year), bool(spider),
+                             bool(sobol), int(bootstrap),
                              float(level), _trials(trials), seed, int(threads))
     doc = _json.loads(text)
     doc["table"] = pd.DataFrame(doc.get("factors" if sobol else "parameters", []))

@@ -153,7 +153,7 @@ class Comparer {
     const auto Y = static_cast<std::size_t>(base.years);
     for (std::size_t k = 0; k < scenarios_.size(); ++k) {
       ComparedScenario cs;
-      cs.results = exact ? std::get<Exact>(acc_).each()[k].results(o_.seed, o_.stop)
+      cs.results = exact ? std::get<Exact>(acc_).each()[k].results(o_.seed, o_.monitor)
                          : std::get<Streaming>(acc_).each()[k].results(o_.seed);
       cs.results.runtime.seconds = seconds_;
       cs.results.runtime.trials_per_second = seconds_ > 0 ? static_cast<double>(n) / seconds_ : 0.0;
@@ -235,7 +235,10 @@ double worst_paired_se(const Comparison& c, const std::string& stat, std::option
       worst = std::max(worst, kind == StatKind::mean ? y.se_paired : y.p_threshold_diff_se);
       found = true;
     }
-  if (!found) throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenarios", year.value_or(0)));
+  if (!found) {
+    if (year) throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenarios", *year));
+    throw std::invalid_argument("compare's --precision needs a scenario besides the baseline");
+  }
   return worst;
 }
 

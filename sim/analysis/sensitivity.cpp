@@ -44,7 +44,7 @@ std::vector<double> levels(const Parameter& p, bool spider) {
 }  // namespace
 
 Sensitivity sensitivity(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
-                        const std::string& stat, int year, bool spider) {
+                        const std::string& stat, std::optional<int> year, bool spider) {
   const Scenario base = load_scenario(path, sets);
   RunOptions o = opt;
   if (o.trials == 0) o.trials = std::min<std::uint64_t>(base.trials, 10000);
@@ -55,7 +55,7 @@ Sensitivity sensitivity(const std::string& path, const std::vector<std::string>&
   Sensitivity out;
   out.scenario = base.name;
   out.stat = stat;
-  out.year = year == 0 ? base.start_year + base.years - 1 : year;
+  out.year = year.value_or(base.start_year + base.years - 1);
   out.trials = o.trials;
   out.seed = o.seed;
   // A bad statistic or year is said before anything loads or runs (in statistic()'s words), so

@@ -142,13 +142,13 @@ SobolIndices sobol_indices(const std::vector<double>& fA, const std::vector<doub
 }
 
 Sobol sobol(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
-            const std::string& stat, int year, int bootstrap, double level) {
+            const std::string& stat, std::optional<int> year, int bootstrap, double level) {
   const Scenario base = load_scenario(path, sets);
   const int y_last = base.start_year + base.years - 1;
   Sobol out;
   out.scenario = base.name;
   out.stat = stat;
-  out.year = year == 0 ? y_last : year;
+  out.year = year.value_or(y_last);
   if (out.year < base.start_year || out.year > y_last)
     throw std::invalid_argument(fmt::format("--year {}: not a fiscal year of the scenario ({}..{})", out.year,
                                             base.start_year, y_last));

@@ -22,14 +22,14 @@ const Scenario& first_scenario(const Study& s) {
 
 std::uint64_t trials_of(const Study& s, const Scenario& sc) { return s.options.trials > 0 ? s.options.trials : sc.trials; }
 
-/// Brackets a phase on the sink (begin / end, also when the phase throws) and points the run
-/// options' counter at the sink's.
+/// Brackets a phase on the sink (begin / end, also when the phase throws) and makes the sink
+/// the run options' monitor.
 class Phase {
  public:
   Phase(ProgressSink* sink, std::uint64_t total, RunOptions& o) : sink_(sink) {
     if (sink_ == nullptr) return;
+    o.monitor = sink_;
     sink_->begin(total);
-    o.progress = sink_->counter();
   }
   Phase(const Phase&) = delete;
   Phase& operator=(const Phase&) = delete;
@@ -68,14 +68,22 @@ RunStudy run_one(const Study& st, ProgressSink* sink) {
   return out;
 }
 
-Comparison run_compare(const Study& st, ProgressSink* sink) {
+StudyResult run_compare(const Study& st, ProgressSink* sink) {
   RunOptions opt = st.options;
   Phase phase(sink, planned_trials(st), opt);
-  if (!st.precision) return compare_scenarios(st.scenarios, opt);
+  if (!st.precision) {
+    if (st.keep_samples) return compare_with_samples(st.scenarios, opt);
+    return compare_scenarios(st.scenarios, opt);
+  }
   Comparison c = compare_to_precision(st.scenarios, opt, *st.precision);
   note(sink, precision_note(AnalysisKind::compare, c.trials, *st.precision,
                             worst_paired_se(c, st.precision->stat, st.precision->year)));
-  return c;
+  if (!st.keep_samples) return c;
+  // The trials the target needed again, every one kept (as a run keeps them): the same numbers.
+  opt.trials = c.trials;
+  opt.seed = c.seed;
+  opt.seed_set = true;
+  return compare_with_samples(st.scenarios, opt);
 }
 
 Sensitivity run_sensitivity(const Study& st, ProgressSink* sink) {
@@ -91,7 +99,7 @@ Sensitivity run_sensitivity(const Study& st, ProgressSink* sink) {
     note(sink, precision_note(AnalysisKind::sensitivity, base.trials, target, worst_standard_error(base, target)));
     opt.trials = base.trials;
   }
-  return sensitivity(st.file, st.sets, opt, st.stat, st.year.value_or(0), st.spider);
+  return sensitivity(st.file, st.sets, opt, st.stat, st.year, st.spider);
 }
 
 Sobol run_sobol(const Study& st, ProgressSink* sink) {
@@ -101,7 +109,7 @@ Sobol run_sobol(const Study& st, ProgressSink* sink) {
                      "bootstrap intervals");
   RunOptions opt = st.options;
   Phase phase(sink, planned_trials(st), opt);
-  return sobol(st.file, st.sets, opt, st.stat, st.year.value_or(0), st.bootstrap, st.level);
+  return sobol(st.file, st.sets, opt, st.stat, st.year, st.bootstrap, st.level);
 }
 
 SweepSummary run_sweep_study(const Study& st, ProgressSink* sink) {
@@ -182,6 +190,8 @@ std::string precision_note(AnalysisKind kind, std::uint64_t trials, const Precis
 }
 
 StudyResult run_study(const Study& study, ProgressSink* sink) {
+  if (sink != nullptr && study.options.monitor != nullptr && study.options.monitor != sink)
+    throw StudyError("run_study: options.monitor and the sink differ; the sink is the monitor (give it once)");
   check_memory(study);
   switch (study.kind) {
     case AnalysisKind::run: return run_one(study, sink);

@@ -26,19 +26,21 @@ namespace revsim::cli {
 
 namespace {
 
-// The only state a signal handler reaches: written by on_signal, read through Interrupts.
-std::atomic<bool> stop_requested{false};
+// The only state a signal handler reaches: set by Interrupts::install before the handler, then
+// only read (the monitor) or written by on_signal (the signal).
+std::atomic<RunMonitor*> to_stop{nullptr};
 volatile std::sig_atomic_t last_signal = 0;
-static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+static_assert(std::atomic<RunMonitor*>::is_always_lock_free, "the monitor is read in a signal handler");
 
 extern "C" void on_signal(int sig) {
   last_signal = sig;
-  stop_requested.store(true);
+  if (RunMonitor* m = to_stop.load(); m != nullptr) m->request_stop();  // a lock-free atomic store
 }
 
 }  // namespace
 
-void Interrupts::install() {
+void Interrupts::install(RunMonitor& monitor) {
+  to_stop.store(&monitor);
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -46,12 +48,10 @@ void Interrupts::install() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-std::atomic<bool>* Interrupts::stop_flag() { return &stop_requested; }
-
 int Interrupts::signal() { return static_cast<int>(last_signal); }
 
-void write_stdout(std::string_view text) {
-  if (!output_allowed()) return;  // MPI: ranks other than 0 write nothing
+void write_stdout(const CliContext& ctx, std::string_view text) {
+  if (ctx.ranks != nullptr && !ctx.ranks->output_allowed()) return;  // MPI: ranks other than 0 write nothing
   std::fflush(stdout);  // nothing buffered there may come after `text`
   std::size_t done = 0;
   while (done < text.size()) {
@@ -72,10 +72,10 @@ const CLI::Validator kInteger(
     },
     "", "INTEGER");
 
-bool year_in_horizon(int year, const Scenario& s) {
+bool year_in_horizon(std::optional<int> year, const Scenario& s) {
   const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
-  if (year == 0 || (year >= y0 && year <= y1)) return true;
-  fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", year, y0, y1);
+  if (!year || (*year >= y0 && *year <= y1)) return true;
+  fmt::print(stderr, "revsim: --year {}: not a fiscal year of the scenario ({}..{})\n", *year, y0, y1);
   return false;
 }
 
@@ -84,7 +84,8 @@ bool stdout_colour(const CliContext& ctx) {
   return !ctx.no_color && (no == nullptr || *no == '\0') && ::isatty(STDOUT_FILENO) == 1;
 }
 
-Progress::Progress(const CliContext& ctx, std::uint64_t total) : total_(total) {
+Progress::Progress(const CliContext& ctx, std::uint64_t total, const std::atomic<std::uint64_t>& trials)
+    : total_(total), trials_(trials) {
   if (ctx.quiet || ::isatty(STDERR_FILENO) != 1) return;
   thread_ = std::thread([this] { loop(); });
 }
@@ -122,7 +123,8 @@ void Progress::loop() {
 
 void ProgressLine::begin(std::uint64_t total) {
   line_.reset();
-  line_ = std::make_unique<Progress>(ctx_, total);
+  trials_.store(0, std::memory_order_relaxed);
+  line_ = std::make_unique<Progress>(ctx_, total, trials_);
 }
 
 void ProgressLine::note(const std::string& text) { fmt::print(stderr, "revsim: {}\n", text); }
@@ -132,7 +134,7 @@ Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, 
   Manifest m;
   m.version = version();
   for (const std::string& f : files)  // "-": the bytes read from standard input
-    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, scenario_sha256(f));
+    m.scenarios.emplace_back(f == "-" ? std::string(kStdinName) : f, scenario_sha256(ctx, f));
   m.sets = sets;
   m.seed = seed;
   m.trials = trials;
@@ -166,7 +168,7 @@ bool output_writable(const std::string& path) {
 
 int emit(const CliContext& ctx, const std::string& text, const std::string& output) {
   if (output.empty()) {
-    write_stdout(text);
+    write_stdout(ctx, text);
   } else {
     write_file_atomically(output, text);
     say_wrote(ctx, output);
@@ -187,7 +189,7 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
   for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
-    if (!path.empty() && writes_output() && !output_writable(path)) {
+    if (!path.empty() && (ctx.ranks == nullptr || ctx.ranks->writes_output()) && !output_writable(path)) {
       fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
       return std::nullopt;
     }
@@ -214,8 +216,8 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
   opt.seed = a.seed;
   opt.seed_set = a.seed_option != nullptr && a.seed_option->count() > 0;
   opt.threads = a.threads;
-  opt.stop = ctx.stop;
-  opt.comm = comm();  // several ranks under mpirun: the trials are split over them
+  opt.monitor = ctx.progress;  // counts the trials for the progress line; Ctrl-C stops the run
+  opt.comm = ctx.ranks != nullptr ? ctx.ranks->comm() : nullptr;  // several ranks under mpirun: the trials are split over them
   return opt;
 }
 
@@ -223,7 +225,7 @@ PrecisionTarget precision_target(const RunArgs& a) {
   PrecisionTarget target;
   target.stat = a.stat;
   target.se = a.precision;
-  if (a.year != 0) target.year = a.year;
+  target.year = a.year;
   target.max_trials = a.max_trials;
   if (a.trials > 0) target.first_trials = a.trials;
   return target;
@@ -243,11 +245,15 @@ void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::str
   if (!stats.empty()) {
     cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
         ->check(CLI::IsMember(stats));
-    cmd->add_option("--year", a.year, "Fiscal year for --precision (default: every year)")->check(kInteger);
+    add_year_option(cmd, a.year, "Fiscal year for --precision (default: every year)");
   }
   cmd->add_option("--max-trials", a.max_trials, "Most trials --precision may use")
       ->check(kInteger)
       ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+}
+
+CLI::Option* add_year_option(CLI::App* cmd, std::optional<int>& year, const std::string& help, const std::string& flag) {
+  return cmd->add_option_function<int>(flag, [&year](const int& y) { year = y; }, help)->check(kInteger);
 }
 
 void add_set_option(CLI::App* cmd, std::vector<std::string>& sets) {
@@ -265,9 +271,9 @@ void add_report_options(CLI::App* cmd, RunArgs& a, bool html) {
                   "Also write every trial (yearly total and channel revenue, alive, cash at each year end, first "
                   "crossing, and the value drawn for every uncertain per-trial key as input:<key>) to FILE.csv or "
                   "FILE.jsonl (atomically; columns in docs/model.md)");
-  cmd->add_option("--histogram-year", a.histogram_year,
-                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)")
-      ->check(kInteger);
+  add_year_option(cmd, a.histogram_year,
+                  "Year of the HTML report's histogram (default: the first whose P50 is nearest the threshold)",
+                  "--histogram-year");
 }
 
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats) {

@@ -1,6 +1,7 @@
 // What the subcommands of the revsim command line share: the context passed to each (display
-// flags, the command line, the stop flag), the run options and their flags, the checks made
-// before anything runs, and the output helpers (stdout checked, files written atomically).
+// flags, the command line, the progress line that is every run's monitor), the run options and
+// their flags, the checks made before anything runs, and the output helpers (stdout checked,
+// files written atomically).
 #pragma once
 
 #include "revsim/engine.hpp"
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,23 +40,32 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitBrokenPipe = 128 + SIGPIPE;  ///< the reader went away (`| head -1`): quiet
 constexpr const char* kScenarioHelp = "Scenario YAML file ('-': read it from standard input)";
 
-/// SIGINT / SIGTERM: the one owner of the stop flag the engine polls and of the signal that set
-/// it. The handler can reach no object, so the state is static here and nowhere else; the
-/// subcommands see the flag through CliContext::stop.
+class ProgressLine;
+class Ranks;
+
+/// SIGINT / SIGTERM: ask the command line's monitor (CliContext::progress) to stop, and keep
+/// the signal that did. The handler can reach no object, so what it needs (the monitor it stops,
+/// the signal) is static here and nowhere else.
 class Interrupts {
  public:
-  static void install();                  ///< SIGINT and SIGTERM set the flag
-  static std::atomic<bool>* stop_flag();  ///< what RunOptions::stop points at
-  static int signal();                    ///< the signal that arrived (0: none)
+  static void install(RunMonitor& monitor);  ///< SIGINT and SIGTERM: monitor.request_stop()
+  static int signal();                       ///< the signal that arrived (0: none)
 };
 
 /// What every subcommand is given instead of globals: the display flags (--no-color, --quiet),
-/// the command line (for manifests) and the stop flag.
+/// the command line (for manifests), the progress line, which is also the monitor every run
+/// of the command line reports to and is stopped through (Ctrl-C: Interrupts), and the MPI
+/// ranks (ranks.hpp). Made by main; `revsim merge` hands its subcommand a copy with the
+/// partials' scenario hashes.
 struct CliContext {
   bool no_color = false;
   bool quiet = false;
   std::string command;
-  std::atomic<bool>* stop = nullptr;
+  ProgressLine* progress = nullptr;
+  Ranks* ranks = nullptr;  ///< null: one process (no MPI)
+  /// Under `revsim merge`: the partials' scenario hashes by name, which manifests give
+  /// (scenario_sha256) instead of hashing the files.
+  std::map<std::string, std::string> merged_hashes;
 };
 
 /// A registered subcommand: `check` refuses flags that would do nothing and outputs that would
@@ -70,14 +81,15 @@ struct StdoutError {
   int error;
 };
 
-/// Every byte of `text` to standard output, checked (write(2) loops; EINTR retried).
-void write_stdout(std::string_view text);
+/// Every byte of `text` to standard output, checked (write(2) loops; EINTR retried); under MPI
+/// only rank 0 writes, after the ranks agree that none failed (Ranks::output_allowed).
+void write_stdout(const CliContext& ctx, std::string_view text);
 
 /// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
 extern const CLI::Validator kInteger;
 
-/// --year must be a fiscal year of the scenario (0: not given).
-bool year_in_horizon(int year, const Scenario& s);
+/// --year, when given, must be a fiscal year of the scenario.
+bool year_in_horizon(std::optional<int> year, const Scenario& s);
 
 /// --shard, --partial, --checkpoint, --checkpoint-every, --resume (scale_cli.hpp), and what
 /// `revsim merge` sets instead.
@@ -101,11 +113,11 @@ struct RunArgs {
   std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
   double precision = 0;                ///< --precision: target standard error (0: off)
   std::string stat = "p_threshold";
-  int year = 0;                        ///< --year (0: every year)
+  std::optional<int> year;             ///< --year (none: every year, or the last where one is needed)
   std::uint64_t max_trials = 10000000;
   std::string html;     ///< --html FILE (report: -o)
   std::string samples;  ///< --samples FILE.csv|.jsonl
-  int histogram_year = 0;
+  std::optional<int> histogram_year;   ///< --histogram-year (none: the report's default)
   bool tornado = false;  ///< report --tornado
   std::uint64_t tornado_trials = 2000;
   ScaleArgs scale;  ///< shards, merge, checkpoints (run, audit, compare)
@@ -116,19 +128,18 @@ bool stdout_colour(const CliContext& ctx);
 
 /// A progress line on stderr (trials done, trials/s, ETA) for runs longer than about a second,
 /// only when stderr is a terminal and not --quiet. A thread wakes every 200 ms and reads the
-/// engine's counter; the engine only adds to it once per block of trials.
+/// count of trials done (ProgressLine's, which the engine adds to once per block of trials).
 class Progress {
  public:
-  Progress(const CliContext& ctx, std::uint64_t total);
+  Progress(const CliContext& ctx, std::uint64_t total, const std::atomic<std::uint64_t>& trials);
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
   ~Progress();
-  std::atomic<std::uint64_t>* counter() { return &trials_; }
 
  private:
   void loop();
   std::uint64_t total_;
-  std::atomic<std::uint64_t> trials_{0};
+  const std::atomic<std::uint64_t>& trials_;
   std::thread thread_;
   std::mutex m_;
   std::condition_variable cv_;
@@ -136,17 +147,20 @@ class Progress {
   bool shown_ = false;
 };
 
-/// run_study's sink on the command line: a Progress line per phase, notes on stderr ("revsim: ...").
+/// run_study's sink on the command line, one for the process (main makes it, CliContext::progress
+/// points at it): a Progress line per phase, notes on stderr ("revsim: ..."). It is the monitor
+/// of every run of the command line (run_options), so SIGINT / SIGTERM stop any of them.
 class ProgressLine : public ProgressSink {
  public:
   explicit ProgressLine(const CliContext& ctx) : ctx_(ctx) {}
   void begin(std::uint64_t total) override;
   void end() override { line_.reset(); }
-  std::atomic<std::uint64_t>* counter() override { return line_ ? line_->counter() : nullptr; }
+  void add_trials(std::uint64_t n) override { trials_.fetch_add(n, std::memory_order_relaxed); }
   void note(const std::string& text) override;
 
  private:
   const CliContext& ctx_;
+  std::atomic<std::uint64_t> trials_{0};  ///< in the current phase
   std::unique_ptr<Progress> line_;
 };
 
@@ -195,6 +209,10 @@ Scenario load_warned(const std::string& file, const std::vector<std::string>& se
 /// own --stat passes an empty list).
 void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats,
                            const char* what = "the standard error of --stat");
+
+/// A fiscal-year flag (--year by default): `year` is set when it is given, and only then.
+CLI::Option* add_year_option(CLI::App* cmd, std::optional<int>& year, const std::string& help,
+                             const std::string& flag = "--year");
 
 void add_set_option(CLI::App* cmd, std::vector<std::string>& sets);
 

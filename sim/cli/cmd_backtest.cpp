@@ -29,7 +29,7 @@ int cmd_backtest(const CliContext& ctx, const std::vector<std::string>& files, c
   study.options = *opt;
   Backtest b;
   {
-    ProgressLine sink(ctx);
+    ProgressLine& sink = *ctx.progress;
     b = std::get<Backtest>(run_study(study, &sink));
   }
   HtmlReport rep;

@@ -51,13 +51,13 @@ int cmd_calibrate(const CliContext& ctx, const CalibrateArgs& a) {
   if (a.format == "json") report << to_json(c).dump(2) << '\n';
   else write_table(report, c);
   if (a.output.empty()) {
-    write_stdout(c.yaml);
+    write_stdout(ctx, c.yaml);
     if (!ctx.quiet) fmt::print(stderr, "{}", report.str());
     return 0;
   }
   write_file_atomically(a.output, c.yaml);
   say_wrote(ctx, a.output);
-  write_stdout(report.str());
+  write_stdout(ctx, report.str());
   return 0;
 }
 

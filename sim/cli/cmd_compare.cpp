@@ -26,25 +26,19 @@ int cmd_compare(const CliContext& ctx, const std::vector<std::string>& files, co
   study.scenarios = std::move(scenarios);
   study.options = *opt;
   if (a.precision > 0) study.precision = precision_target(a);
-  ProgressLine sink(ctx);
-  Comparison c;
-  ComparisonSamples kept;  // --samples: every trial of every scenario
+  // --samples: every trial of every scenario kept (after --precision, its final count, as run
+  // --samples does).
   const bool keep = !a.samples.empty();
+  study.keep_samples = keep;
+  Comparison c;
+  ComparisonSamples kept;
   try {
-    if (!keep || a.precision > 0) c = std::get<Comparison>(run_study(study, &sink));
-    if (keep) {  // every trial kept: the run's trials (after --precision, its final count, as run --samples does)
-      RunOptions o = study.options;
-      if (a.precision > 0) {
-        o.trials = c.trials;
-        o.seed = c.seed;
-        o.seed_set = true;
-      } else {
-        sink.begin(planned_trials(study));
-        o.progress = sink.counter();
-      }
-      kept = compare_with_samples(study.scenarios, o);
-      if (a.precision <= 0) sink.end();
+    StudyResult done = run_study(study, ctx.progress);
+    if (keep) {
+      kept = std::get<ComparisonSamples>(std::move(done));
       c = kept.comparison;
+    } else {
+      c = std::get<Comparison>(std::move(done));
     }
   } catch (const std::invalid_argument& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());

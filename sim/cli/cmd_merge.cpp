@@ -48,7 +48,7 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
     fmt::print(stderr, "revsim: --format {}: `revsim {}` writes {}\n", a.format, job.subcommand, fmt::join(formats, ", "));
     return kExitBadInput;
   }
-  if (job.subcommand == "compare" && (cmd->get_option("--samples")->count() > 0 || a.histogram_year != 0)) {
+  if (job.subcommand == "compare" && (cmd->get_option("--samples")->count() > 0 || a.histogram_year)) {
     fmt::print(stderr, "revsim: --samples and --histogram-year: `revsim compare` does not take them\n");
     return kExitBadInput;
   }
@@ -59,10 +59,12 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
   a.trials = job.trials;
   for (const PartialInfo& p : parts) a.scale.merge.push_back(p.file);
   a.scale.merged = job;
-  remember_merged_hashes(job);
+  // The subcommand's manifests give the partials' scenario hashes (the YAML files need not exist here).
+  CliContext merged = ctx;
+  for (const JobScenario& s : job.scenarios) merged.merged_hashes[s.name] = s.sha256;
   if (!outputs_distinct(m.files, outputs(a), a.output.empty())) return kExitBadInput;
-  if (job.subcommand == "run" || job.subcommand == "audit") return scenario_command(ctx, a, job.subcommand);
-  if (job.subcommand == "compare") return compare_command(ctx, names, a);
+  if (job.subcommand == "run" || job.subcommand == "audit") return scenario_command(merged, a, job.subcommand);
+  if (job.subcommand == "compare") return compare_command(merged, names, a);
   fmt::print(stderr, "revsim: merge refused: the partials are of `revsim {}`, which this revsim cannot merge\n",
              job.subcommand);
   return kExitBadInput;
@@ -89,8 +91,7 @@ Command add_merge_command(CLI::App& app, const CliContext& ctx) {
   cmd->add_option("--html", a.html, "Also write an HTML report with charts to FILE (atomically)");
   cmd->add_option("--samples", a.samples, "run/audit: also write every trial's revenue to FILE.csv or FILE.jsonl "
                                           "(the shards must have kept exact samples)");
-  cmd->add_option("--histogram-year", a.histogram_year, "run/audit: fiscal year of the HTML report's histogram")
-      ->check(kInteger);
+  add_year_option(cmd, a.histogram_year, "run/audit: fiscal year of the HTML report's histogram", "--histogram-year");
   return {cmd, [m] { return format_flags_ok(m->run); }, [&ctx, m, cmd] { return run_scaled(ctx, m->run, [&] { return cmd_merge(ctx, *m, cmd); }); }};
 }
 

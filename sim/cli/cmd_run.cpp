@@ -29,8 +29,8 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
     return kExitBadInput;
   }
   const int y0 = s.front().start_year, y1 = s.front().start_year + s.front().years - 1;
-  if (a.histogram_year != 0 && (a.histogram_year < y0 || a.histogram_year > y1)) {
-    fmt::print(stderr, "revsim: --histogram-year {}: not a fiscal year of the scenario ({}..{})\n", a.histogram_year, y0, y1);
+  if (a.histogram_year && (*a.histogram_year < y0 || *a.histogram_year > y1)) {
+    fmt::print(stderr, "revsim: --histogram-year {}: not a fiscal year of the scenario ({}..{})\n", *a.histogram_year, y0, y1);
     return kExitBadInput;
   }
   if (!year_in_horizon(a.year, s.front())) return kExitBadInput;
@@ -43,7 +43,7 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
   study.options = *opt;
   if (a.precision > 0) study.precision = precision_target(a);
   study.keep_samples = !a.samples.empty();
-  ProgressLine sink(ctx);
+  ProgressLine& sink = *ctx.progress;
   RunStudy run;
   try {
     run = std::get<RunStudy>(run_study(study, &sink));
@@ -60,7 +60,7 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
     HtmlReport rep;
     rep.manifest = manifest(ctx, {a.scenario}, a.sets, r.seed, r.trials, r.runtime.threads);
     rep.results = &r;
-    if (a.histogram_year != 0) rep.histogram_year = a.histogram_year;
+    rep.histogram_year = a.histogram_year;
     Sensitivity tornado;
     if (a.tornado) {
       Study t;
@@ -71,7 +71,7 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
       t.options = *opt;
       t.options.trials = a.tornado_trials;
       t.stat = a.stat;
-      t.year = a.year != 0 ? a.year : default_histogram_year(r);
+      t.year = a.year ? *a.year : default_histogram_year(r);
       try {
         tornado = std::get<Sensitivity>(run_study(t, &sink));
       } catch (const std::invalid_argument& e) {
@@ -139,7 +139,7 @@ Command add_report_command(CLI::App& app, const CliContext& ctx) {
       ->check(CLI::Range(std::uint64_t{100}, kMaxTrials));
   cmd->add_option("--stat", a->stat, "Statistic of the tornado: mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
-  cmd->add_option("--year", a->year, "Fiscal year of the tornado")->check(kInteger);
+  add_year_option(cmd, a->year, "Fiscal year of the tornado");
   refuse_scale_options(cmd);
   return {cmd,
           [cmd, a] {

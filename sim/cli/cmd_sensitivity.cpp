@@ -35,11 +35,11 @@ int cmd_sensitivity(const CliContext& ctx, const RunArgs& a, bool spider, std::s
   study.options = *opt;
   if (a.precision > 0) study.precision = precision_target(a);
   study.stat = a.stat;
-  if (a.year != 0) study.year = a.year;
+  study.year = a.year;
   study.spider = spider;
   study.bootstrap = sob.bootstrap;
   study.level = sob.level;
-  ProgressLine sink(ctx);
+  ProgressLine& sink = *ctx.progress;
   StudyResult done;
   try {
     done = run_study(study, &sink);
@@ -93,7 +93,7 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
                   "always this one");
   cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
-  cmd->add_option("--year", sens.year, "Fiscal year (default: the last)")->check(kInteger);
+  add_year_option(cmd, sens.year, "Fiscal year (default: the last)");
   cmd->add_option("--html", sens.html, "Also write an HTML report with the chart to FILE (atomically)");
   add_precision_options(cmd, sens, {},
                         "the standard error of --stat in --year, as given (every level runs that many trials)");

@@ -46,7 +46,7 @@ int cmd_sweep(const CliContext& ctx, const RunArgs& a, const std::vector<std::st
     else if (a.tidy) write_tidy_sweep_rows(csv, r, *p.values);
     else write_sweep_csv_row(csv, r, *p.values, precision);
   };
-  ProgressLine sink(ctx);
+  ProgressLine& sink = *ctx.progress;
   const auto done = std::get<SweepSummary>(run_study(study, &sink));
   if (a.format == "xlsx") {
     std::vector<std::pair<std::string, Cell>> extra;

@@ -46,14 +46,14 @@ int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
     // Flags that would do nothing, and outputs that would destroy an input or each other:
     // refused before anything is loaded, run or written.
     if (!c.check()) return kExitBadInput;
-    Interrupts::install();
+    Interrupts::install(*ctx.progress);
     return c.run();
   }
   return 0;
 }
 
 /// The one map from what was thrown to an exit code (and the message on stderr).
-int exit_status(const CLI::App& app) {
+int exit_status(const CLI::App& app, Ranks& ranks) {
   try {
     throw;
   } catch (const CLI::ParseError& e) {
@@ -63,7 +63,7 @@ int exit_status(const CLI::App& app) {
     return kExitBadInput;
   } catch (const revsim::RankFailed& e) {
     // Under MPI (ranks.hpp): every rank threw it; rank 0 alone says it (the others' stderr is not shown).
-    failure_agreed();
+    ranks.failure_agreed();
     if (Interrupts::signal() != 0) {
       fmt::print(stderr, "revsim: interrupted by {}; nothing written\n", Interrupts::signal() == SIGTERM ? "SIGTERM" : "SIGINT");
       return 128 + Interrupts::signal();
@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
   // MPI when launched by mpirun/srun (issue 16): rank 0 alone writes and speaks.
   Ranks ranks(argc, argv);
   CliContext ctx;
-  ctx.stop = Interrupts::stop_flag();
+  ProgressLine progress(ctx);  // every run's monitor: the progress line, and Ctrl-C
+  ctx.progress = &progress;
+  ctx.ranks = &ranks;
   for (int i = 0; i < argc; ++i) ctx.command += (i > 0 ? " " : "") + std::string(argv[i]);
   CLI::App app{"revsim — Monte Carlo simulator of an AI-accelerator start-up's revenue.\n"
                "Yearly revenue distributions by channel against the 200 M RMB STAR Market bar."};
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
   try {
     status = run_cli(app, ctx, argc, argv);
   } catch (...) {
-    status = exit_status(app);
+    status = exit_status(app, ranks);
   }
   return close_stdout(ranks.finish(status, ctx.quiet));
 }

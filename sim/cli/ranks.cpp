@@ -17,24 +17,17 @@
 
 namespace revsim::cli {
 
-namespace {
-
-const Comm* the_comm = nullptr;
-bool agreed = false;  ///< the one agreement of the command line has been made
-
 // The output gate (AtomicFile, write_stdout): before the first output every rank agrees that
 // none failed (a collective: every rank reaches its first output at the same point, as every
 // rank runs the same subcommand); afterwards only rank 0 writes.
-}  // namespace
-
-bool output_allowed() {
-  if (the_comm == nullptr || !the_comm->distributed()) return true;
-  if (!agreed) {
-    agreed = true;
-    const std::string e = the_comm->first_error("");
+bool Ranks::output_allowed() {
+  if (!comm_->distributed()) return true;
+  if (!agreed_) {
+    agreed_ = true;
+    const std::string e = comm_->first_error("");
     if (!e.empty()) throw RankFailed(e);
   }
-  return the_comm->root();
+  return comm_->root();
 }
 
 namespace {
@@ -69,16 +62,9 @@ std::string last_message() {
 
 }  // namespace
 
-const Comm* comm() noexcept { return the_comm; }
-
-bool writes_output() noexcept { return the_comm == nullptr || the_comm->root(); }
-
-void failure_agreed() noexcept { agreed = true; }
-
 Ranks::Ranks(int& argc, char**& argv) : comm_(std::make_unique<Comm>(argc, argv)) {
-  the_comm = comm_.get();
   if (!comm_->distributed()) return;
-  set_output_gate(&output_allowed);
+  set_output_gate([this] { return output_allowed(); });
   // mpirun gives standard input to rank 0 only: a scenario read from '-' is sent to the others.
   bool from_stdin = false;
   for (int i = 1; i < argc; ++i) from_stdin = from_stdin || std::string_view(argv[i]) == "-";
@@ -109,18 +95,17 @@ Ranks::Ranks(int& argc, char**& argv) : comm_(std::make_unique<Comm>(argc, argv)
 
 Ranks::~Ranks() {
   set_output_gate(nullptr);
-  the_comm = nullptr;
 }
 
 int Ranks::finish(int status, bool quiet) {
   if (!comm_->distributed()) return status;
-  if (agreed) {
+  if (agreed_) {
     if (status == 0 && !quiet && comm_->root())
       fmt::print(stderr, "revsim: {} ranks; rank 0 gathered {} bytes and broadcast {} bytes to each rank\n",
                  comm_->size(), comm_->bytes_gathered(), comm_->bytes_broadcast());
     return status;
   }
-  agreed = true;
+  agreed_ = true;
   std::string mine;
   if (status != 0) {
     mine = comm_->root() ? std::string("failed") : last_message();

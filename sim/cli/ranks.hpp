@@ -5,7 +5,8 @@
 // other ranks' standard output goes to /dev/null and their stderr to a temporary file, so each
 // message is said once; a rank that fails alone is reported by rank 0 as "rank R: ...".
 // Before the first output every rank agrees that none failed, so a failed run writes nothing.
-// Without mpirun (or in a build without MPI) there is one rank and nothing changes.
+// Without mpirun (or in a build without MPI) there is one rank and nothing changes. main makes
+// the one Ranks of the process; the subcommands reach it through CliContext::ranks.
 #pragma once
 
 #include "../parallel/mpi_comm.hpp"
@@ -29,19 +30,20 @@ class Ranks {
   /// `quiet`, rank 0 of a successful run says how many bytes the ranks exchanged.
   int finish(int status, bool quiet);
 
+  /// The ranks of this process (RunOptions::comm).
+  const Comm* comm() const noexcept { return comm_.get(); }
+  /// This process writes outputs (rank 0, or no MPI).
+  bool writes_output() const noexcept { return comm_->root(); }
+  /// Asked before writing standard output (and, as AtomicFile's output gate, before any file):
+  /// the first time, every rank agrees that none failed (throws RankFailed otherwise); then true
+  /// on the rank that writes. Always true without MPI.
+  bool output_allowed();
+  /// A failure every rank knows of already (RankFailed was thrown): finish() agrees no more.
+  void failure_agreed() noexcept { agreed_ = true; }
+
  private:
   std::unique_ptr<Comm> comm_;
+  bool agreed_ = false;  ///< the one agreement of the command line has been made
 };
-
-/// The ranks of this process (RunOptions::comm); nullptr before Ranks is made.
-const Comm* comm() noexcept;
-/// This process writes outputs (rank 0, or no MPI).
-bool writes_output() noexcept;
-/// Asked before writing standard output (and, as AtomicFile's output gate, before any file):
-/// the first time, every rank agrees that none failed (throws RankFailed otherwise); then true
-/// on the rank that writes. Always true without MPI.
-bool output_allowed();
-/// A failure every rank knows of already (RankFailed was thrown): finish() agrees no more.
-void failure_agreed() noexcept;
 
 }  // namespace revsim::cli

@@ -15,12 +15,6 @@ namespace revsim::cli {
 
 namespace {
 
-/// Scenario hashes of the job being merged, by name (scenario_sha256).
-std::map<std::string, std::string>& merged_hashes() {
-  static std::map<std::string, std::string> h;
-  return h;
-}
-
 bool given(const CLI::App* cmd, const char* flag) {
   const CLI::Option* o = cmd->get_option_no_throw(flag);
   return o != nullptr && o->count() > 0;
@@ -188,15 +182,11 @@ int run_scaled(const CliContext& ctx, const RunArgs& a, const std::function<int(
   }
 }
 
-std::string scenario_sha256(const std::string& file) {
-  const auto& h = merged_hashes();
+std::string scenario_sha256(const CliContext& ctx, const std::string& file) {
+  const auto& h = ctx.merged_hashes;
   const std::string name = file == "-" ? std::string(kStdinName) : file;
   if (const auto it = h.find(name); it != h.end()) return it->second;
   return sha256_file(file);
-}
-
-void remember_merged_hashes(const Job& j) {
-  for (const JobScenario& s : j.scenarios) merged_hashes()[s.name] = s.sha256;
 }
 
 }  // namespace revsim::cli

@@ -34,10 +34,8 @@ void attach_scale(const RunArgs& a, const std::string& subcommand, const std::ve
 /// (128 + signal, saying how to resume).
 int run_scaled(const CliContext& ctx, const RunArgs& a, const std::function<int()>& run);
 
-/// The SHA-256 a manifest gives scenario `file`: the partials' under `revsim merge` (the YAML
-/// file need not exist there), else the file's.
-std::string scenario_sha256(const std::string& file);
-/// Under `revsim merge`: the scenario hashes scenario_sha256 gives.
-void remember_merged_hashes(const Job& j);
+/// The SHA-256 a manifest gives scenario `file`: the partials' under `revsim merge`
+/// (ctx.merged_hashes: the YAML file need not exist there), else the file's.
+std::string scenario_sha256(const CliContext& ctx, const std::string& file);
 
 }  // namespace revsim::cli

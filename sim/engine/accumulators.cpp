@@ -504,7 +504,7 @@ double ExactSamples::total(std::size_t t, std::size_t y) const {
   return s;
 }
 
-Results ExactSamples::results(std::uint64_t seed, const std::atomic<bool>* stop) const {
+Results ExactSamples::results(std::uint64_t seed, const RunMonitor* monitor) const {
   const Dims& d = *d_;
   const std::uint64_t N = n_;
   const std::size_t Y = d.Y, A = d.A;
@@ -513,7 +513,7 @@ Results ExactSamples::results(std::uint64_t seed, const std::atomic<bool>* stop)
   std::vector<double> x(N);
   std::vector<std::vector<double>> sorted_totals(Y);
   for (std::size_t y = 0; y < Y; ++y) {
-    if (stop != nullptr && stop->load(std::memory_order_relaxed)) throw RunCancelled(N, N);
+    if (monitor != nullptr && monitor->stop_requested()) throw RunCancelled(N, N);
     YearStats& ys = r.years[y];
     for (std::size_t t = 0; t < N; ++t) x[t] = total(t, y);
     const MeanSd ms = mean_sd(x);

@@ -267,8 +267,8 @@ class ExactSamples {
   /// Reserve room for `trials` trials (the samples then never move).
   void reserve(std::uint64_t trials);
 
-  /// The summary of trials [0, trials()); throws RunCancelled when *stop becomes true meanwhile.
-  Results results(std::uint64_t seed, const std::atomic<bool>* stop = nullptr) const;
+  /// The summary of trials [0, trials()); throws RunCancelled when the monitor is asked to stop meanwhile.
+  Results results(std::uint64_t seed, const RunMonitor* monitor = nullptr) const;
   double total(std::size_t t, std::size_t y) const;
   std::uint32_t listing(std::size_t t) const { return s_.listing[t]; }
   const std::vector<double>& revenue() const noexcept { return s_.revenue; }   ///< [(t * Y + y) * kChannels + c]

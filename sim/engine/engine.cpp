@@ -26,8 +26,8 @@ namespace detail {
 int thread_count(const RunOptions& opt) { return opt.threads > 0 ? opt.threads : tbb::info::default_concurrency(); }
 
 void run_blocks_in_order(int threads, std::uint64_t b0, std::uint64_t b1, std::size_t slots, BlockJob& job,
-                         const std::atomic<bool>* stop) {
-  auto stopped = [stop] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+                         const RunMonitor* monitor) {
+  auto stopped = [monitor] { return monitor != nullptr && monitor->stop_requested(); };
 #ifndef REVSIM_STD_THREADS
   // Allow more workers than cores when asked (--threads 8 on 2 cores), so the thread-count
   // invariance is exercised for real. At most `slots` blocks are in flight; the last stage
@@ -164,7 +164,7 @@ struct Simulation::Impl {
     detail::run_trials(src, a.trials(), n, a, opt);
     seconds += since(t0);
     Results r;
-    if constexpr (std::is_same_v<Acc, detail::ExactSamples>) r = a.results(seed_of(s, opt), opt.stop);
+    if constexpr (std::is_same_v<Acc, detail::ExactSamples>) r = a.results(seed_of(s, opt), opt.monitor);
     else r = a.results(seed_of(s, opt));
     set_runtime(r, seconds, detail::thread_count(opt));
     return r;
@@ -235,7 +235,7 @@ RunOutput run_with_samples(const Scenario& s, const RunOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   detail::run_trials(src, 0, N, acc, opt);
   const double seconds = since(t0);
-  Results r = acc.results(seed_of(s, opt), opt.stop);
+  Results r = acc.results(seed_of(s, opt), opt.monitor);
   set_runtime(r, seconds, detail::thread_count(opt));
   return detail::run_output(acc, P, std::move(r));
 }

@@ -32,9 +32,10 @@ class BlockJob {
   virtual void merge(std::size_t slot, std::uint64_t b) = 0;
 };
 /// Run blocks [b0, b1) of `job` on `threads` threads (oneTBB's parallel_pipeline with an
-/// in-order merge stage; std::threads under ThreadSanitizer), stopping early once *stop is true.
+/// in-order merge stage; std::threads under ThreadSanitizer), stopping early once the monitor
+/// (if any) is asked to stop.
 void run_blocks_in_order(int threads, std::uint64_t b0, std::uint64_t b1, std::size_t slots, BlockJob& job,
-                         const std::atomic<bool>* stop);
+                         const RunMonitor* monitor);
 /// Threads a RunOptions asks for (0: all cores).
 int thread_count(const RunOptions& opt);
 
@@ -64,7 +65,8 @@ class ScenarioTrials {
 };
 
 /// Run items [first, last) of `src` on the worker threads, handing each block's part to
-/// sink(Part&&) in block order; parts come from acc.part(lo). Throws RunCancelled when opt.stop is set.
+/// sink(Part&&) in block order; parts come from acc.part(lo). Throws RunCancelled when
+/// opt.monitor is asked to stop; tells it of the items done (times src.width()) once per block.
 template <class Source, class Acc, class Sink>
 void run_blocks(const Source& src, std::uint64_t first, std::uint64_t last, const Acc& acc, Sink&& sink,
                 const RunOptions& opt) {
@@ -90,23 +92,24 @@ void run_blocks(const Source& src, std::uint64_t first, std::uint64_t last, cons
       if (!sl.worker) sl.worker.emplace(src.worker());
       const std::uint64_t lo = std::max(first, b * K), hi = std::min(last, (b + 1) * K);
       sl.part.emplace(acc.part(lo));
+      const RunMonitor* const monitor = opt.monitor;
       for (std::uint64_t t = lo; t != hi; ++t) {
-        if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+        if (monitor != nullptr && monitor->stop_requested()) return;
         src.run(*sl.worker, t);
         sl.part->add(sl.worker->out, t);
       }
       done.fetch_add(hi - lo, std::memory_order_relaxed);
-      if (opt.progress != nullptr) opt.progress->fetch_add((hi - lo) * src.width(), std::memory_order_relaxed);
+      if (opt.monitor != nullptr) opt.monitor->add_trials((hi - lo) * src.width());
     }
     void merge(std::size_t i, std::uint64_t) override {
-      if (opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed)) return;
+      if (opt.monitor != nullptr && opt.monitor->stop_requested()) return;
       sink(std::move(*slot[i].part));
       slot[i].part.reset();
     }
   };
   Job job(src, acc, sink, opt, first, last, slots);
-  run_blocks_in_order(threads, first / K, (last + K - 1) / K, slots, job, opt.stop);
-  if (opt.stop != nullptr && opt.stop->load()) throw RunCancelled(job.done.load(), last - first);
+  run_blocks_in_order(threads, first / K, (last + K - 1) / K, slots, job, opt.monitor);
+  if (opt.monitor != nullptr && opt.monitor->stop_requested()) throw RunCancelled(job.done.load(), last - first);
 }
 
 template <class Source, class Acc>
@@ -182,7 +185,7 @@ void run_trials_distributed(const Source& src, std::uint64_t first, std::uint64_
     if (acc.trials() != last) throw std::logic_error("distributed run: the merged parts do not end at the last trial");
     if (comm.root()) {
       // Rank 0's progress display counts the other ranks' trials too, as their parts arrive.
-      if (opt.progress != nullptr) opt.progress->fetch_add((last - first - (hi - lo)) * src.width());
+      if (opt.monitor != nullptr) opt.monitor->add_trials((last - first - (hi - lo)) * src.width());
     }
   } catch (const std::exception& e) {
     error = e.what();
@@ -191,8 +194,9 @@ void run_trials_distributed(const Source& src, std::uint64_t first, std::uint64_
 }
 
 /// Run items [first, last) of `src` into `acc` (acc.trials() == first), over the ranks of
-/// opt.comm when it has several (run_trials_distributed). Progress counts this process's items
-/// times src.width(). Throws RunCancelled (acc then holds a partial state) when opt.stop is set.
+/// opt.comm when it has several (run_trials_distributed). opt.monitor is told of this process's
+/// items times src.width(). Throws RunCancelled (acc then holds a partial state) when the
+/// monitor is asked to stop.
 /// With opt.scale: a shard, a merge of partials, or checkpoints (sim/parallel/scale_loop.hpp).
 template <class Source, class Acc>
 void run_trials(const Source& src, std::uint64_t first, std::uint64_t last, Acc& acc, const RunOptions& opt) {

@@ -23,12 +23,12 @@ constexpr std::size_t kBufferBytes = 1U << 20U;
 OutputGate output_gate = nullptr;
 }  // namespace
 
-void set_output_gate(OutputGate gate) noexcept { output_gate = gate; }
+void set_output_gate(OutputGate gate) { output_gate = std::move(gate); }
 
 AtomicFile::AtomicFile(std::string path, Gate gate) : path_(std::move(path)) {
   // The gate is a collective under MPI (every rank agrees before the first output): a file one
   // rank writes alone must not ask it, or that rank waits for the others forever.
-  if (gate == Gate::output && output_gate != nullptr && !output_gate()) {
+  if (gate == Gate::output && output_gate && !output_gate()) {
     discard_ = true;
     return;
   }

@@ -138,7 +138,7 @@ void run_points(std::size_t n, const RunOptions& opt, PointsTo to, Run&& run, Us
         }
         if (all) round_bytes = whole.seal();
         // Rank 0's progress display counts the other ranks' points too, as they arrive.
-        if (opt.progress != nullptr) opt.progress->fetch_add(others);
+        if (opt.monitor != nullptr) opt.monitor->add_trials(others);
       }
     } catch (const std::exception& e) {
       error = e.what();

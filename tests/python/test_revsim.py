@@ -323,3 +323,33 @@ def test_gil_is_released_while_trials_run():
     during = [x for x in ticks if begin < x < end]
     assert end - begin > 0.05, "the run was too short to tell"
     assert len(during) >= 2
+
+
+def test_sweep_matches_the_command_line():
+    # Both faces run the grid as one sweep study: the CLI's wide CSV prints each number as its
+    # shortest round-trip text, so float() of it is the very double the package returns.
+    df = revsim.sweep(EXAMPLE, {"company.cash": [300, 900]}, trials=500, seed=9)
+    out = subprocess.run([CLI, "-q", "sweep", EXAMPLE, "--grid", "company.cash=300,900", "--trials", "500",
+                          "--seed", "9"], check=True, capture_output=True, text=True).stdout
+    import csv
+    rows = list(csv.DictReader(out.splitlines()))
+    assert len(rows) == 2
+    stats = ("mean", "p10", "p50", "p90", "p_threshold", "p_threshold_se", "p_alive", "p_listing")
+    for row in rows:
+        got = df[df["company.cash"] == float(row["company.cash"])].set_index("year")
+        assert len(got) == revsim.load(EXAMPLE).years
+        for year in got.index:
+            for stat in stats:
+                assert got.loc[year, stat] == float(row[f"{year}_{stat}"]), (year, stat)
+
+
+def test_sobol_matches_the_command_line():
+    # No year given on either face: the last fiscal year.
+    doc = revsim.sensitivity(EXAMPLE, stat="mean", sobol=True, bootstrap=50, trials=64, seed=3)
+    cli = json.loads(cli_json("sensitivity", EXAMPLE, "--sobol", "--stat", "mean", "--bootstrap", "50",
+                              "--trials", "64", "--seed", "3"))
+    doc.pop("table")
+    doc.pop("runtime", None), cli.pop("runtime", None)
+    assert doc == cli
+    s = revsim.load(EXAMPLE)
+    assert doc["year"] == s.start_year + s.years - 1

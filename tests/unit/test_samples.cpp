@@ -125,7 +125,7 @@ TEST(Samples, EveryInputOfTheExampleIsDrawnWithinItsSupportAndNamedAsSobolNamesI
     }
   // The same names as the Sobol factors (less "(luck)").
   const Sobol sb = sobol(std::string(REVSIM_SOURCE_DIR) + "/scenarios/example.yaml", {}, RunOptions{2, 5, true, 1},
-                         "mean", 0, 0, 0.95);
+                         "mean", std::nullopt, 0, 0.95);
   std::set<std::string> factors;
   for (const SobolFactor& f : sb.factors)
     if (f.name != "(luck)") factors.insert(f.name);

@@ -346,15 +346,16 @@ TEST(ScaleLoop, StoppedRunResumedFromItsCheckpointEqualsOneRun) {
   so.checkpoint = d / "ck.bin";
   so.every_seconds = 0.05;
   // Stop once about a third of the trials have run (as Ctrl-C would).
-  std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> progress{0};
+  struct Counting : RunMonitor {
+    std::atomic<std::uint64_t> done{0};
+    void add_trials(std::uint64_t n) override { done.fetch_add(n); }
+  } monitor;
   RunOptions o = options(9, N, 2);
   o.scale = &so;
-  o.stop = &stop;
-  o.progress = &progress;
+  o.monitor = &monitor;
   std::thread watch([&] {
-    while (progress.load() < N / 3) std::this_thread::yield();
-    stop.store(true);
+    while (monitor.done.load() < N / 3) std::this_thread::yield();
+    monitor.request_stop();
   });
   EXPECT_THROW(run_simulation(s, o), RunCancelled);
   watch.join();

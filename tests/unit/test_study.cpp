@@ -26,7 +26,7 @@ class RecordingSink : public ProgressSink {
     ++ended;
     counted.push_back(trials.load());
   }
-  std::atomic<std::uint64_t>* counter() override { return &trials; }
+  void add_trials(std::uint64_t n) override { trials.fetch_add(n); }
   void note(const std::string& text) override { notes.push_back(text); }
 
   int begun = 0, ended = 0;
@@ -193,6 +193,27 @@ TEST(Study, CompareEqualsCompareScenarios) {
   EXPECT_EQ(sink.counted, std::vector<std::uint64_t>{2000});
 }
 
+TEST(Study, CompareKeepingSamplesEqualsCompareWithSamples) {
+  Study c;
+  c.kind = AnalysisKind::compare;
+  c.scenarios = {load_scenario(kDir + "example.yaml"), load_scenario(kDir + "isv-first.yaml")};
+  c.options.trials = 600;
+  c.keep_samples = true;
+  RecordingSink sink;
+  const auto got = std::get<ComparisonSamples>(run_study(c, &sink));
+  const ComparisonSamples want = compare_with_samples(c.scenarios, c.options);
+  EXPECT_EQ(to_json(got.comparison, false), to_json(want.comparison, false));
+  ASSERT_EQ(got.runs.size(), 2U);
+  for (std::size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(got.runs[k].totals, want.runs[k].totals);  // every trial, bit for bit
+    EXPECT_EQ(got.runs[k].inputs.size(), want.runs[k].inputs.size());
+  }
+  // The same trials as the plain comparison (keeping them changes nothing).
+  c.keep_samples = false;
+  EXPECT_EQ(to_json(std::get<Comparison>(run_study(c)), false), to_json(got.comparison, false));
+  EXPECT_EQ(sink.counted, std::vector<std::uint64_t>{1200});
+}
+
 TEST(Study, SobolRefusesSpiderAndPrecision) {
   Study s = run_study_of("example.yaml", 64);
   s.kind = AnalysisKind::sobol;
@@ -211,10 +232,58 @@ TEST(Study, SensitivityEqualsSensitivity) {
   s.stat = "mean";
   RecordingSink sink;
   const auto got = std::get<Sensitivity>(run_study(s, &sink));
-  const Sensitivity want = sensitivity(s.file, {}, s.options, "mean", 0, false);
+  const Sensitivity want = sensitivity(s.file, {}, s.options, "mean", std::nullopt, false);
   EXPECT_EQ(to_json(got), to_json(want));
   EXPECT_EQ(got.year, s.scenarios.front().start_year + s.scenarios.front().years - 1);  // none: the last
   EXPECT_EQ(sink.counted.front(), planned_trials(s));  // the planned total is what runs
+}
+
+/// Asks the run to stop once `after` trials are done (as Ctrl-C would, from a block's report).
+class StoppingSink : public RecordingSink {
+ public:
+  explicit StoppingSink(std::uint64_t after) : after_(after) {}
+  void add_trials(std::uint64_t n) override {
+    if (trials.fetch_add(n) + n >= after_) request_stop();
+  }
+
+ private:
+  std::uint64_t after_;
+};
+
+TEST(Study, StopAskedOfTheSinkCancelsTheRunWithItsCounts) {
+  Study s = run_study_of("example.yaml", 20000);  // exact quantiles: blocks of 256 trials
+  s.options.threads = 1;  // one block at a time: the stop lands right after the block that asked
+  StoppingSink sink(1000);
+  try {
+    (void)run_study(s, &sink);
+    FAIL() << "the run was not cancelled";
+  } catch (const RunCancelled& e) {
+    EXPECT_EQ(e.trials_total(), 20000U);
+    EXPECT_EQ(e.trials_done(), 1024U);  // 4 whole blocks; none begun after the stop
+  }
+  EXPECT_TRUE(sink.stop_requested());
+  EXPECT_EQ(sink.begun, 1);
+  EXPECT_EQ(sink.ended, 1);  // the phase is closed on the way out
+  EXPECT_EQ(sink.counted, std::vector<std::uint64_t>{1024});
+}
+
+TEST(Study, MonitorWithoutSinkStopsAndTwoMonitorsAreRefused) {
+  Study s = run_study_of("example.yaml", 2000);
+  RunMonitor stopped;
+  stopped.request_stop();  // asked before the run: not one trial runs
+  s.options.monitor = &stopped;
+  try {
+    (void)run_study(s);
+    FAIL() << "the run was not cancelled";
+  } catch (const RunCancelled& e) {
+    EXPECT_EQ(e.trials_done(), 0U);
+    EXPECT_EQ(e.trials_total(), 2000U);
+  }
+  RecordingSink sink;
+  EXPECT_THROW((void)run_study(s, &sink), StudyError);  // which one would stop it?
+  s.options.monitor = &sink;                            // the same one twice is fine
+  EXPECT_NO_THROW((void)run_study(s, &sink));
+  EXPECT_EQ(sink.counted, std::vector<std::uint64_t>{2000});
 }
 
 }  // namespace
