@@ -5,6 +5,7 @@
 // runs on every rank with the comm; a real run_sweep / sensitivity / backtest gives on rank 0 the
 // plain run's results; a point that fails on one rank throws RankFailed naming that rank on all,
 // and nobody hangs. Rank 0 prints the verdict; the exit status is non-zero on any mismatch.
+#include <optional>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -112,8 +113,8 @@ int main(int argc, char** argv) {
   RunOptions few_ranks = few;
   few_ranks.comm = &comm;
   check(comm,
-        to_json(sensitivity(dir + "turnkey-builder.yaml", {}, few_ranks, "mean", 0, false)).dump() ==
-            to_json(sensitivity(dir + "turnkey-builder.yaml", {}, few, "mean", 0, false)).dump(),
+        to_json(sensitivity(dir + "turnkey-builder.yaml", {}, few_ranks, "mean", std::nullopt, false)).dump() ==
+            to_json(sensitivity(dir + "turnkey-builder.yaml", {}, few, "mean", std::nullopt, false)).dump(),
         "sensitivity");
   const std::vector<Scenario> history{load_scenario(dir + "history/cambricon-2019.yaml"),
                                       load_scenario(dir + "history/enflame-2022.yaml"),
