@@ -51,17 +51,7 @@ if [ "$format" = csv ]; then
   echo ok
   exit 0
 fi
-strip() { /usr/bin/python3 -c '
-import json, sys
-j = json.load(open(sys.argv[1]))
-def drop(x):
-    if isinstance(x, dict):
-        x.pop("runtime", None)
-        for v in x.values(): drop(v)
-    elif isinstance(x, list):
-        for v in x: drop(v)
-drop(j)
-sys.stdout.write(json.dumps(j, sort_keys=False))' "$1"; }
+strip() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/strip_runtime.py" "$1"; }
 a="$(strip "$out/plain.json")" && b="$(strip "$out/mpi.json")" || { echo "unreadable JSON"; exit 1; }
 [ -n "$a" ] || { echo "empty output"; exit 1; }
 if [ "$a" != "$b" ]; then

@@ -17,17 +17,7 @@ out="$work/mpi_points_${case}_$n"
 rm -rf "$out" && mkdir -p "$out" || exit 1
 fail() { echo "mpi points ($case, $n ranks): $*"; exit 1; }
 
-strip() { /usr/bin/python3 -c '
-import json, sys
-j = json.load(open(sys.argv[1]))
-def drop(x):
-    if isinstance(x, dict):
-        x.pop("runtime", None)
-        for v in x.values(): drop(v)
-    elif isinstance(x, list):
-        for v in x: drop(v)
-drop(j)
-sys.stdout.write(json.dumps(j, sort_keys=False))' "$1"; }
+strip() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/strip_runtime.py" "$1"; }
 
 # same NAME FORMAT ARGS...: the plain run (2 threads) and mpirun -n N (1 thread per rank) agree.
 same() {
