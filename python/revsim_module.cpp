@@ -15,6 +15,7 @@
 #include "revsim/study.hpp"
 #include "revsim/sweep.hpp"
 
+#include <nlohmann/json.hpp>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>

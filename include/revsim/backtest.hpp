@@ -8,7 +8,7 @@
 #include "revsim/results.hpp"
 #include "revsim/scenario.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <array>
 #include <optional>

@@ -4,7 +4,7 @@
 
 #include "revsim/deals_csv.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <ostream>

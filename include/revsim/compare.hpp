@@ -6,7 +6,7 @@
 #include "revsim/engine.hpp"
 #include "revsim/results.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 #include <ostream>

@@ -4,8 +4,6 @@
 
 #include "revsim/distribution.hpp"
 
-#include <Eigen/Core>
-
 #include <array>
 #include <cstdint>
 #include <map>
@@ -87,17 +85,28 @@ struct ExportControls {
   Dist domestic_share_factor = Dist::constant(1);  ///< on every internet account's domestic_share
 };
 
+/// A 4 x 4 correlation matrix of the channels, row-major (row and column i = Channel i). A plain
+/// array rather than Eigen's Matrix4d keeps Eigen out of every file that includes this header
+/// (the model's Cholesky factor is taken from it with Eigen in the engine and the loader).
+struct ChannelCorrelation {
+  std::array<double, kChannels * kChannels> entry{};
+
+  double& operator()(int i, int j) { return entry[static_cast<std::size_t>(i * kChannels + j)]; }
+  double operator()(int i, int j) const { return entry[static_cast<std::size_t>(i * kChannels + j)]; }
+  /// Every off-diagonal entry `off`, the diagonal 1.
+  static ChannelCorrelation uniform(double off) {
+    ChannelCorrelation c;
+    for (int i = 0; i < kChannels; ++i)
+      for (int j = 0; j < kChannels; ++j) c(i, j) = i == j ? 1.0 : off;
+    return c;
+  }
+};
+
 struct Market {
   Nvidia nvidia;
   std::optional<ExportControls> export_controls;
-  Eigen::Matrix4d channel_correlation = default_correlation();
+  ChannelCorrelation channel_correlation = ChannelCorrelation::uniform(0.3);
   std::array<double, kChannels> within_channel_correlation{0.2, 0.2, 0.2, 0.2};
-
-  static Eigen::Matrix4d default_correlation() {
-    Eigen::Matrix4d m = Eigen::Matrix4d::Constant(0.3);
-    m.diagonal().setOnes();
-    return m;
-  }
 };
 
 /// Channel-level constants (MODEL.md §4: "maturity_elasticity and effort are channel-level").

@@ -7,6 +7,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>

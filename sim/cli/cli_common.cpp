@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -390,5 +391,10 @@ bool no_inert_flags(const CLI::App* cmd, std::initializer_list<Inert> rules) {
     }
   return true;
 }
+
+std::string json_text(const Backtest& b) { return to_json(b).dump(2) + '\n'; }
+std::string json_text(const Comparison& c) { return to_json(c).dump(2) + '\n'; }
+std::string json_text(const Sensitivity& s) { return to_json(s).dump(2) + '\n'; }
+std::string json_text(const Sobol& s) { return to_json(s).dump(2) + '\n'; }
 
 }  // namespace revsim::cli

@@ -180,6 +180,13 @@ int emit(const CliContext& ctx, const std::string& text, const std::string& outp
 int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& m, std::vector<Table> sheets,
               const std::vector<std::pair<std::string, Cell>>& extra = {});
 
+/// The JSON text (indented by 2, with a final newline) of an analysis result, as `--format json`
+/// writes it (defined in cli_common.cpp, so the command files need not compile nlohmann::json).
+std::string json_text(const Backtest& b);
+std::string json_text(const Comparison& c);
+std::string json_text(const Sensitivity& s);
+std::string json_text(const Sobol& s);
+
 /// The end of an analysis subcommand: the HTML report (--html, `rep` pointing at the result),
 /// then the result as a workbook (`sheets`, with rep.manifest), as JSON, or as `table` writes
 /// it (table or CSV), to stdout or -o.
@@ -190,7 +197,7 @@ int emit_result(const CliContext& ctx, const RunArgs& a, const Result& result, c
   if (!a.html.empty()) emit_html(ctx, rep, a.html);
   if (a.format == "xlsx") return emit_xlsx(ctx, a.output, rep.manifest, sheets(), extra);
   std::ostringstream text;
-  if (a.format == "json") text << to_json(result).dump(2) << '\n';
+  if (a.format == "json") text << json_text(result);
   else table(text);
   return emit(ctx, text.str(), a.output);
 }

@@ -7,6 +7,7 @@
 #include "revsim/scenario_io.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 

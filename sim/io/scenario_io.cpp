@@ -590,7 +590,8 @@ void Loader::market(Market& m, const YAML::Node& n, const std::string& path) con
           Eigen::LLT<Eigen::Matrix4d> llt(c);
           if (llt.info() != Eigen::Success)
             fail(v, p, "the correlation matrix is not positive definite (no Cholesky factor)");
-          m.channel_correlation = c;
+          for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j) m.channel_correlation(i, j) = c(i, j);
         } else {
           const Range r{0.0, 1.0, false, false, "a correlation"};
           if (v.IsScalar()) {

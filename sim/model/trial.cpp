@@ -14,7 +14,8 @@ namespace revsim::detail {
 Prepared::Prepared(const Scenario& scenario)
     : s(scenario), H(scenario.horizon_months()), Y(scenario.years) {
   // §3: Sigma factored once with Eigen's Cholesky (the loader has checked it is positive definite).
-  chol = Eigen::LLT<Eigen::Matrix4d>(s.market.channel_correlation).matrixL();
+  const Eigen::Map<const Eigen::Matrix<double, 4, 4, Eigen::RowMajor>> sigma(s.market.channel_correlation.entry.data());
+  chol = Eigen::LLT<Eigen::Matrix4d>(sigma).matrixL();
   for (int c = 0; c < kChannels; ++c) {
     const auto ci = static_cast<std::size_t>(c);
     const double rho = s.market.within_channel_correlation[ci];

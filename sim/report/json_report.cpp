@@ -1,5 +1,7 @@
 #include "revsim/report.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace revsim {
 
 nlohmann::ordered_json to_json(const Runtime& r) {

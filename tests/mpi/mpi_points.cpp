@@ -5,6 +5,7 @@
 // runs on every rank with the comm; a real run_sweep / sensitivity / backtest gives on rank 0 the
 // plain run's results; a point that fails on one rank throws RankFailed naming that rank on all,
 // and nobody hangs. Rank 0 prints the verdict; the exit status is non-zero on any mismatch.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <cstdio>
 #include <string>

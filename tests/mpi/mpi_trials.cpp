@@ -5,6 +5,7 @@
 // run_trials) give the same JSON; a failure on one rank is thrown on all as RankFailed naming
 // that rank. Rank 0 prints the verdict; the exit status is non-zero on any mismatch.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

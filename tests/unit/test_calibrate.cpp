@@ -5,6 +5,7 @@
 #include "revsim/scenario_io.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <numeric>

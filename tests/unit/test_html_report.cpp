@@ -6,6 +6,7 @@
 #include "revsim/scenario_io.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>

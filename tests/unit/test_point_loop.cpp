@@ -10,6 +10,7 @@
 #include "revsim/scenario_io.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstring>
 #include <limits>

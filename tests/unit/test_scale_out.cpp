@@ -9,6 +9,7 @@
 #include "revsim/scenario_io.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>

@@ -8,6 +8,7 @@
 #include "revsim/scenario_io.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>

@@ -4,6 +4,7 @@
 #include "revsim/sobol.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>

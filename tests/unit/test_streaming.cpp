@@ -8,6 +8,7 @@
 #include "revsim/streaming.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -10,6 +10,7 @@
 #include "revsim/statistics.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <limits>
