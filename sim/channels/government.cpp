@@ -85,7 +85,8 @@ void GovernmentModel::setup(TrialContext& ctx) {
   for (double t = first + arrivals.exponential(mean_gap); t < P_.H; t += arrivals.exponential(mean_gap)) {
     const std::size_t index = projects_.size() - named_;
     Project& p = projects_.emplace_back();  // in place: no copy of the record
-    p.rng = ctx.stream(stream_id(streams::government_project, index));
+    p.rng = ctx.stream(index < P_.project_ids.size() ? P_.project_ids[index]
+                                                     : stream_id(streams::government_project, index));
     p.arrival = t;
     p.due = t + draw_project(ctx, p, g.project, &g.sales_cycle_months);
     // Face value (§8): every arriving project's value in its arrival year.
@@ -104,8 +105,15 @@ void GovernmentModel::add_cost(const Cost& c, TrialContext& ctx) const {
   }
   const int from = c.start < 0 ? 0 : static_cast<int>(std::floor(c.start));
   const int to = c.end < H ? static_cast<int>(std::ceil(c.end)) : H;
-  for (int m = from; m < to; ++m)
-    ctx.turnkey[static_cast<std::size_t>(m)] += c.total * overlap_month(c.start, c.end, m) / (c.end - c.start);
+  // A month wholly inside [start, end) overlaps it by exactly 1.0, and total x 1.0 / length is
+  // total / length: computed once for those months.
+  const double length = c.end - c.start;
+  const double whole = c.total / length;
+  double* const turnkey = ctx.turnkey.data();
+  for (int m = from; m < to; ++m) {
+    const double md = m;
+    turnkey[m] += c.start <= md && md + 1.0 <= c.end ? whole : c.total * overlap_month(c.start, c.end, m) / length;
+  }
 }
 
 void GovernmentModel::decide(std::size_t open_idx, double tau, int m, TrialContext& ctx) {

@@ -1292,11 +1292,18 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   if (path == "-") return parse_scenario(stdin_scenario_text(), kStdinName, sets);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
-  // Read at most one byte past the limit: a huge file is refused without reading it all.
-  std::string text(kMaxScenarioBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // Read at most one byte past the limit: a huge file is refused without reading it all. In
+  // chunks: a buffer of the whole limit (4 MiB, zeroed) cost ~1 000 page faults per load, a
+  // tenth of a 30 000-trial run of a fast scenario.
+  std::string text;
+  std::array<char, 1U << 16U> chunk{};
+  while (text.size() <= kMaxScenarioBytes) {
+    const std::size_t want = std::min(chunk.size(), kMaxScenarioBytes + 1 - text.size());
+    in.read(chunk.data(), static_cast<std::streamsize>(want));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (!in) break;
+  }
   if (in.bad()) throw ScenarioError(path, 0, 0, "", "cannot read the file");
-  text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > kMaxScenarioBytes) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);

@@ -37,6 +37,8 @@ Prepared::Prepared(const Scenario& scenario)
   for (const auto& np : s.channels.government.projects)
     named_project_ids.push_back(stream_id("government/projects/" + np.name));
   for (const auto& bc : s.channels.government.backlog) backlog_ids.push_back(stream_id("government/backlog/" + bc.name));
+  if (s.channels.government.present)
+    for (std::uint64_t k = 0; k < 256; ++k) project_ids.push_back(stream_id(streams::government_project, k));
   for (int m = 0; m < H; ++m) year_of_month.push_back(s.year_of(m));
   for (const auto& a : s.channels.internet.accounts) entity_names.push_back(a.name);
   for (const auto& o : s.channels.carriers.operators) entity_names.push_back(o.name);
@@ -188,7 +190,14 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   out.top5_share.assign(Y, 0.0);
   ctx_.account_year.assign(P_.n_accounts() * Y, 0.0);
   ctx_.account_entries.clear();
-  ctx_.rev.assign(H * kChannels, 0.0);
+  // The rows of rev that the last trial may have written back to 0 (the others are still 0).
+  if (ctx_.rev.size() != H * kChannels) {
+    ctx_.rev.assign(H * kChannels, 0.0);
+  } else {
+    for (std::size_t c = 0; c < kChannels; ++c)
+      if ((ctx_.booked >> c & 1U) != 0) std::fill_n(ctx_.rev.begin() + static_cast<std::ptrdiff_t>(c * H), H, 0.0);
+  }
+  ctx_.booked = s.channels.isv.present ? 1U << static_cast<unsigned>(Channel::isv) : 0U;
   ctx_.turnkey.assign(H, 0.0);
   ctx_.adjust.assign(H, 0.0);
   ctx_.seed = seed;
@@ -266,27 +275,42 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   // first month with cash < 0 is the failure month (its revenue counts, nothing after).
   // The year's channel sums are kept in registers (the same additions in the same order) and
   // stored when the year changes or the pass ends.
-  const double* rev = ctx_.rev.data();
+  // Every array the pass reads through a local pointer: the stores into the outcome and into
+  // monthly_ could otherwise alias the vectors' data pointers, which were then reloaded each month.
+  const double* const rev = ctx_.rev.data();
+  const double* const turnkey = ctx_.turnkey.data();
+  const double* const adjust = ctx_.adjust.data();
+  const int* const year_of = P_.year_of_month.data();
+  double* const monthly = monthly_.data();
+  const PendingRaise* const raise_begin = raises_.data();
+  const PendingRaise* const raise_end = raise_begin + raises_.size();
+  const bool record = P_.record;
+  const int horizon = P_.H;
+  const unsigned rows = ctx_.booked;
   double* const year_rev = out.revenue.data();
   std::array<double, kChannels> yr{};
   std::size_t y_open = Y;  // none yet
-  for (int m = 0; m < P_.H; ++m) {
+  for (int m = 0; m < horizon; ++m) {
     const auto mi = static_cast<std::size_t>(m);
-    const auto y = static_cast<std::size_t>(ctx_.year_of(m));
+    const auto y = static_cast<std::size_t>(year_of[mi]);
     if (y != y_open) {
       if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
       std::copy(year_rev + y * kChannels, year_rev + (y + 1) * kChannels, yr.begin());
       y_open = y;
     }
+    // A channel with nothing booked this trial has a row of +0.0: adding it changes neither sum
+    // (neither is ever -0.0), so it is skipped.
     double total = 0;
     for (std::size_t c = 0; c < kChannels; ++c) {
+      if ((rows >> c & 1U) == 0) continue;
       const double r = rev[c * H + mi];
       yr[c] += r;
       total += r;
     }
-    monthly_[mi] = total;
+    monthly[mi] = total;
     double raised = 0;
-    for (const PendingRaise& r : raises_) {
+    for (const PendingRaise* rp = raise_begin; rp != raise_end; ++rp) {
+      const PendingRaise& r = *rp;
       if (r.month != m) continue;
       // "资本寒冬": with traction (revenue over the 12 months before this month >= revenue_12m)
       // the raise succeeds with traction.p instead of p.
@@ -298,18 +322,18 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
         double trailing = first == -before ? booked_total
                           : first < 0      ? booked_total * static_cast<double>(-first) / before
                                            : 0.0;
-        for (int k = std::max(0, first); k < m; ++k) trailing += monthly_[static_cast<std::size_t>(k)];
+        for (int k = std::max(0, first); k < m; ++k) trailing += monthly[static_cast<std::size_t>(k)];
         if (trailing >= r.revenue_12m) p = r.p_traction;
       }
       if (r.u < p) raised += r.amount;
     }
-    cash += total * margin - burn - ctx_.turnkey[mi] + ctx_.adjust[mi] + raised;
+    cash += total * margin - burn - turnkey[mi] + adjust[mi] + raised;
     if (cash < 0) {
       out.fail_month = m;  // its revenue counts, nothing after (§8)
       break;
     }
     // --samples: the cash at the end of each fiscal year survived (NaN, set above, after a failure).
-    if (P_.record && (m + 1 == P_.H || P_.year_of(m + 1) != static_cast<int>(y))) out.cash[y] = cash;
+    if (record && (m + 1 == horizon || year_of[mi + 1] != static_cast<int>(y))) out.cash[y] = cash;
   }
   if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
   const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;

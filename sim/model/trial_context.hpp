@@ -54,6 +54,9 @@ struct Prepared {
   std::vector<std::uint64_t> migrating_ids;  ///< per industry: base of its migrations under way at month 0
   std::vector<std::uint64_t> named_project_ids;  ///< stream per named government project (§4.0)
   std::vector<std::uint64_t> backlog_ids;        ///< stream per backlog contract (§4.0)
+  /// The streams of the first arriving government projects, by arrival index (the rest are
+  /// derived when they arrive): stream_id(streams::government_project, index).
+  std::vector<std::uint64_t> project_ids;
   std::vector<int> year_of_month;  ///< [month]: fiscal-year index (calendar start, §1)
   /// Entities of the face-value pipeline: named accounts, then "government projects", then
   /// each ISV industry ("ISVs: <name>"), each named project and backlog contract, then "booked".
@@ -86,7 +89,8 @@ struct Prepared {
 /// kept as a path over months, extended lazily with the same additions the month loop made.
 class TrialContext {
  public:
-  explicit TrialContext(const Prepared& p) : P(p) {}
+  explicit TrialContext(const Prepared& p)
+      : P(p), memo_(static_cast<std::size_t>(p.H) * static_cast<std::size_t>(kChannels)) {}
 
   const Prepared& P;
   std::uint64_t seed = 0;
@@ -146,20 +150,63 @@ class TrialContext {
     std::size_t k = Mpath.size();
     double M = Mpath.back();
     Mpath.resize(static_cast<std::size_t>(m) + 1);
-    for (; k < Mpath.size() && M < 1.0; ++k) Mpath[k] = M = std::min(1.0, M + inc);
-    for (; k < Mpath.size(); ++k) Mpath[k] = M;  // capped at 1 (or not growing): stays
+    // Each step is a function of the M before it and inc only: where this path has the value
+    // of the path kept from an earlier trial (built the same way from the same M(0) and inc),
+    // it goes on as that one did (a scenario whose maturity does not vary between trials
+    // extends the same path every trial).
+    if (inc == tmpl_inc_ && Mpath.size() <= tmpl_.size() && M == tmpl_[k - 1]) {
+      std::copy(tmpl_.begin() + static_cast<std::ptrdiff_t>(k), tmpl_.begin() + static_cast<std::ptrdiff_t>(Mpath.size()),
+                Mpath.begin() + static_cast<std::ptrdiff_t>(k));
+      return;
+    }
+    // Keep this trial's path from month 0 when a miss of an earlier trial had the same M(0) and
+    // inc (a maturity drawn anew each trial never repeats: no path is built then).
+    if (Mpath[0] == cand_m0_ && inc == cand_inc_ && cand_trial_ != trial && !(Mpath[0] == tmpl_m0_ && inc == tmpl_inc_))
+      build_template(inc);
+    cand_m0_ = Mpath[0];
+    cand_inc_ = inc;
+    cand_trial_ = trial;
+    extend_steps(Mpath, k, M, inc);
   }
   std::vector<double> Mpath;
 
-  /// (M(m) / M0)^e of a channel, cached on the last M seen (pow is costly).
+ private:
+  /// The steps of extend_maturity from v[k - 1] = M to the end of v.
+  static void extend_steps(std::vector<double>& v, std::size_t k, double M, double inc) noexcept {
+    for (; k < v.size() && M < 1.0; ++k) v[k] = M = std::min(1.0, M + inc);
+    for (; k < v.size(); ++k) v[k] = M;  // capped at 1 (or not growing): stays
+  }
+  /// The path extend_maturity makes from M(0) = Mpath[0] with increment inc, months 0 .. H.
+  void build_template(double inc) {
+    tmpl_.assign(static_cast<std::size_t>(P.H) + 1, 0.0);
+    tmpl_[0] = Mpath[0];
+    extend_steps(tmpl_, 1, Mpath[0], inc);
+    tmpl_m0_ = Mpath[0];
+    tmpl_inc_ = inc;
+  }
+  std::vector<double> tmpl_;  ///< a maturity path kept across trials (empty: none yet)
+  double tmpl_m0_ = std::numeric_limits<double>::quiet_NaN(), tmpl_inc_ = std::numeric_limits<double>::quiet_NaN();
+  double cand_m0_ = std::numeric_limits<double>::quiet_NaN(), cand_inc_ = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t cand_trial_ = 0;
+
+ public:
+
+  /// (M(m) / M0)^e of a channel, cached on the last M seen (pow is costly), and across trials
+  /// per (channel, month) on the (M, M0) it was computed from: the same pow of the same values.
   double maturity_factor(std::size_t ci, int m) {
     const double M = M_at(m);
     if (M != mf_M_[ci]) {
       mf_M_[ci] = M;
       // Values mean today (v2): (M / M0)^e, 1 at month 0 whatever M0.
-      mf_[ci] = M == M0 ? 1.0 : std::pow(M / M0, P.elasticity[ci]);
+      mf_[ci] = M == M0 ? 1.0 : factor_memo(ci, m, M);
     }
     return mf_[ci];
+  }
+  double factor_memo(std::size_t ci, int m, double M) {
+    if (m < 0 || m >= P.H) return std::pow(M / M0, P.elasticity[ci]);
+    Memo& e = memo_[ci * static_cast<std::size_t>(P.H) + static_cast<std::size_t>(m)];
+    if (e.M != M || e.M0 != M0) e = {M, M0, std::pow(M / M0, P.elasticity[ci])};
+    return e.f;
   }
 
   // ---- The month being advanced by the engagement stage ------------------------------------
@@ -187,6 +234,10 @@ class TrialContext {
  private:
   std::array<double, kChannels> mf_{};
   std::array<double, kChannels> mf_M_{-1, -1, -1, -1};
+  struct Memo {
+    double M = std::numeric_limits<double>::quiet_NaN(), M0 = std::numeric_limits<double>::quiet_NaN(), f = 0;
+  };
+  std::vector<Memo> memo_;  ///< [channel * H + month]: the last factor computed there
 
  public:
   /// Random(seed, trial, id), with the (seed, trial) part of the key computed once per trial.
@@ -236,8 +287,12 @@ class TrialContext {
   }
 
   void book(Channel c, int m, double amount) {
+    booked |= 1U << static_cast<unsigned>(c);
     rev[static_cast<std::size_t>(c) * static_cast<std::size_t>(P.H) + static_cast<std::size_t>(m)] += amount;
   }
+  /// Bit c: channel c's row of rev may hold revenue this trial (booked here, or the ISV row,
+  /// which the ISV model writes directly, when ISVs are present); the other rows are all +0.0.
+  unsigned booked = 0;
 
   /// Record paid volume for named account `idx` in month m.
   void account_delivery(std::size_t idx, int m, double amount) {
