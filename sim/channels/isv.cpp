@@ -201,7 +201,7 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
   v.rng = rng;
 }
 
-void IsvModel::PoissonTable::build() {
+void PoissonTable::build() {
   // The partial sums of Random::poisson_inversion, in its order of operations.
   double p = exp_neg;
   double f = p;
@@ -223,7 +223,7 @@ void IsvModel::PoissonTable::build() {
   }
 }
 
-std::uint64_t IsvModel::PoissonTable::draw(Random& rng) const noexcept {
+std::uint64_t PoissonTable::draw(Random& rng) const noexcept {
   REVSIM_COUNT_DRAW(poisson_small);
   const double u = rng.uniform();
   // The smallest k with u <= cdf[k]: cdf[guide[j]] >= j / kGuide, and every k below guide[j]
