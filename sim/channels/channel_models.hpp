@@ -135,6 +135,24 @@ class GovernmentModel {
   std::size_t named_ = 0;             ///< projects_[0, named_) are the named ones (§4.0)
 };
 
+/// The Poisson(mean) CDF of one full live year's mean, shared by every ISV with the same order
+/// rate: cdf[k] is the partial sum Random::poisson_inversion reaches after k steps, summed in
+/// the same order, so looking u up in it gives the very variate the sequential search gives
+/// (byte-identical); guide[j] is the smallest k with cdf[k] >= j / kGuide (a start for the scan).
+struct PoissonTable {
+  /// Set mean and exp_neg (= std::exp(-mean)), then build().
+  static constexpr int kTerms = 64;
+  static constexpr int kGuide = 32;
+  double mean = -1, exp_neg = 0;
+  int uses = 0;           ///< lookups since the mean was set; the table is built at the second
+  int n = 0;              ///< cdf[0, n) filled (0: not built)
+  double p_last = 0;      ///< the term of cdf[n - 1], to continue the search past the table
+  std::array<double, kTerms> cdf{};
+  std::array<std::uint8_t, kGuide + 1> guide{};
+  void build();
+  std::uint64_t draw(Random& rng) const noexcept;
+};
+
 /// ISVs (MODEL.md §4.4).
 class IsvModel {
  public:
@@ -221,10 +239,7 @@ class IsvModel {
   static constexpr std::size_t kMaxOrdersPerIsv = 1'000'000;
   std::vector<double> unengaged_;   ///< per industry, while scheduling
   std::vector<std::size_t> engaged_in_;  ///< per industry, while scheduling
-  struct ExpCache {
-    double mean = -1, exp_neg = 0;
-  };
-  std::array<ExpCache, 8> exp_cache_{};  ///< exp(-mean) of the last mean seen, by year live
+  std::array<PoissonTable, 8> poisson_tables_{};  ///< by year live: the last full year's mean seen
 };
 
 }  // namespace revsim::detail

@@ -161,13 +161,22 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
     // A rate grown past reason (order_growth over many years live) would never end.
     std::uint64_t n = 0;
     if (mean > 0 && mean < 10.0) {
-      // exp(-mean) once per distinct mean: ISVs with the same order rate share their full years'.
-      ExpCache& c = exp_cache_[std::min<std::size_t>(segment, exp_cache_.size() - 1)];
-      if (c.mean != mean) {
+      // ISVs with the same order rate share their full years' mean: its CDF is tabled once
+      // (at its second use) and the count looked up in it — the same variate as the sequential
+      // search. A partial year (cut by the horizon) has a mean of its own: searched directly.
+      PoissonTable& c = poisson_tables_[std::min<std::size_t>(segment, poisson_tables_.size() - 1)];
+      if (c.mean == mean) {
+        if (c.n == 0 && ++c.uses >= 2) c.build();
+        n = c.n > 0 ? c.draw(rng) : rng.poisson_inversion(mean, c.exp_neg);
+      } else if (len == 12.0) {
         c.mean = mean;
         c.exp_neg = std::exp(-mean);
+        c.uses = 1;
+        c.n = 0;
+        n = rng.poisson_inversion(mean, c.exp_neg);
+      } else {
+        n = rng.poisson_inversion(mean, std::exp(-mean));
       }
-      n = rng.poisson_inversion(mean, c.exp_neg);
     } else {
       n = mean <= static_cast<double>(kMaxOrdersPerIsv) ? rng.poisson(mean) : kMaxOrdersPerIsv + 1;
     }
@@ -190,6 +199,49 @@ void IsvModel::go_live(Isv& v, std::uint32_t id, TrialContext& ctx) {
     ++segment;
   }
   v.rng = rng;
+}
+
+void PoissonTable::build() {
+  // The partial sums of Random::poisson_inversion, in its order of operations.
+  double p = exp_neg;
+  double f = p;
+  int k = 0;
+  cdf[0] = f;
+  while (k + 1 < kTerms && k < 1000 && f < 1.0) {
+    ++k;
+    p *= mean / static_cast<double>(k);
+    f += p;
+    cdf[static_cast<std::size_t>(k)] = f;
+  }
+  n = k + 1;
+  p_last = p;
+  for (int j = 0; j <= kGuide; ++j) {
+    const double level = static_cast<double>(j) / kGuide;
+    int i = 0;
+    while (i + 1 < n && cdf[static_cast<std::size_t>(i)] < level) ++i;
+    guide[static_cast<std::size_t>(j)] = static_cast<std::uint8_t>(i);
+  }
+}
+
+std::uint64_t PoissonTable::draw(Random& rng) const noexcept {
+  REVSIM_COUNT_DRAW(poisson_small);
+  const double u = rng.uniform();
+  // The smallest k with u <= cdf[k]: cdf[guide[j]] >= j / kGuide, and every k below guide[j]
+  // has cdf[k] < j / kGuide <= u for j = floor(u x kGuide), so the scan may start there.
+  std::size_t k = guide[static_cast<std::size_t>(u * kGuide)];
+  const auto last = static_cast<std::size_t>(n - 1);
+  while (k < last && u > cdf[k]) ++k;
+  if (!(u > cdf[k])) return k;
+  // Past the table (u above every tabled sum): the sequential search, continued.
+  double p = p_last;
+  double f = cdf[last];
+  std::uint64_t i = last;
+  while (u > f && i < 1000) {
+    ++i;
+    p *= mean / static_cast<double>(i);
+    f += p;
+  }
+  return i;
 }
 
 int IsvModel::next_active(int m) const noexcept {
