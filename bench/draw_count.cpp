@@ -13,13 +13,32 @@
 #include <string>
 #include <vector>
 
-int main(int argc, char** argv) {
+namespace {
+
+int count_draws(int argc, char** argv) {
   std::uint64_t trials = 2000;
   std::vector<std::string> names;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a.rfind("--trials=", 0) == 0) trials = std::strtoull(a.c_str() + 9, nullptr, 10);
-    else names.push_back(a);
+    if (a == "-h" || a == "--help") {
+      std::cout << "usage: revsim_draws [--trials=N] [SCENARIO ...]\n"
+                   "Random draws per trial by kind, and raw engine words per trial, as JSON. A SCENARIO\n"
+                   "with a '/' is a path, otherwise a name in scenarios/ (default: the shipped ones).\n";
+      return 0;
+    }
+    if (a.rfind("--trials=", 0) == 0) {
+      char* end = nullptr;
+      trials = std::strtoull(a.c_str() + 9, &end, 10);
+      if (a.size() == 9 || *end != '\0' || trials == 0 || a[9] == '-') {
+        std::cerr << "revsim_draws: --trials: expected a whole number >= 1, got '" << a.substr(9) << "'\n";
+        return 2;
+      }
+    } else if (a.rfind("-", 0) == 0) {
+      std::cerr << "revsim_draws: unknown option " << a << " (try --help)\n";
+      return 2;
+    } else {
+      names.push_back(a);
+    }
   }
   if (names.empty()) names = {"reference", "example", "turnkey-builder", "internet-first", "isv-first", "carrier-bet", "balanced"};
   nlohmann::ordered_json out;
@@ -37,4 +56,18 @@ int main(int argc, char** argv) {
   }
   std::cout << out.dump(2) << '\n';
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return count_draws(argc, argv);
+  } catch (const revsim::ScenarioError& e) {
+    std::cerr << "revsim_draws: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "revsim_draws: " << e.what() << '\n';
+    return 1;
+  }
 }

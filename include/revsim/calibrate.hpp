@@ -4,7 +4,7 @@
 
 #include "revsim/deals_csv.hpp"
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json_fwd.hpp>  // to_json returns a json value: include <nlohmann/json.hpp> to use it
 
 #include <optional>
 #include <ostream>

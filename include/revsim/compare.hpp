@@ -6,7 +6,7 @@
 #include "revsim/engine.hpp"
 #include "revsim/results.hpp"
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json_fwd.hpp>  // to_json returns a json value: include <nlohmann/json.hpp> to use it
 
 #include <optional>
 #include <ostream>
