@@ -32,6 +32,10 @@ double quantile_sorted(std::span<const double> sorted, double p);
 /// The same value as quantile_sorted of the sorted data, by selection in O(n); reorders x.
 double quantile_select(std::span<double> x, double p);
 
+/// quantile_select at every p of ps into out (out.size() == ps.size()): the two order
+/// statistics each quantile reads are selected once for all of them, O(n) in all; reorders x.
+void quantiles_select(std::span<double> x, std::span<const double> ps, std::span<double> out);
+
 /// Type-7 quantile of n integer-valued data given as counts per value (counts[v]: how many
 /// equal v); ranks past the counts' total (data beyond the last value) stand for `beyond`.
 double quantile_of_counts(std::span<const std::uint64_t> counts, std::uint64_t n, double p, double beyond);

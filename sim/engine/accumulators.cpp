@@ -511,54 +511,13 @@ double ExactSamples::total(std::size_t t, std::size_t y) const {
 
 namespace {
 
-/// Place in x (reordered) the order statistics of the given ranks (sorted, distinct), each at
-/// its rank, as sorting would: the middle rank selected in [lo, hi) (nth_element), then the
-/// ranks below it in [lo, r) and those above in [r + 1, hi). [lo, hi) holds exactly the order
-/// statistics lo .. hi - 1 on entry, so each selection is that of the whole array.
-void select_ranks(std::span<double> x, std::span<const std::uint64_t> ranks, std::size_t lo, std::size_t hi) {
-  if (ranks.empty()) return;
-  const std::size_t mid = ranks.size() / 2;
-  const auto r = static_cast<std::size_t>(ranks[mid]);
-  auto* const b = x.data();
-  if (r == lo) std::iter_swap(b + r, std::min_element(b + lo, b + hi));  // the smallest: one pass
-  else if (r + 1 == hi) std::iter_swap(b + r, std::max_element(b + lo, b + hi));
-  else std::nth_element(b + lo, b + r, b + hi);
-  select_ranks(x, ranks.first(mid), lo, r);
-  select_ranks(x, ranks.subspan(mid + 1), r + 1, hi);
-}
-
-/// Type-7 quantiles of x at each of ps into q: the values quantile_sorted of the sorted data
-/// gives, by selecting the two order statistics each needs instead of sorting (O(n) for all of
-/// them: the summary of a fast scenario's run spent more in std::sort than in 10 % of its
-/// trials). Reorders x.
+/// Type-7 quantiles of x at each of ps (quantiles_select: the values quantile_sorted of the
+/// sorted data gives, without a sort: the summary of a fast scenario's run spent more in
+/// std::sort than in 10 % of its trials). Reorders x.
 template <std::size_t K>
 std::array<double, K> quantiles(std::span<double> x, const std::array<double, K>& ps) {
-  const std::uint64_t n = x.size();
   std::array<double, K> q{};
-  if (n == 0) return q;
-  std::array<std::uint64_t, 2 * K> ranks{};
-  std::size_t k = 0;
-  for (const double p : ps) {
-    // The ranks quantile_type7 reads: floor(h), and floor(h) + 1 (capped) unless h is whole.
-    quantile_type7(n, p, [&](std::uint64_t r) {
-      ranks[k++] = r;
-      return 0.0;
-    });
-  }
-  // Sorted, duplicates dropped (insertion: at most 2K ranks).
-  std::size_t u = 0;
-  for (std::size_t i = 0; i < k; ++i) {
-    const std::uint64_t v = ranks[i];
-    std::size_t j = u;
-    while (j > 0 && ranks[j - 1] > v) --j;
-    if (j > 0 && ranks[j - 1] == v) continue;
-    for (std::size_t l = u; l > j; --l) ranks[l] = ranks[l - 1];
-    ranks[j] = v;
-    ++u;
-  }
-  k = u;
-  select_ranks(x, std::span<const std::uint64_t>(ranks.data(), k), 0, x.size());
-  for (std::size_t i = 0; i < K; ++i) q[i] = quantile_type7(n, ps[i], [&](std::uint64_t r) { return x[r]; });
+  quantiles_select(x, ps, q);
   return q;
 }
 

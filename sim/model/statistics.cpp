@@ -10,18 +10,46 @@ double quantile_sorted(std::span<const double> sorted, double p) {
 }
 
 double quantile_select(std::span<double> x, double p) {
-  // The first rank asked for is floor(h): select it; the next one, x_(floor(h) + 1), is the
-  // smallest element after it.
-  std::size_t selected = x.size();
-  return quantile_type7(x.size(), p, [&](std::uint64_t r) {
-    const auto at = static_cast<std::ptrdiff_t>(r);
-    if (selected == x.size()) {
-      std::nth_element(x.begin(), x.begin() + at, x.end());
-      selected = r;
-      return x[r];
-    }
-    return r == selected ? x[r] : *std::min_element(x.begin() + at, x.end());
-  });
+  double q = 0;
+  quantiles_select(x, std::span<const double>(&p, 1), std::span<double>(&q, 1));
+  return q;
+}
+
+namespace {
+
+/// Place in x (reordered) the order statistics of the given ranks (sorted, distinct), each at
+/// its rank, as sorting would: the middle rank selected in [lo, hi) (nth_element), then the
+/// ranks below it in [lo, r) and those above in [r + 1, hi). [lo, hi) holds exactly the order
+/// statistics lo .. hi - 1 on entry, so each selection is that of the whole array.
+void select_ranks(std::span<double> x, std::span<const std::uint64_t> ranks, std::size_t lo, std::size_t hi) {
+  if (ranks.empty()) return;
+  const std::size_t mid = ranks.size() / 2;
+  const auto r = static_cast<std::size_t>(ranks[mid]);
+  auto* const b = x.data();
+  if (r == lo) std::iter_swap(b + r, std::min_element(b + lo, b + hi));  // the smallest: one pass
+  else if (r + 1 == hi) std::iter_swap(b + r, std::max_element(b + lo, b + hi));
+  else std::nth_element(b + lo, b + r, b + hi);
+  select_ranks(x, ranks.first(mid), lo, r);
+  select_ranks(x, ranks.subspan(mid + 1), r + 1, hi);
+}
+
+}  // namespace
+
+void quantiles_select(std::span<double> x, std::span<const double> ps, std::span<double> out) {
+  const std::uint64_t n = x.size();
+  // The ranks quantile_type7 reads for each p (floor(h), and floor(h) + 1 unless h is whole),
+  // sorted and distinct; then each quantile from its selected ranks.
+  std::vector<std::uint64_t> ranks;
+  ranks.reserve(2 * ps.size());
+  for (const double p : ps)
+    quantile_type7(n, p, [&](std::uint64_t r) {
+      ranks.push_back(r);
+      return 0.0;
+    });
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  select_ranks(x, ranks, 0, x.size());
+  for (std::size_t i = 0; i < ps.size(); ++i) out[i] = quantile_type7(n, ps[i], [&](std::uint64_t r) { return x[r]; });
 }
 
 double quantile_of_counts(std::span<const std::uint64_t> counts, std::uint64_t n, double p, double beyond) {
