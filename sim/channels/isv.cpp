@@ -28,12 +28,8 @@ void IsvModel::draw_isv(Isv& v, const IsvParams& src) {
 
 IsvModel::Isv& IsvModel::make_isv(std::vector<Isv>& into, TrialContext& ctx, std::size_t ind, std::uint64_t stream,
                                   double engage_at, double face_from) const {
-  Isv& v = into.emplace_back();  // in place: no copy of the whole record
-  v.rng = ctx.stream(stream);
-  v.industry = ind;
-  v.engage_at = engage_at;
+  Isv& v = into.emplace_back(ctx.stream(stream), ind, engage_at);  // in place: no copy of the whole record
   draw_isv(v, P_.s.channels.isv.industries[ind].params);
-  v.phase = Phase::waiting;
   const double cards_per_year = v.large ? v.large_cards : v.orders_per_year * v.cards_per_order;
   ctx.add_face_value(P_.isv_entity(ind), face_from, P_.H, cards_per_year * ctx.card_price * v.price_factor / 12.0);
   return v;
