@@ -18,19 +18,14 @@
 #include "revsim/sensitivity.hpp"
 #include "revsim/sweep.hpp"
 
+#include "mpi_check.hpp"
+
 namespace {
 
 using namespace revsim;
 
-int failures = 0;
-
-void check(const Comm& comm, bool ok, const std::string& what) {
-  const std::string e = comm.first_error(ok ? "" : what);
-  if (!e.empty()) {
-    if (comm.root()) std::printf("MISMATCH %s\n", e.c_str());
-    ++failures;
-  }
-}
+using mpitest::check;
+using mpitest::failures;
 
 /// run_points over n synthetic points: point i's value is i * 1.5 + 0.1 (bit patterns that do not
 /// survive a text round trip), computed once per point on the rank(s) that ran it.

@@ -16,21 +16,15 @@
 #include "revsim/scenario_io.hpp"
 #include "revsim/sobol.hpp"
 
+#include "mpi_check.hpp"
+
 namespace {
 
 using namespace revsim;
 
 std::string kDir;
-int failures = 0;
-
-void check(const Comm& comm, bool ok, const std::string& what) {
-  // Every rank checks its own state; rank 0 reports the first rank that differs.
-  const std::string e = comm.first_error(ok ? "" : what);
-  if (!e.empty()) {
-    if (comm.root()) std::printf("MISMATCH %s\n", e.c_str());
-    ++failures;
-  }
-}
+using mpitest::check;
+using mpitest::failures;
 
 template <class T>
 std::string sealed(const T& x) {
