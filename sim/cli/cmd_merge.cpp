@@ -49,7 +49,9 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
     return kExitBadInput;
   }
   if (job.subcommand == "compare" && (cmd->get_option("--samples")->count() > 0 || a.histogram_year)) {
-    fmt::print(stderr, "revsim: --samples and --histogram-year: `revsim compare` does not take them\n");
+    fmt::print(stderr, "revsim: --samples and --histogram-year: a merge of `revsim compare` shards does not write them "
+                       "(they are for merged runs and audits; for a compare's samples run `revsim compare --samples` "
+                       "in one process)\n");
     return kExitBadInput;
   }
   std::vector<std::string> names;

@@ -4,6 +4,7 @@
 // trial_loop.hpp.
 #include "revsim/engine.hpp"
 
+#include "revsim/scale_out.hpp"
 #include "revsim/scenario_io.hpp"
 
 #include <tbb/global_control.h>
@@ -148,8 +149,24 @@ std::uint64_t run_memory_bytes(const Scenario& s, std::uint64_t trials) {
 
 // ---- A run that can grow -----------------------------------------------------------------------
 
+namespace {
+/// A shard of a run or audit, and the merge of such shards, record every trial's drawn inputs
+/// and year-end cash whenever the run keeps exact samples: `revsim merge --samples` can then
+/// write them (a shard does not know whether its merge will ask), and a merge's partials all
+/// carry them whether it asks or not. Recording changes no draw, so no result.
+bool records_for_merge(const Scenario& s, const RunOptions& o) {
+  return o.scale != nullptr && (o.scale->shard.has_value() || !o.scale->merge.empty()) &&
+         exact_quantiles(s, trials_of(s, o));
+}
+const detail::Prepared& recorded_if(detail::Prepared& P, bool record) {
+  if (record) P.record_inputs();
+  return P;
+}
+}  // namespace
+
 struct Simulation::Impl {
-  Impl(const Scenario& scenario, const RunOptions& o) : s(scenario), opt(o), P(s), d(P), src({&P}, seed_of(s, o)) {}
+  Impl(const Scenario& scenario, const RunOptions& o)
+      : s(scenario), opt(o), P(s), d(recorded_if(P, records_for_merge(s, o))), src({&P}, seed_of(s, o)) {}
   const Scenario& s;
   RunOptions opt;
   detail::Prepared P;

@@ -44,6 +44,18 @@ same "$dir/one.txt" "$dir/merged.txt" "run: merged table differs from one run"
 grep -q "\"trials\": 1500" "$dir/merged.json" || fail "merged JSON does not say 1500 trials"
 echo "run: 3 shards merged = one run (json, csv, table)"
 
+# --samples of a sharded run: the shards keep every trial's drawn inputs and year-end cash, so
+# `merge --samples` writes the one run's samples file (CSV and JSONL), byte for byte.
+"$bin" run "$sc/example.yaml" "${common[@]}" --samples "$dir/one-samples.csv" -o "$dir/one-s.txt" || fail "one run --samples"
+"$bin" run "$sc/example.yaml" "${common[@]}" --samples "$dir/one-samples.jsonl" -o "$dir/one-s2.txt" || fail "one run --samples jsonl"
+"$bin" merge "$dir"/part-*.bin --samples "$dir/merged-samples.csv" -o "$dir/merged-s.txt" -q || fail "merge --samples csv"
+"$bin" merge "$dir"/part-*.bin --samples "$dir/merged-samples.jsonl" -o "$dir/merged-s2.txt" -q || fail "merge --samples jsonl"
+cmp -s "$dir/one-samples.csv" "$dir/merged-samples.csv" || fail "run: merged --samples CSV differs from one run's"
+cmp -s "$dir/one-samples.jsonl" "$dir/merged-samples.jsonl" || fail "run: merged --samples JSONL differs from one run's"
+[ "$(wc -l < "$dir/merged-samples.csv")" = $((N + 1)) ] || fail "merged --samples CSV: not $N rows and a header"
+same "$dir/one-s.txt" "$dir/merged-s.txt" "run: merged table (with --samples) differs from one run"
+echo "run: merge --samples = one run's samples (csv, jsonl)"
+
 # ---- audit and compare: two shards ---------------------------------------------------------
 "$bin" audit "$sc/example.yaml" "${common[@]}" --format json -o "$dir/audit.json" || fail "audit"
 "$bin" compare "$sc/example.yaml" "$sc/isv-first.yaml" "${common[@]}" --format json -o "$dir/cmp.json" || fail "compare"
