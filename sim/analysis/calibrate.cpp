@@ -726,6 +726,7 @@ void Builder::entities() {
   };
   std::map<std::string, IsvIndustry> industries;
   const auto sales_cycle = duration_fits.find("channels.government.sales_cycle_months");
+  int volume_accounts = 0;  // internet accounts written at grey or production: their volume is not in the export
   for (const auto& [id, rows] : by_deal) {
     const DealRow& last = *rows.back();
     const Channel c = last.channel;
@@ -740,6 +741,7 @@ void Builder::entities() {
         elapsed = months_between(*last.left, as_of);
       }
       const std::string name = unique_name(c, last.account, id);
+      if (phase == "grey" || phase == "production") ++volume_accounts;
       acc += fmt::format("      - {{name: {}, stage: {{phase: {}, elapsed: {}}}}}\n", quoted(name), phase, num(elapsed, 4));
       out.entities.push_back(fmt::format("internet {}: {} for {:.1f} months", name, phase, elapsed));
     } else if (c == Channel::carriers) {
@@ -822,6 +824,18 @@ void Builder::entities() {
         ind.elapsed += elapsed;
       }
     }
+  }
+  if (volume_accounts > 0) {
+    // The export has no production volumes: those accounts take annual_cards from the channel's
+    // defaults, which for a real pipeline is a guess. Said in the report and in the file.
+    const std::string what = fmt::format(
+        "{} internet account{} enter{} at grey or production with annual_cards from the channel defaults (the "
+        "built-in default unless channels.internet.defaults sets it): the export has no column for an account's "
+        "volume, and it decides most of their revenue; set annual_cards for each (or in "
+        "channels.internet.defaults) before trusting the forecast",
+        volume_accounts, volume_accounts == 1 ? "" : "s", volume_accounts == 1 ? "s" : "");
+    out.notes.push_back("warning: " + what);
+    acc = "      # " + what + "\n" + acc;
   }
   if (!acc.empty()) internet += "__ENTITIES__accounts:\n" + acc;
   if (!ops.empty()) yaml_channel[static_cast<int>(Channel::carriers)] += "__ENTITIES__operators:\n" + ops;
@@ -978,7 +992,7 @@ void write_table(std::ostream& os, const Calibration& c) {
   }
   for (const Fitted& f : c.fits)
     if (f.thin()) os << fmt::format("warning: {} rests on {} observation{} (fewer than 10)\n", f.key, f.n, f.n == 1 ? "" : "s");
-  for (const std::string& n : c.notes) os << "note: " << n << '\n';
+  for (const std::string& n : c.notes) os << (n.rfind("warning: ", 0) == 0 ? "" : "note: ") << n << '\n';
 }
 
 }  // namespace revsim
