@@ -133,9 +133,9 @@ class GovernmentModel {
   };
   /// Decide project p at its due time; true when won.
   bool decide(Project& p, TrialContext& ctx);
-  /// Draw the slips of a project due at p.due (before the horizon) and keep it when its final
-  /// due time is still before the horizon.
-  void schedule(Project&& p, double p_slip, int max_slips);
+  /// Draw the slips of the last project (due before the horizon) and keep it only when its
+  /// final due time is still before the horizon.
+  void schedule(double p_slip, int max_slips);
   void add_cost(const Cost& c, TrialContext& ctx) const;
 
  public:

@@ -8,10 +8,11 @@
 
 namespace revsim::detail {
 
-void GovernmentModel::schedule(Project&& p, double p_slip, int max_slips) {
+void GovernmentModel::schedule(double p_slip, int max_slips) {
   // "今年的盘子去年订好了": slip a year, at most max_slips times; the count from one uniform.
+  Project& p = projects_.back();
   p.due += 12.0 * slips_of(p.rng.uniform(), p_slip, max_slips);
-  if (p.due < P_.H) projects_.push_back(std::move(p));
+  if (!(p.due < P_.H)) projects_.pop_back();
 }
 
 void GovernmentModel::setup(TrialContext& ctx) {
@@ -33,7 +34,7 @@ void GovernmentModel::setup(TrialContext& ctx) {
   for (std::size_t k = 0; k < g.projects.size(); ++k) {
     const NamedProject& np = g.projects[k];
     const ProjectParams& src = np.params;
-    Project p{};
+    Project& p = projects_.emplace_back();  // in place: dropped again unless decided before H
     p.rng = ctx.stream(P_.named_project_ids[k]);
     Random& r = p.rng;
     p.named = true;
@@ -51,7 +52,9 @@ void GovernmentModel::setup(TrialContext& ctx) {
     // Face value (§8): its value in its due year (as first due).
     if (p.due < H) {
       ctx.add_face_value_in_year(P_.named_project_entity(k), ctx.year_of(static_cast<int>(p.due)), p.value);
-      schedule(std::move(p), p_slip, max_slips);
+      schedule(p_slip, max_slips);
+    } else {
+      projects_.pop_back();
     }
   }
   // Backlog (§4.0): won before month 0, still in delivery. Revenue at the delivery end, cash
@@ -85,7 +88,7 @@ void GovernmentModel::setup(TrialContext& ctx) {
   const std::uint64_t n = arrivals.poisson(rate * span / 12.0);
   const ProjectParams& src = g.project;
   for (std::uint64_t index = 0; index < n; ++index) {
-    Project p{};
+    Project& p = projects_.emplace_back();  // in place: dropped again unless decided before H
     p.rng = ctx.stream(index < P_.project_ids.size() ? P_.project_ids[index]
                                                      : stream_id(streams::government_project, index));
     Random& r = p.rng;
@@ -97,10 +100,13 @@ void GovernmentModel::setup(TrialContext& ctx) {
     // Face value (§8): every arriving project's value in its arrival year.
     ctx.add_face_value_in_year(P_.government_entity, ctx.year_of(static_cast<int>(t)), p.value);
     p.due = t + g.sales_cycle_months.sample(r);
-    if (!(p.due < H)) continue;  // never decided: nothing else of it is drawn
+    if (!(p.due < H)) {  // never decided: nothing else of it is drawn
+      projects_.pop_back();
+      continue;
+    }
     const double p_slip = ctx.draw(src.p_slip, r);
     const int max_slips = static_cast<int>(std::floor(ctx.draw(src.max_slips, r)));
-    schedule(std::move(p), p_slip, max_slips);
+    schedule(p_slip, max_slips);
   }
 }
 
@@ -159,7 +165,10 @@ bool GovernmentModel::decide(Project& p, TrialContext& ctx) {
 }
 
 void GovernmentModel::finish(TrialContext& ctx) {
-  if (!P_.s.channels.government.present) return;
+  if (!P_.s.channels.government.present || projects_.empty()) return;
+  // The maturity path to the horizon at once (its values do not depend on how far it was
+  // extended before: the engagement stage is over), not a step per decision.
+  ctx.M_at(P_.H - 1);
   // The team never leaves: no project is lost to it, and the order of the (independent)
   // decisions changes nothing but the rounding of sums; in project order.
   if (!(p_leave_ > 0)) {

@@ -544,6 +544,7 @@ Results ExactSamples::results(std::uint64_t seed, const RunMonitor* monitor) con
     YearStats& ys = r.years[y];
     std::array<double, kChannels> sum{};
     std::array<bool, kChannels> zeros{true, true, true, true};  // every value +0.0 (a channel the scenario lacks)
+    std::array<bool, kChannels> same{true, true, true, true};   // every value the year's total, bit for bit
     for (std::size_t t = 0; t < N; ++t) {
       const double* const v = rev + (t * Y + y) * kChannels;
       double total = 0;
@@ -553,6 +554,8 @@ Results ExactSamples::results(std::uint64_t seed, const RunMonitor* monitor) con
         zeros[c] = zeros[c] && std::bit_cast<std::uint64_t>(v[c]) == 0;
       }
       x[t] = total;
+      for (std::size_t c = 0; c < kChannels; ++c)
+        same[c] = same[c] && std::bit_cast<std::uint64_t>(v[c]) == std::bit_cast<std::uint64_t>(total);
     }
     const MeanSd ms = mean_sd(x);
     ys.mean = ms.mean;
@@ -569,6 +572,11 @@ Results ExactSamples::results(std::uint64_t seed, const RunMonitor* monitor) con
       cs.mean = N > 0 ? sum[c] / n : 0.0;
       if (zeros[c]) {
         cs.p50 = cs.p90 = 0.0;  // what selection gives on +0.0 values
+      } else if (same[c]) {
+        // The only channel with revenue: its column is the totals, and a type-7 quantile is a
+        // function of the sorted values and p only.
+        cs.p50 = ys.p50;
+        cs.p90 = ys.p90;
       } else {
         for (std::size_t t = 0; t < N; ++t) xc[t] = rev[(t * Y + y) * kChannels + c];
         const auto qc = quantiles<2>(xc, {0.5, 0.9});
