@@ -64,6 +64,25 @@ void Prepared::record_inputs() {
             [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
 }
 
+namespace {
+/// cash += revenue x margin - burn - turnkey cost + advances + 0.0 (no raise) month by month,
+/// as the cash loop of run() adds it; the first month with cash < 0, or -1.
+int cash_chain(double& cash, const double* monthly, const double* turnkey, const double* adjust, double margin,
+               double burn, int horizon) noexcept {
+  const double raised = 0;
+  double c = cash;
+  for (int m = 0; m < horizon; ++m) {
+    c += monthly[m] * margin - burn - turnkey[m] + adjust[m] + raised;
+    if (c < 0) {
+      cash = c;
+      return m;
+    }
+  }
+  cash = c;
+  return -1;
+}
+}  // namespace
+
 TrialSimulator::TrialSimulator(const Prepared& p)
     : P_(p), ctx_(p), internet_(p), carriers_(p), government_(p), isv_(p) {}
 
@@ -298,7 +317,14 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     for (std::size_t mi = 0; mi < H; ++mi) monthly[mi] += r[mi];
   }
   int last_month = horizon - 1;
-  for (int m = 0; m < horizon; ++m) {
+  // Without raises and recorded cash, the chain alone (its own loop: few live values, so they
+  // stay in registers); raised is +0.0 in every month, added as the loop below adds it.
+  const int fast_fail = raise_begin == raise_end && !record ? cash_chain(cash, monthly, turnkey, adjust, margin, burn, horizon) : -2;
+  if (fast_fail >= 0) {
+    out.fail_month = fast_fail;
+    last_month = fast_fail;
+  }
+  for (int m = fast_fail == -2 ? 0 : horizon; m < horizon; ++m) {
     const auto mi = static_cast<std::size_t>(m);
     const double total = monthly[mi];
     double raised = 0;
@@ -334,13 +360,11 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   for (std::size_t c = 0; c < kChannels; ++c) {
     if ((rows >> c & 1U) == 0) continue;
     const double* const r = rev + c * H;
-    std::size_t mi = 0;
-    const auto end = static_cast<std::size_t>(last_month) + 1;
-    while (mi < end) {
-      const auto y = static_cast<std::size_t>(year_of[mi]);
-      double sum = year_rev[y * kChannels + c];
-      for (; mi < end && static_cast<std::size_t>(year_of[mi]) == y; ++mi) sum += r[mi];
-      year_rev[y * kChannels + c] = sum;
+    for (int y = 0; y < P_.Y && s.year_begin(y) <= last_month; ++y) {
+      const int to = std::min(s.year_end(y), last_month + 1);
+      double sum = year_rev[static_cast<std::size_t>(y) * kChannels + c];
+      for (int m = s.year_begin(y); m < to; ++m) sum += r[m];
+      year_rev[static_cast<std::size_t>(y) * kChannels + c] = sum;
     }
   }
   const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;
