@@ -10,7 +10,7 @@ vectorised chunks on one core and prints trial-years/s with the yearly mean reve
 standard error) and P(failure). What it models, per trial:
 
 - Poisson arrivals of `projects_per_year` from `first_month` to the horizon H (a Poisson count
-  over [first_month, H) with times uniform on it: the same process as revsim's exponential gaps);
+  over [first_month, H) with times uniform on it, as revsim draws it since round four of issue 14);
 - per project: `value`, `sales_cycle_months` (due = arrival + cycle), slips (each an independent
   draw with `p_slip`, at most floor(`max_slips`) times, a year each), the decision at the final
   due time tau when tau < H: won with min(1, p_win x (M/M0)^e), M the software maturity of month

@@ -87,19 +87,41 @@ class CarrierModel {
 };
 
 /// Government and large-enterprise projects (MODEL.md §4.3).
+///
+/// setup() draws every arrival (a Poisson count over [first_month, H), each project placed
+/// uniformly by its own stream) and every named project up to its final due time (the slips
+/// are one uniform), and keeps only the projects decided before the horizon; finish() decides
+/// them in due order, with the sales team's patience checks interleaved when the team may leave.
+/// A project's keys are drawn lazily, when its path first needs them (docs/model.md, "Random
+/// streams").
 class GovernmentModel {
  public:
   explicit GovernmentModel(const Prepared& p) : P_(p) {}
   void setup(TrialContext& ctx);
-  /// Every arrival, decision and patience check in time order, to the horizon.
+  /// Every decision due before the horizon, in due order, with the patience checks between them.
   void finish(TrialContext& ctx);
+
+  /// The number of slips of a project whose first due time falls before the horizon, from one
+  /// uniform u: #{j = 1 .. max_slips : u < p_slip^j}, so P(at least j slips) = p_slip^j, as
+  /// max_slips independent draws each slipping with p_slip until the first that does not.
+  static int slips_of(double u, double p_slip, int max_slips) noexcept {
+    int k = 0;
+    double q = p_slip;
+    while (k < max_slips && u < q) {
+      ++k;
+      q *= p_slip;
+    }
+    return k;
+  }
 
  private:
   struct Project {
     Random rng;
-    double arrival, value, p_slip, p_win, turnkey_p, cost_share, sub_share, delivery, advance_share;
-    int max_slips, slips;
-    double due;
+    double arrival, due, value;
+    /// Named projects: every key drawn at setup (they are per-trial inputs); arrivals: drawn
+    /// at the decision (lazy), and these fields unused.
+    double p_win, turnkey_p, cost_share, sub_share, delivery, advance_share;
+    bool named;
   };
   struct Cost {
     double start, end, total;
@@ -109,11 +131,11 @@ class GovernmentModel {
     int month;
     double revenue;
   };
-  void decide(std::size_t open_idx, double tau, int m, TrialContext& ctx);
-  /// Draw the per-project keys of `src` from p.rng in a fixed order (§2); with `cycle` (an
-  /// arrival), its sales cycle too, second, returned. Through ctx.draw: a named project's keys
-  /// are per-trial inputs (--samples).
-  static double draw_project(TrialContext& ctx, Project& p, const ProjectParams& src, const Dist* cycle = nullptr);
+  /// Decide project p at its due time; true when won.
+  bool decide(Project& p, TrialContext& ctx);
+  /// Draw the slips of the last project (due before the horizon) and keep it only when its
+  /// final due time is still before the horizon.
+  void schedule(double p_slip, int max_slips);
   void add_cost(const Cost& c, TrialContext& ctx) const;
 
  public:
@@ -128,11 +150,10 @@ class GovernmentModel {
   const Prepared& P_;
   Random rng_;  ///< trial-level draws: sales leaving
   double patience_ = 0, p_leave_ = 0, rehire_ = 0, first_ = 0;
-  double next_check_ = kNever;        ///< next sales-patience check
-  std::vector<Project> projects_;     ///< every arrival of the Poisson process, in time order
-  std::vector<std::size_t> open_;     ///< projects waiting for their decision
+  std::vector<Project> projects_;     ///< the projects decided before the horizon (named first)
+  std::vector<std::uint32_t> order_;  ///< projects_ by due time (ties: index), when the team may leave
+  std::vector<double> leaves_;        ///< times the sales team left, in order
   std::vector<Recognition> recognitions_; ///< every recognition within the horizon
-  std::size_t named_ = 0;             ///< projects_[0, named_) are the named ones (§4.0)
 };
 
 /// The Poisson(mean) CDF of one full live year's mean, shared by every ISV with the same order

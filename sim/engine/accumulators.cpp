@@ -404,7 +404,7 @@ void Samples::append(const Samples& q, const Dims& d, bool keep_top5) {
 }
 
 void Samples::reserve(std::uint64_t trials, const Dims& d, bool keep_top5) {
-  each(d, keep_top5, [&](auto m, std::size_t width, const char*) { reserve_advised(this->*m, trials * width); });
+  each(d, keep_top5, [&](auto m, std::size_t width, const char*) { reserve_populated(this->*m, trials * width); });
 }
 
 void Samples::save(ArchiveWriter& w, const Dims& d, bool keep_top5) const {
@@ -529,27 +529,33 @@ Results ExactSamples::results(std::uint64_t seed, const RunMonitor* monitor) con
   const std::size_t Y = d.Y, A = d.A;
   Results r = common_results(d, counts_, chain_.total(), N, seed);
   const auto n = static_cast<double>(N);
-  // One pass over the year's samples gathers its total (summed as total() sums it) and its
-  // four channels (the revenue array interleaves them: a pass per column read it five times).
-  std::vector<double> x(N);
-  std::array<std::vector<double>, kChannels> xc;
-  for (auto& v : xc) v.resize(N);
+  // One pass over the year's samples gathers its total (summed as total() sums it), its
+  // channels' sums and which channels are all +0.0; then a column only for each channel that is
+  // not (one buffer for all four: fresh memory costs a page fault per 4 KiB page at first write,
+  // populated in bulk here, docs/performance.md "Round four").
+  std::vector<double> x, xc;
+  for (std::vector<double>* v : {&x, &xc}) {
+    reserve_populated(*v, N);
+    v->resize(N);
+  }
   const double* const rev = s_.revenue.data();
   for (std::size_t y = 0; y < Y; ++y) {
     if (monitor != nullptr && monitor->stop_requested()) throw RunCancelled(N, N);
     YearStats& ys = r.years[y];
     std::array<double, kChannels> sum{};
     std::array<bool, kChannels> zeros{true, true, true, true};  // every value +0.0 (a channel the scenario lacks)
+    std::array<bool, kChannels> same{true, true, true, true};   // every value the year's total, bit for bit
     for (std::size_t t = 0; t < N; ++t) {
       const double* const v = rev + (t * Y + y) * kChannels;
       double total = 0;
       for (std::size_t c = 0; c < kChannels; ++c) {
         total += v[c];
-        xc[c][t] = v[c];
         sum[c] += v[c];
         zeros[c] = zeros[c] && std::bit_cast<std::uint64_t>(v[c]) == 0;
       }
       x[t] = total;
+      for (std::size_t c = 0; c < kChannels; ++c)
+        same[c] = same[c] && std::bit_cast<std::uint64_t>(v[c]) == std::bit_cast<std::uint64_t>(total);
     }
     const MeanSd ms = mean_sd(x);
     ys.mean = ms.mean;
@@ -566,8 +572,14 @@ Results ExactSamples::results(std::uint64_t seed, const RunMonitor* monitor) con
       cs.mean = N > 0 ? sum[c] / n : 0.0;
       if (zeros[c]) {
         cs.p50 = cs.p90 = 0.0;  // what selection gives on +0.0 values
+      } else if (same[c]) {
+        // The only channel with revenue: its column is the totals, and a type-7 quantile is a
+        // function of the sorted values and p only.
+        cs.p50 = ys.p50;
+        cs.p90 = ys.p90;
       } else {
-        const auto qc = quantiles<2>(xc[c], {0.5, 0.9});
+        for (std::size_t t = 0; t < N; ++t) xc[t] = rev[(t * Y + y) * kChannels + c];
+        const auto qc = quantiles<2>(xc, {0.5, 0.9});
         cs.p50 = qc[0];
         cs.p90 = qc[1];
       }

@@ -64,6 +64,25 @@ void Prepared::record_inputs() {
             [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
 }
 
+namespace {
+/// cash += revenue x margin - burn - turnkey cost + advances + 0.0 (no raise) month by month,
+/// as the cash loop of run() adds it; the first month with cash < 0, or -1.
+int cash_chain(double& cash, const double* monthly, const double* turnkey, const double* adjust, double margin,
+               double burn, int horizon) noexcept {
+  const double raised = 0;
+  double c = cash;
+  for (int m = 0; m < horizon; ++m) {
+    c += monthly[m] * margin - burn - turnkey[m] + adjust[m] + raised;
+    if (c < 0) {
+      cash = c;
+      return m;
+    }
+  }
+  cash = c;
+  return -1;
+}
+}  // namespace
+
 TrialSimulator::TrialSimulator(const Prepared& p)
     : P_(p), ctx_(p), internet_(p), carriers_(p), government_(p), isv_(p) {}
 
@@ -273,8 +292,9 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
 
   // Cash month by month (§3): revenue x margin - burn - turnkey cost + advances + raises; the
   // first month with cash < 0 is the failure month (its revenue counts, nothing after).
-  // The year's channel sums are kept in registers (the same additions in the same order) and
-  // stored when the year changes or the pass ends.
+  // Three passes, each with the additions of the one month loop this was, in the same order:
+  // the months' totals (row by row: 0 + the first booked row + the next ...), the cash chain,
+  // then each booked row's yearly sums up to the last month alive.
   // Every array the pass reads through a local pointer: the stores into the outcome and into
   // monthly_ could otherwise alias the vectors' data pointers, which were then reloaded each month.
   const double* const rev = ctx_.rev.data();
@@ -288,26 +308,25 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
   const int horizon = P_.H;
   const unsigned rows = ctx_.booked;
   double* const year_rev = out.revenue.data();
-  std::array<double, kChannels> yr{};
-  std::size_t y_open = Y;  // none yet
-  for (int m = 0; m < horizon; ++m) {
+  // A channel with nothing booked this trial has a row of +0.0: adding it changes neither sum
+  // (neither is ever -0.0), so it is skipped.
+  std::fill_n(monthly, H, 0.0);
+  for (std::size_t c = 0; c < kChannels; ++c) {
+    if ((rows >> c & 1U) == 0) continue;
+    const double* const r = rev + c * H;
+    for (std::size_t mi = 0; mi < H; ++mi) monthly[mi] += r[mi];
+  }
+  int last_month = horizon - 1;
+  // Without raises and recorded cash, the chain alone (its own loop: few live values, so they
+  // stay in registers); raised is +0.0 in every month, added as the loop below adds it.
+  const int fast_fail = raise_begin == raise_end && !record ? cash_chain(cash, monthly, turnkey, adjust, margin, burn, horizon) : -2;
+  if (fast_fail >= 0) {
+    out.fail_month = fast_fail;
+    last_month = fast_fail;
+  }
+  for (int m = fast_fail == -2 ? 0 : horizon; m < horizon; ++m) {
     const auto mi = static_cast<std::size_t>(m);
-    const auto y = static_cast<std::size_t>(year_of[mi]);
-    if (y != y_open) {
-      if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
-      std::copy(year_rev + y * kChannels, year_rev + (y + 1) * kChannels, yr.begin());
-      y_open = y;
-    }
-    // A channel with nothing booked this trial has a row of +0.0: adding it changes neither sum
-    // (neither is ever -0.0), so it is skipped.
-    double total = 0;
-    for (std::size_t c = 0; c < kChannels; ++c) {
-      if ((rows >> c & 1U) == 0) continue;
-      const double r = rev[c * H + mi];
-      yr[c] += r;
-      total += r;
-    }
-    monthly[mi] = total;
+    const double total = monthly[mi];
     double raised = 0;
     for (const PendingRaise* rp = raise_begin; rp != raise_end; ++rp) {
       const PendingRaise& r = *rp;
@@ -330,12 +349,24 @@ void TrialSimulator::run(std::uint64_t seed, std::uint64_t trial, TrialOutcome& 
     cash += total * margin - burn - turnkey[mi] + adjust[mi] + raised;
     if (cash < 0) {
       out.fail_month = m;  // its revenue counts, nothing after (§8)
+      last_month = m;
       break;
     }
     // --samples: the cash at the end of each fiscal year survived (NaN, set above, after a failure).
-    if (record && (m + 1 == horizon || year_of[mi + 1] != static_cast<int>(y))) out.cash[y] = cash;
+    if (record && (m + 1 == horizon || year_of[mi + 1] != year_of[mi])) out.cash[static_cast<std::size_t>(year_of[mi])] = cash;
   }
-  if (y_open < Y) std::copy(yr.begin(), yr.end(), year_rev + y_open * kChannels);
+  // Each booked row's sums by fiscal year over months [0, last_month], month by month onto what
+  // the year already holds (booked revenue before month 0 in the first year).
+  for (std::size_t c = 0; c < kChannels; ++c) {
+    if ((rows >> c & 1U) == 0) continue;
+    const double* const r = rev + c * H;
+    for (int y = 0; y < P_.Y && s.year_begin(y) <= last_month; ++y) {
+      const int to = std::min(s.year_end(y), last_month + 1);
+      double sum = year_rev[static_cast<std::size_t>(y) * kChannels + c];
+      for (int m = s.year_begin(y); m < to; ++m) sum += r[m];
+      year_rev[static_cast<std::size_t>(y) * kChannels + c] = sum;
+    }
+  }
   const int last = out.fail_month >= 0 ? out.fail_month : P_.H - 1;
   // Named accounts' revenue while alive (§5), in the order it was booked.
   for (const TrialContext::AccountEntry& e : ctx_.account_entries) {

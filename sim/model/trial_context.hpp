@@ -275,6 +275,17 @@ class TrialContext {
     return normal_cdf(x) < p;
   }
 
+  /// A success event as success(), drawn by one uniform when the channel's luck is not
+  /// correlated (rho = 0): Phi(eps) < p with eps ~ N(0, 1) is u < p with u = Phi(eps) uniform,
+  /// so u < min(1, p x (M(m) / M0)^e) with u drawn fresh decides it exactly in distribution
+  /// (neither normal nor erfc). With rho > 0, success() itself (its eps drawn).
+  bool success_uniform(Channel c, double p_full, int m, Random& rng) {
+    const auto ci = static_cast<std::size_t>(c);
+    if (P.sqrt_rho[ci] != 0.0) return success(c, p_full, m, rng);
+    const double p = p_full * maturity_factor(ci, m);
+    return rng.uniform() < p;  // u in [0, 1): p >= 1 always succeeds, p <= 0 never
+  }
+
   /// An engagement phase ended this month: with L > C it leaves a customer branch (§3, §8).
   void phase_finished(Random& rng) {
     if (overloaded && rng.bernoulli(hardcode_p)) ++new_branches;

@@ -16,11 +16,30 @@ namespace revsim {
 void advise_huge_pages(const void* p, std::size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20U;
-  if (p == nullptr || bytes < 2 * kHuge) return;
+  if (p == nullptr || bytes < kHuge) return;
   const auto a = reinterpret_cast<std::uintptr_t>(p);
   const std::uintptr_t lo = (a + kHuge - 1) & ~(kHuge - 1), hi = (a + bytes) & ~(kHuge - 1);
   // Advice only: a kernel without THP refuses it, and the memory is then simply 4 KiB pages.
   if (hi > lo) (void)::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+void populate_pages(const void* p, std::size_t bytes) noexcept {
+#if defined(__linux__)
+#ifdef MADV_POPULATE_WRITE
+  constexpr int kPopulateWrite = MADV_POPULATE_WRITE;
+#else
+  constexpr int kPopulateWrite = 23;  // Linux >= 5.14; an older kernel refuses it (EINVAL)
+#endif
+  if (p == nullptr || bytes < (std::size_t{64} << 10U)) return;
+  // From the page holding p (the caller's allocation begins in it) to the end of the room.
+  constexpr std::uintptr_t kPage = 4096;
+  const auto a = reinterpret_cast<std::uintptr_t>(p);
+  const std::uintptr_t lo = a & ~(kPage - 1);
+  (void)::madvise(reinterpret_cast<void*>(lo), a + bytes - lo, kPopulateWrite);
 #else
   (void)p;
   (void)bytes;

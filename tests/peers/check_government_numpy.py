@@ -7,8 +7,9 @@ independent runs differ by at most 3 standard errors of the difference,
 
 (both runs have fixed seeds, so the outcome is deterministic; over fresh seeds each of the 12
 comparisons fails by chance with probability 0.27 %, all 12 together at most 3.2 %: an engine
-change that alters revsim's draws gets a fresh sample. When written, revsim's seed 1 is a high
-draw, z = 2.75 for 2025; its seeds 2-5 give 2025 means 329.2-330.0 against numpy's 329.5). Not a
+change that alters revsim's draws gets a fresh sample. When written, revsim's seed 1 was a high
+draw of the engine of that time, z = 2.75 for 2025; its seeds 2-5 gave 2025 means 329.2-330.0
+against numpy's 329.5; with the government draws of 2026-12-01 seed 1 gives 329.6, z = 0.72). Not a
 timed test: no speed is checked here (scripts/bench prints the throughputs).
 
 Power: the same comparison must FAIL against a numpy run whose p_win is raised from 0.30 to 0.32
