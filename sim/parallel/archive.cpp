@@ -1,7 +1,8 @@
 #include "archive.hpp"
 
+#include "../io/sha256.hpp"
+
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <array>
 #include <memory>
@@ -47,19 +48,16 @@ void populate_pages(const void* p, std::size_t bytes) noexcept {
 }
 
 std::string sha256_bytes(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 || len != 32)
-    throw std::runtime_error("SHA-256 failed (OpenSSL)");
-  return {reinterpret_cast<const char*>(md.data()), len};
+  detail::Sha256 h;
+  h.update(data);
+  const std::array<std::uint8_t, 32> d = h.digest();
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
 }
 
 std::string sha256_hex(std::string_view data) {
-  const std::string raw = sha256_bytes(data);
-  std::string hex;
-  hex.reserve(64);
-  for (const char c : raw) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
-  return hex;
+  detail::Sha256 h;
+  h.update(data);
+  return detail::to_hex(h.digest());
 }
 
 ArchiveReader::ArchiveReader(std::string_view sealed, std::string name) : name_(std::move(name)) {

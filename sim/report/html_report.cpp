@@ -1,5 +1,7 @@
 // The HTML report: inline SVG charts and tables, no script, A4-friendly.
 #include "revsim/html_report.hpp"
+
+#include "../io/sha256.hpp"
 #include "revsim/scenario_io.hpp"
 
 #include "revsim/statistics.hpp"
@@ -7,7 +9,6 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -31,23 +32,13 @@ std::string sha256_file(const std::string& path) {
 }
 
 std::string sha256_stream(std::istream& in) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
-    EVP_MD_CTX_free(ctx);
-    throw std::runtime_error("SHA-256 unavailable");
-  }
+  detail::Sha256 h;
   std::array<char, 1 << 16> buf{};
   while (in) {
     in.read(buf.data(), buf.size());
-    EVP_DigestUpdate(ctx, buf.data(), static_cast<std::size_t>(in.gcount()));
+    h.update(buf.data(), static_cast<std::size_t>(in.gcount()));
   }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md.data(), &len);
-  EVP_MD_CTX_free(ctx);
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
+  return detail::to_hex(h.digest());
 }
 
 std::string utc_now() {
