@@ -207,6 +207,8 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
   if (!outputs_writable(ctx, {{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}})) return std::nullopt;
+  // Said here, once the checks have passed (a refused command says only why it is refused).
+  if (!a.format_warning.empty()) fmt::print(stderr, "revsim: warning: {}\n", a.format_warning);
   if (!a.samples.empty() && !samples_format(a.samples)) {
     fmt::print(stderr, "revsim: --samples {}: expected a file name ending in .csv or .jsonl\n", a.samples);
     return std::nullopt;
@@ -299,10 +301,16 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
   cmd->add_option("--threads,-j", a.threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(kInteger)
       ->check(CLI::Range(1, 1024));
-  CLI::Option* format = cmd->add_option("--format,-f", a.format,
-                                        fmt::format("Output format: {} (default with -o FILE.{}: the extension's)",
-                                                    fmt::join(formats, ", "), fmt::join(formats, "|")))
-                             ->check(CLI::IsMember(formats));
+  std::vector<std::string> extensions;
+  for (const std::string& f : formats)
+    if (f != "table") extensions.push_back(f);
+  CLI::Option* format =
+      cmd->add_option("--format,-f", a.format,
+                      formats.size() == 1
+                          ? fmt::format("Output format: {}", formats.front())
+                          : fmt::format("Output format: {} (default: {}, or the extension of -o FILE.{})",
+                                        fmt::join(formats, ", "), a.format, fmt::join(extensions, "|")))
+          ->check(CLI::IsMember(formats));
   cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
   add_set_option(cmd, a.sets);
   // -o FILE.json without --format writes JSON: the format follows the extension when it names
@@ -314,11 +322,13 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
     if (format->count() == 0 && known) {
       a.format = ext;
     } else if (format->count() > 0 && a.format != ext) {
-      fmt::print(stderr, "revsim: warning: -o {}: writing {} (--format {}) into a .{} file\n", a.output, a.format,
-                 a.format, ext);
+      a.format_warning = fmt::format("-o {}: writing {} (--format {}) into a .{} file", a.output, a.format, a.format, ext);
     } else if (!known) {
-      fmt::print(stderr, "revsim: warning: -o {}: {} writes {}, not {}; writing {} (give --format)\n", a.output,
-                 cmd->get_name(), fmt::join(formats, ", "), ext, a.format);
+      a.format_warning = fmt::format("-o {}: {} writes {}, not {}; writing {} (give --format{})", a.output,
+                                     cmd->get_name(), fmt::join(formats, ", "), ext, a.format,
+                                     ext == "html" && cmd->get_option_no_throw("--html") != nullptr
+                                         ? "; --html FILE writes the HTML report"
+                                         : "");
     }
   });
 }

@@ -108,6 +108,7 @@ struct RunArgs {
   int threads = 0;
   std::string format = "table";
   std::string output;
+  std::string format_warning;  ///< -o's extension and the format disagree (add_run_options): said by run_options
   bool tidy = false;  ///< --tidy: the long CSV (one row per year x statistic x channel)
   CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
   std::vector<std::string> sets;       ///< --set KEY=VALUE overrides

@@ -120,7 +120,10 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
             const RunArgs& r = a->run;
             if (!format_flags_ok(r)) return false;
             if (a->sobol.on && (r.format == "csv" || r.format == "xlsx")) {
-              fmt::print(stderr, "revsim: --format {} writes the tornado; --sobol writes table or json\n", r.format);
+              if (cmd->count("--format") == 0)  // taken from -o's extension
+                fmt::print(stderr, "revsim: -o {}: --sobol writes table or json, not {} (give --format)\n", r.output, r.format);
+              else
+                fmt::print(stderr, "revsim: --format {} writes the tornado; --sobol writes table or json\n", r.format);
               return false;
             }
             if (!no_inert_flags(cmd, {{"--bootstrap", "--sobol", "it sets the resamples of the Sobol intervals"},
