@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>  // to_json returns a json value: include <nlohmann/json.hpp> to use it
 
+#include <limits>
 #include <ostream>
 #include <optional>
 #include <string>
@@ -21,7 +22,14 @@ struct SensitivityRow {
   std::vector<double> levels;  ///< values tried: low, high (spider: 5 levels, low to high)
   std::vector<double> stats;   ///< the statistic at each level
   double swing = 0;            ///< |stat(high) - stat(low)|
+  /// A whole-number key floored when drawn (floored_when_drawn): `levels` are the floored values run.
+  bool floored = false;
+  /// A constant's value as the model uses it (floored if `floored`); NaN for a distribution.
+  double given_value = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// The keys docs/model.md marks "(floored)" (max_slips, isvs): the model uses floor(draw).
+bool floored_when_drawn(const std::string& path);
 
 struct Sensitivity {
   std::string scenario;

@@ -63,12 +63,37 @@ def _scenario(s: Scenario | str) -> Scenario:
     return load(s) if isinstance(s, str) else s
 
 
+# The command line's ranges (--trials, --seed, --threads); threads=0 is every core here.
+_MAX_TRIALS = 1_000_000_000
+_MAX_SEED = 2**53
+_MAX_THREADS = 1024
+
+
+def _whole(name: str, value: object, lo: int, hi: int) -> int:
+    """``value`` as an int in [lo, hi], or ValueError naming the argument: a bool, a float
+    (even 1000.0: write 1000 or 1_000), a string or any other non-integer is refused rather
+    than truncated."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name}: expected a whole number (int) from {lo} to {hi}, "
+                         f"not {value!r} ({type(value).__name__})")
+    v = int(value)
+    if not lo <= v <= hi:
+        raise ValueError(f"{name}: expected a whole number from {lo} to {hi}, not {v}")
+    return v
+
+
 def _trials(trials: int | None) -> int:
-    if trials is None:
-        return 0
-    if int(trials) < 1:
-        raise ValueError(f"trials: expected at least 1, not {trials}")
-    return int(trials)
+    """None: the scenario's trials (0 to the library)."""
+    return 0 if trials is None else _whole("trials", trials, 1, _MAX_TRIALS)
+
+
+def _seed(seed: int | None) -> int | None:
+    """None: the scenario's seed."""
+    return None if seed is None else _whole("seed", seed, 0, _MAX_SEED)
+
+
+def _threads(threads: int) -> int:
+    return _whole("threads", threads, 0, _MAX_THREADS)
 
 
 _SAMPLE_KEYS = ("totals", "revenue", "listing", "fail_month", "cash", "inputs", "input_names")
@@ -186,7 +211,8 @@ def run(scenario: Scenario | str, trials: int | None = None, seed: int | None = 
         samples: bool = False) -> RunResult:
     """Simulate ``trials`` trials (default: the scenario's) with ``seed`` (default: the scenario's)
     on ``threads`` threads (0: every core). Results do not depend on ``threads``."""
-    return RunResult(_core.run(_scenario(scenario), _trials(trials), seed, int(threads), bool(samples)))
+    n, sd, th = _trials(trials), _seed(seed), _threads(threads)
+    return RunResult(_core.run(_scenario(scenario), n, sd, th, bool(samples)))
 
 
 class Comparison:
@@ -239,13 +265,14 @@ def compare(scenarios: Iterable[Scenario | str], trials: int | None = None, seed
     """Pair every scenario with the first on common random numbers (``revsim compare``). With
     ``samples=True`` every trial of every scenario is kept (``revsim compare --samples``):
     Comparison.samples()."""
+    n, sd, th = _trials(trials), _seed(seed), _threads(threads)  # before any scenario loads
     items = [_scenario(s) for s in scenarios]
     if len(items) < 2:
         raise ValueError("compare: expected at least two scenarios")
     if samples:
-        raw = _core.compare_samples(items, _trials(trials), seed, int(threads))
+        raw = _core.compare_samples(items, n, sd, th)
         return Comparison(raw["json"], list(raw["runs"]))
-    return Comparison(_core.compare(items, _trials(trials), seed, int(threads)))
+    return Comparison(_core.compare(items, n, sd, th))
 
 
 def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials: int | None = None,
@@ -253,6 +280,7 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
     """Every point of the cartesian ``grid`` {key: [values]} on common random numbers (same seed
     and trials), as ``revsim sweep`` runs it. One row per point x year: the grid's keys, then
     the year's mean, P10, P50, P90, P(>= threshold) with its standard error, P(alive), P(listing)."""
+    n, sd, th = _trials(trials), _seed(seed), _threads(threads)  # before any point loads
     base = _scenario(scenario)
     if not base.path:
         raise ValueError("sweep needs a scenario loaded from a file (revsim.load)")
@@ -267,7 +295,7 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
     # Validate every point before the first run, as the command line does; then the points run
     # as one sweep study (run_study), as `revsim sweep` runs them.
     loaded = [load(base.path, list(base.sets) + _set_strings(dict(zip(keys, p)))) for p in points]
-    texts = _core.sweep(loaded, keys, [[str(v) for v in p] for p in points], _trials(trials), seed, int(threads))
+    texts = _core.sweep(loaded, keys, [[str(v) for v in p] for p in points], n, sd, th)
     rows = []
     for point, text in zip(points, texts):
         r = RunResult({"json": text})
@@ -286,9 +314,10 @@ def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int |
     """Tornado (default), spider or Sobol analysis (``revsim sensitivity``) of ``stat`` in the
     fiscal ``year`` (default: the last); returns its JSON document as a dict, with the rows also
     as a DataFrame under ``"table"``."""
-    text = _core.sensitivity(_scenario(scenario), stat, None if year is None else int(year), bool(spider),
-                             bool(sobol), int(bootstrap),
-                             float(level), _trials(trials), seed, int(threads))
+    n, sd, th = _trials(trials), _seed(seed), _threads(threads)
+    y = None if year is None else _whole("year", year, 0, 9999)
+    b = _whole("bootstrap", bootstrap, 0, 100_000)
+    text = _core.sensitivity(_scenario(scenario), stat, y, bool(spider), bool(sobol), b, float(level), n, sd, th)
     doc = _json.loads(text)
     doc["table"] = pd.DataFrame(doc.get("factors" if sobol else "parameters", []))
     return doc
@@ -297,8 +326,9 @@ def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int |
 def backtest(scenarios: Iterable[Scenario | str], trials: int | None = None, seed: int | None = None,
              threads: int = 0) -> dict:
     """History scenarios against their filed actuals (``revsim backtest``): the JSON document as a dict."""
+    n, sd, th = _trials(trials), _seed(seed), _threads(threads)
     items = [_scenario(s) for s in scenarios]
-    return _json.loads(_core.backtest(items, _trials(trials), seed, int(threads)))
+    return _json.loads(_core.backtest(items, n, sd, th))
 
 
 def calibrate(deals: str, as_of: str | None = None, prior: str = "hierarchical", years: int = 5,

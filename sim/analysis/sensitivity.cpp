@@ -44,6 +44,12 @@ std::vector<double> levels(const Parameter& p, bool spider) {
 
 }  // namespace
 
+bool floored_when_drawn(const std::string& path) {
+  // docs/model.md's "(floored)" keys: a whole number of slips or ISVs, the draw floored.
+  const std::string key = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+  return key == "max_slips" || key == "isvs";
+}
+
 Sensitivity sensitivity(const std::string& path, const std::vector<std::string>& sets, const RunOptions& opt,
                         const std::string& stat, std::optional<int> year, bool spider) {
   const Scenario base = load_scenario(path, sets);
@@ -74,6 +80,11 @@ Sensitivity sensitivity(const std::string& path, const std::vector<std::string>&
     row.parameter = p.path;
     row.given = p.dist.describe();
     row.levels = levels(p, spider);
+    // A floored key runs floor(level): the levels are labelled with what the model uses.
+    row.floored = floored_when_drawn(p.path);
+    if (row.floored)
+      for (double& v : row.levels) v = std::floor(v);
+    if (p.dist.is_constant()) row.given_value = row.floored ? std::floor(p.dist.value()) : p.dist.value();
     for (double v : row.levels) {
       std::vector<std::string> s = sets;
       s.push_back(fmt::format("{}={:.17g}", p.path, v));
@@ -119,12 +130,20 @@ void write_table(std::ostream& os, const Sensitivity& s, std::size_t top) {
   fmt::print(os, "revsim sensitivity — {}: {} in {} ({} trials, seed {}, common random numbers); as given: {:.4g}\n",
              s.scenario, s.stat, s.year, s.trials, s.seed, s.base);
   fmt::print(os, "Low/high: P10/P90 of a distribution, ±20 % of a constant.\n\n");
-  fmt::print(os, "  {:>4}  {:<56} {:>11} {:>11} {:>11} {:>11} {:>10}\n", "rank", "parameter", "low", "high",
+  fmt::print(os, "  {:>4}  {:<56} {:>11}  {:>11}  {:>10} {:>11} {:>10}\n", "rank", "parameter", "low", "high",
              "stat(low)", "stat(high)", "swing");
+  // A level that is the value as given (a floored key: ±20 % of 2 runs as 1 and 2) is marked '='.
+  auto level = [](const SensitivityRow& r, double v) {
+    return r.given_value == v ? fmt::format("{:.4g}=", v) : fmt::format("{:.4g} ", v);
+  };
+  bool floored = false, at_given = false;
   for (std::size_t i = 0; i < s.rows.size() && i < top; ++i) {
     const SensitivityRow& r = s.rows[i];
-    fmt::print(os, "  {:>4}  {:<56} {:>11.4g} {:>11.4g} {:>11.4g} {:>11.4g} {:>10.4g}\n", i + 1, r.parameter,
-               r.levels.front(), r.levels.back(), r.stats.front(), r.stats.back(), r.swing);
+    floored = floored || r.floored;
+    for (double v : r.levels) at_given = at_given || r.given_value == v;
+    fmt::print(os, "  {:>4}  {:<55}{} {:>12} {:>12} {:>10.4g} {:>11.4g} {:>10.4g}\n", i + 1, r.parameter,
+               r.floored ? "⌊" : " ", level(r, r.levels.front()), level(r, r.levels.back()), r.stats.front(),
+               r.stats.back(), r.swing);
     if (r.levels.size() > 2) {
       fmt::print(os, "        spider:");
       for (std::size_t k = 0; k < r.levels.size(); ++k) fmt::print(os, " {:.4g}→{:.4g}", r.levels[k], r.stats[k]);
@@ -132,6 +151,11 @@ void write_table(std::ostream& os, const Sensitivity& s, std::size_t top) {
     }
   }
   if (s.rows.size() > top) fmt::print(os, "  ... {} more (--top N, or --format json for all)\n", s.rows.size() - top);
+  if (floored)
+    fmt::print(os, "\n⌊ a whole-number key, floored when drawn: its levels are the floored values the model runs.\n");
+  if (at_given)
+    fmt::print(os, "{}= the level is the value as given: its statistic is the base and its side of the bar is empty.\n",
+               floored ? "" : "\n");
 }
 
 }  // namespace revsim

@@ -296,9 +296,10 @@ nlohmann::ordered_json to_json(const Sobol& s) {
 void write_table(std::ostream& os, const Sobol& s) {
   fmt::print(os, "revsim sensitivity --sobol — {}: {}\n", s.scenario, s.quantity);
   fmt::print(os,
-             "Sobol indices (Saltelli 2010 first-order, Jansen 1999 total); N = {} base rows, {} trials, seed {}, "
-             "{} bootstrap resamples, {:g} % intervals.\n",
-             s.base_rows, s.evaluations, s.seed, s.bootstrap, 100 * s.level);
+             "Sobol indices (Saltelli 2010 first-order, Jansen 1999 total); N = {} base rows, {} trials, seed {}, {}.\n",
+             s.base_rows, s.evaluations, s.seed,
+             s.bootstrap > 0 ? fmt::format("{} bootstrap resamples, {:g} % intervals", s.bootstrap, 100 * s.level)
+                             : std::string("no bootstrap (--bootstrap 0): no intervals"));
   fmt::print(os, "Mean {:.4g}, variance {:.4g}.\n\n", s.mean, s.variance);
   if (!(s.variance > 0)) {
     fmt::print(os, "The quantity does not vary across trials: there is no variance to apportion.\n");
@@ -311,11 +312,20 @@ void write_table(std::ostream& os, const Sobol& s) {
   for (const SobolFactor& f : s.factors) w = std::max(w, f.name.size());
   fmt::print(os, "  {:>4}  {:<{}} {:>7} {:<18} {:>7} {:<18}  {}\n", "rank", "factor", w, "first", "", "total", "",
              "given");
+  // The groups follow `nonzero` (the JSON's distinguishable_from_zero): the ranked factors, then
+  // those not told apart from zero; (luck) is never ranked and comes last, under a line of its
+  // own that says which it is, so that it is not read as one of the group above it.
+  const char* zero_rule = s.bootstrap > 0 ? "the interval of the total index reaches 0" : "the total index is not above 0";
   for (std::size_t i = 0; i < s.factors.size(); ++i) {
     const SobolFactor& f = s.factors[i];
     const bool luck = i + 1 == s.factors.size();
-    if (!luck && !f.nonzero && (i == 0 || s.factors[i - 1].nonzero))
-      fmt::print(os, "        not told apart from zero (the interval of the total index reaches 0), unranked:\n");
+    const bool after_zero_group = i > 0 && !s.factors[i - 1].nonzero;
+    if (!luck && !f.nonzero && !after_zero_group)
+      fmt::print(os, "        not told apart from zero ({}), unranked:\n", zero_rule);
+    if (luck && (after_zero_group || !f.nonzero)) {
+      if (f.nonzero) fmt::print(os, "        told apart from zero, unranked (not a parameter):\n");
+      else fmt::print(os, "        not told apart from zero ({}), unranked (not a parameter):\n", zero_rule);
+    }
     fmt::print(os, "  {:>4}  {:<{}} {:>7.3f} {:<18} {:>7.3f} {:<18}  {}\n", f.rank > 0 ? std::to_string(f.rank) : "",
                f.name, w, f.first, ci(f.first_lo, f.first_hi), f.total, ci(f.total_lo, f.total_hi), f.given);
   }

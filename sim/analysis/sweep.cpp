@@ -87,7 +87,18 @@ SweepPlan plan_sweep(const std::string& scenario_file, const std::vector<std::st
   SweepPlan plan;
   std::size_t points = 1;
   for (const std::string& g : grids) {
-    plan.axes.push_back(parse_grid(g));
+    GridAxis axis = parse_grid(g);
+    // A key given twice would be run with one of its values only (the last override wins): refused.
+    for (const GridAxis& before : plan.axes)
+      if (before.key == axis.key)
+        throw ScenarioError("--grid " + g, 0, 0, axis.key,
+                            fmt::format("the key is already varied by --grid {}; give each key once", before.spec));
+    for (const std::string& set : base_sets)
+      if (set.substr(0, set.find('=')) == axis.key)
+        throw ScenarioError("--grid " + g, 0, 0, axis.key,
+                            fmt::format("the key is also set by --set {}, which the grid would override; give it "
+                                        "in one of them", set));
+    plan.axes.push_back(std::move(axis));
     points *= plan.axes.back().values.size();
     if (points > kMaxGridPoints)
       throw ScenarioError("--grid", 0, 0, "", fmt::format("the grid has more than {} points", kMaxGridPoints));

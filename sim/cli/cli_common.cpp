@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -167,6 +168,22 @@ bool output_writable(const std::string& path) {
 
 }  // namespace
 
+bool outputs_writable(const CliContext& ctx, const std::vector<std::pair<std::string, std::string>>& outputs) {
+  if (ctx.ranks != nullptr && !ctx.ranks->writes_output()) return true;
+  for (const auto& [flag, path] : outputs) {
+    if (path.empty()) continue;
+    struct stat st {};
+    std::string why;
+    if (path.back() == '/' || (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) why = std::strerror(EISDIR);
+    else if (!output_writable(path)) why = std::strerror(errno);
+    if (!why.empty()) {
+      fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, why);
+      return false;
+    }
+  }
+  return true;
+}
+
 int emit(const CliContext& ctx, const std::string& text, const std::string& output) {
   if (output.empty()) {
     write_stdout(ctx, text);
@@ -189,12 +206,9 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 }
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
-  for (const auto& [flag, path] : {std::pair{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}}) {
-    if (!path.empty() && (ctx.ranks == nullptr || ctx.ranks->writes_output()) && !output_writable(path)) {
-      fmt::print(stderr, "revsim: {} {}: cannot write there ({})\n", flag, path, std::strerror(errno));
-      return std::nullopt;
-    }
-  }
+  if (!outputs_writable(ctx, {{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}})) return std::nullopt;
+  // Said here, once the checks have passed (a refused command says only why it is refused).
+  if (!a.format_warning.empty()) fmt::print(stderr, "revsim: warning: {}\n", a.format_warning);
   if (!a.samples.empty() && !samples_format(a.samples)) {
     fmt::print(stderr, "revsim: --samples {}: expected a file name ending in .csv or .jsonl\n", a.samples);
     return std::nullopt;
@@ -287,10 +301,47 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
   cmd->add_option("--threads,-j", a.threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(kInteger)
       ->check(CLI::Range(1, 1024));
-  cmd->add_option("--format,-f", a.format, fmt::format("Output format: {}", fmt::join(formats, ", ")))
-      ->check(CLI::IsMember(formats));
+  std::vector<std::string> extensions;
+  for (const std::string& f : formats)
+    if (f != "table") extensions.push_back(f);
+  CLI::Option* format =
+      cmd->add_option("--format,-f", a.format,
+                      formats.size() == 1
+                          ? fmt::format("Output format: {}", formats.front())
+                          : fmt::format("Output format: {} (default: {}, or the extension of -o FILE.{})",
+                                        fmt::join(formats, ", "), a.format, fmt::join(extensions, "|")))
+          ->check(CLI::IsMember(formats));
   cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
   add_set_option(cmd, a.sets);
+  // -o FILE.json without --format writes JSON: the format follows the extension when it names
+  // one of this subcommand's formats; a --format that contradicts the extension is warned about.
+  cmd->callback([cmd, format, &a, formats] {
+    const std::string ext = output_extension(a.output);
+    if (ext.empty()) return;
+    const bool known = std::find(formats.begin(), formats.end(), ext) != formats.end();
+    if (format->count() == 0 && known) {
+      a.format = ext;
+    } else if (format->count() > 0 && a.format != ext) {
+      a.format_warning = fmt::format("-o {}: writing {} (--format {}) into a .{} file", a.output, a.format, a.format, ext);
+    } else if (!known) {
+      a.format_warning = fmt::format("-o {}: {} writes {}, not {}; writing {} (give --format{})", a.output,
+                                     cmd->get_name(), fmt::join(formats, ", "), ext, a.format,
+                                     ext == "html" && cmd->get_option_no_throw("--html") != nullptr
+                                         ? "; --html FILE writes the HTML report"
+                                         : "");
+    }
+  });
+}
+
+std::string output_extension(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  const auto slash = path.find_last_of('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string ext = path.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* f : {"json", "csv", "xlsx", "html", "jsonl"})
+    if (ext == f) return ext;
+  return "";
 }
 
 void add_tidy_option(CLI::App* cmd, RunArgs& a, const std::string& columns) {

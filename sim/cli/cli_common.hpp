@@ -108,6 +108,7 @@ struct RunArgs {
   int threads = 0;
   std::string format = "table";
   std::string output;
+  std::string format_warning;  ///< -o's extension and the format disagree (add_run_options): said by run_options
   bool tidy = false;  ///< --tidy: the long CSV (one row per year x statistic x channel)
   CLI::Option* seed_option = nullptr;  ///< to tell whether --seed was given
   std::vector<std::string> sets;       ///< --set KEY=VALUE overrides
@@ -226,8 +227,15 @@ void add_set_option(CLI::App* cmd, std::vector<std::string>& sets);
 /// --html (run), --samples, --histogram-year.
 void add_report_options(CLI::App* cmd, RunArgs& a, bool html);
 
-/// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand.
+/// --trials, --seed, --threads, --format, --output, --set of a simulating subcommand. Without
+/// --format, -o FILE.EXT whose extension is one of `formats` sets the format (output_extension);
+/// a --format that contradicts the extension, or an extension of a format the subcommand does not
+/// write, is warned about on stderr.
 void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& formats);
+
+/// The extension of an output file when it names a format revsim writes (json, csv, xlsx, html,
+/// jsonl; lower-cased), else "".
+std::string output_extension(const std::string& path);
 
 /// --tidy, with what its rows are on this subcommand.
 void add_tidy_option(CLI::App* cmd, RunArgs& a, const std::string& columns);
@@ -245,6 +253,11 @@ std::vector<std::pair<std::string, std::string>> outputs(const RunArgs& a);
 /// --samples, and standard output when it is a file and the data goes there.
 bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs,
                       bool data_to_stdout);
+
+/// Refuse (false, after saying "FLAG PATH: cannot write there (why)") an output that cannot be
+/// written, before any work: a directory, or a file whose directory is missing or not writable.
+/// Under MPI only the rank that writes checks.
+bool outputs_writable(const CliContext& ctx, const std::vector<std::pair<std::string, std::string>>& outputs);
 
 /// A flag that does nothing without another one.
 struct Inert {

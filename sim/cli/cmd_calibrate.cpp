@@ -90,8 +90,9 @@ Command add_calibrate_command(CLI::App& app, const CliContext& ctx) {
                 "Write only the channels (start year and month as a comment), to paste into a scenario");
   refuse_scale_options(cmd);
   return {cmd,
-          [cmd, a] {
-            if (!outputs_distinct({a->deals}, {{"-o", a->output}}, true)) return false;
+          [cmd, a, &ctx] {
+            if (!outputs_distinct({a->deals}, {{"-o", a->output}}, true) || !outputs_writable(ctx, {{"-o", a->output}}))
+              return false;
             if (a->format == "json" && a->output.empty()) {
               fmt::print(stderr, "revsim: --format json is the report's format and the report goes to standard output "
                                  "only with -o FILE (without it the scenario does): give -o\n");

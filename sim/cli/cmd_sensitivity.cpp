@@ -98,7 +98,13 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
   add_precision_options(cmd, sens, {},
                         "the standard error of --stat in --year, as given (every level runs that many trials)");
   cmd->add_flag("--spider", a->spider, "Five levels per parameter (P10, P30, P50, P70, P90) instead of two");
-  cmd->add_option("--top", a->top, "Rows in the table (default 25)")->check(kInteger)->check(CLI::PositiveNumber);
+  cmd->add_option("--top", a->top, "Rows in the table (default 25)")
+      ->check(kInteger)
+      ->check(CLI::Validator(
+          [](std::string& v) { return v[0] == '-' || v.find_first_not_of('0') == std::string::npos
+                                          ? std::string("must be at least 1")
+                                          : std::string(); },
+          "", "INTEGER >= 1"));
   cmd->add_flag("--sobol", a->sobol.on,
                 "Variance-based indices instead: first-order and total Sobol indices of every uncertain "
                 "parameter drawn once per trial, plus (luck); --trials is the base sample N (default "
@@ -114,7 +120,10 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
             const RunArgs& r = a->run;
             if (!format_flags_ok(r)) return false;
             if (a->sobol.on && (r.format == "csv" || r.format == "xlsx")) {
-              fmt::print(stderr, "revsim: --format {} writes the tornado; --sobol writes table or json\n", r.format);
+              if (cmd->count("--format") == 0)  // taken from -o's extension
+                fmt::print(stderr, "revsim: -o {}: --sobol writes table or json, not {} (give --format)\n", r.output, r.format);
+              else
+                fmt::print(stderr, "revsim: --format {} writes the tornado; --sobol writes table or json\n", r.format);
               return false;
             }
             if (!no_inert_flags(cmd, {{"--bootstrap", "--sobol", "it sets the resamples of the Sobol intervals"},

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include <unistd.h>
 
@@ -40,6 +41,19 @@ int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
                               add_backtest_command(app, ctx),    add_validate_command(app, ctx),
                               add_calibrate_command(app, ctx),
                               add_merge_command(app, ctx)};
+  // The first word that is not a flag names the subcommand (the top level has flags only); CLI11
+  // would say "A subcommand is required" for a misspelt one, so it is named here.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.empty() || word[0] == '-') continue;
+    bool known = false;
+    for (const Command& c : commands) known = known || c.app->check_name(word);
+    if (!known) {
+      fmt::print(stderr, "revsim: unknown subcommand '{}' (see revsim --help)\n", word);
+      return kExitBadInput;
+    }
+    break;
+  }
   app.parse(argc, argv);
   for (const Command& c : commands) {
     if (!*c.app) continue;

@@ -527,13 +527,14 @@ void sobol_chart(std::ostream& os, const Sobol& s, std::size_t top = 15) {
     const SobolFactor& f = *rows[i];
     const double y = c.py(n - static_cast<double>(i) - 0.5);
     c.out() << fmt::format(
-        R"(<g class="sobol-row" data-factor="{}" data-rank="{}" data-first="{}" data-total="{}"><title>{}: first {:.3f} [{:.3f}, {:.3f}], total {:.3f} [{:.3f}, {:.3f}]</title>)"
+        R"(<g class="sobol-row" data-factor="{}" data-rank="{}" data-first="{}" data-total="{}" data-distinguishable="{}"><title>{}: first {:.3f} [{:.3f}, {:.3f}], total {:.3f} [{:.3f}, {:.3f}]{}</title>)"
         R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="end">{}</text>)"
         R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="14" fill="none" stroke="{}" stroke-width="1.5"/>)"
         R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="14" fill="{}"/>)"
         R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="black"/></g>)",
-        esc(f.name), f.rank > 0 ? std::to_string(f.rank) : "", num(f.first), num(f.total), esc(f.name), f.first, f.first_lo, f.first_hi, f.total, f.total_lo,
-        f.total_hi, c.left() - 6, y + 4, esc(short_name(f.name)), c.px(0), y - 7, c.px(clamp(f.total)) - c.px(0), kBlue,
+        esc(f.name), f.rank > 0 ? std::to_string(f.rank) : "", num(f.first), num(f.total), f.nonzero ? "true" : "false",
+        esc(f.name), f.first, f.first_lo, f.first_hi, f.total, f.total_lo, f.total_hi,
+        f.nonzero ? ", told apart from zero" : ", not told apart from zero", c.left() - 6, y + 4, esc(short_name(f.name)), c.px(0), y - 7, c.px(clamp(f.total)) - c.px(0), kBlue,
         c.px(0), y - 7, c.px(clamp(f.first)) - c.px(0), kSky, c.px(clamp(f.total_lo)), c.px(clamp(f.total_hi)), y, y);
   }
   c.legend({{kSky, "first-order"}, {kBlue, "total (outline, with its interval)"}}, c.left() + 8, c.top() - 14);
