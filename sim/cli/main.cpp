@@ -17,6 +17,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include <unistd.h>
@@ -123,7 +124,15 @@ int main(int argc, char** argv) {
   // A closed pipe is an error write(2) returns (EPIPE), answered by a quiet exit, not a signal.
   std::signal(SIGPIPE, SIG_IGN);
   // MPI when launched by mpirun/srun (issue 16): rank 0 alone writes and speaks.
-  Ranks ranks(argc, argv);
+  // (MPI_Init failing, or the MPI module missing, is said here and ends the process: exit 2.)
+  std::unique_ptr<Ranks> started;
+  try {
+    started = std::make_unique<Ranks>(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "revsim: {}\n", e.what());
+    return 2;
+  }
+  Ranks& ranks = *started;
   CliContext ctx;
   ProgressLine progress(ctx);  // every run's monitor: the progress line, and Ctrl-C
   ctx.progress = &progress;

@@ -15,11 +15,13 @@
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <type_traits>
 #include <stdexcept>
 
 #include <unistd.h>
 
 #ifdef REVSIM_HAVE_XLSX
+#include <dlfcn.h>
 #include <xlsxwriter.h>
 #endif
 
@@ -231,8 +233,58 @@ struct TempFile {
   ~TempFile() { ::unlink(path.c_str()); }
 };
 
+/// The libxlsxwriter functions a workbook needs, looked up when the first workbook is written:
+/// the library (with zlib, minizip and libcrypto behind it) is loaded then, not at every start of
+/// revsim (each shared library costs page faults at start, ~1 ms apiece on a VM).
+struct Lxw {
+#define REVSIM_LXW(name) decltype(&::name) name = nullptr
+  REVSIM_LXW(workbook_new);
+  REVSIM_LXW(workbook_add_format);
+  REVSIM_LXW(format_set_bold);
+  REVSIM_LXW(workbook_add_worksheet);
+  REVSIM_LXW(worksheet_write_string);
+  REVSIM_LXW(worksheet_write_number);
+  REVSIM_LXW(worksheet_set_column);
+  REVSIM_LXW(worksheet_freeze_panes);
+  REVSIM_LXW(workbook_close);
+  REVSIM_LXW(lxw_strerror);
+#undef REVSIM_LXW
+};
+
+const Lxw& lxw() {
+  static const Lxw table = [] {
+    void* h = nullptr;
+    std::string tried;
+    // By its soname (the library the build was configured with), then by the file it was found as.
+    for (const char* name : {REVSIM_XLSX_SONAME, REVSIM_XLSX_PATH}) {
+      if ((h = ::dlopen(name, RTLD_NOW | RTLD_LOCAL)) != nullptr) break;
+      const char* e = ::dlerror();
+      tried += fmt::format("; {}", e != nullptr ? e : name);
+    }
+    if (h == nullptr)
+      throw std::runtime_error(fmt::format("cannot load libxlsxwriter ({}){} (install libxlsxwriter4)", REVSIM_XLSX_SONAME, tried));
+    Lxw t;
+    const auto find = [&](auto& f, const char* name) {
+      f = reinterpret_cast<std::remove_reference_t<decltype(f)>>(::dlsym(h, name));
+      if (f == nullptr) throw std::runtime_error(fmt::format("libxlsxwriter ({}) has no {}", REVSIM_XLSX_SONAME, name));
+    };
+    find(t.workbook_new, "workbook_new");
+    find(t.workbook_add_format, "workbook_add_format");
+    find(t.format_set_bold, "format_set_bold");
+    find(t.workbook_add_worksheet, "workbook_add_worksheet");
+    find(t.worksheet_write_string, "worksheet_write_string");
+    find(t.worksheet_write_number, "worksheet_write_number");
+    find(t.worksheet_set_column, "worksheet_set_column");
+    find(t.worksheet_freeze_panes, "worksheet_freeze_panes");
+    find(t.workbook_close, "workbook_close");
+    find(t.lxw_strerror, "lxw_strerror");
+    return t;
+  }();
+  return table;
+}
+
 void check(lxw_error e, const std::string& what) {
-  if (e != LXW_NO_ERROR) throw std::runtime_error(fmt::format("xlsx: {}: {}", what, lxw_strerror(e)));
+  if (e != LXW_NO_ERROR) throw std::runtime_error(fmt::format("xlsx: {}: {}", what, lxw().lxw_strerror(e)));
 }
 
 }  // namespace
@@ -242,18 +294,19 @@ void write_xlsx(const std::string& path, const std::vector<Table>& sheets) {
     if (t.rows.size() + 1 > kXlsxMaxRows)
       throw std::runtime_error(fmt::format("cannot write {}: sheet {} has {} rows; a sheet holds at most {}", path,
                                            t.name, t.rows.size() + 1, kXlsxMaxRows));
+  const Lxw& x = lxw();
   TempFile tmp;
-  lxw_workbook* wb = workbook_new(tmp.path.c_str());
+  lxw_workbook* wb = x.workbook_new(tmp.path.c_str());
   if (wb == nullptr) throw std::runtime_error(fmt::format("cannot write {}: libxlsxwriter failed to start", path));
   try {
-    lxw_format* bold = workbook_add_format(wb);
-    format_set_bold(bold);
+    lxw_format* bold = x.workbook_add_format(wb);
+    x.format_set_bold(bold);
     for (const Table& t : sheets) {
-      lxw_worksheet* ws = workbook_add_worksheet(wb, t.name.c_str());
+      lxw_worksheet* ws = x.workbook_add_worksheet(wb, t.name.c_str());
       if (ws == nullptr) throw std::runtime_error(fmt::format("xlsx: bad sheet name '{}'", t.name));
       std::vector<std::size_t> width(t.columns.size(), 8);
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
-        check(worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), t.columns[c].c_str(), bold), t.name);
+        check(x.worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), t.columns[c].c_str(), bold), t.name);
         width[c] = std::max(width[c], t.columns[c].size());
       }
       for (std::size_t r = 0; r < t.rows.size(); ++r) {
@@ -262,28 +315,28 @@ void write_xlsx(const std::string& path, const std::vector<Table>& sheets) {
           const auto col = static_cast<lxw_col_t>(c);
           const Cell& cell = t.rows[r][c];
           if (const auto* i = std::get_if<std::int64_t>(&cell)) {
-            check(worksheet_write_number(ws, row, col, static_cast<double>(*i), nullptr), t.name);
+            check(x.worksheet_write_number(ws, row, col, static_cast<double>(*i), nullptr), t.name);
             if (c < width.size()) width[c] = std::max<std::size_t>(width[c], fmt::format("{}", *i).size());
           } else if (const auto* d = std::get_if<double>(&cell)) {
-            if (std::isfinite(*d)) check(worksheet_write_number(ws, row, col, *d, nullptr), t.name);
-            else check(worksheet_write_string(ws, row, col, fmt::format("{}", *d).c_str(), nullptr), t.name);
+            if (std::isfinite(*d)) check(x.worksheet_write_number(ws, row, col, *d, nullptr), t.name);
+            else check(x.worksheet_write_string(ws, row, col, fmt::format("{}", *d).c_str(), nullptr), t.name);
             if (c < width.size()) width[c] = std::max<std::size_t>(width[c], 12);
           } else if (const auto* s = std::get_if<std::string>(&cell)) {
-            check(worksheet_write_string(ws, row, col, s->c_str(), nullptr), t.name);
+            check(x.worksheet_write_string(ws, row, col, s->c_str(), nullptr), t.name);
             if (c < width.size()) width[c] = std::max(width[c], s->size());
           }
         }
       }
       for (std::size_t c = 0; c < width.size(); ++c)
-        worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+        x.worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
                              static_cast<double>(std::min<std::size_t>(width[c], 60) + 2), nullptr);
-      worksheet_freeze_panes(ws, 1, 0);
+      x.worksheet_freeze_panes(ws, 1, 0);
     }
   } catch (...) {
-    workbook_close(wb);
+    x.workbook_close(wb);
     throw;
   }
-  check(workbook_close(wb), fmt::format("cannot write {}", path));
+  check(x.workbook_close(wb), fmt::format("cannot write {}", path));
   std::error_code ec;
   const auto size = std::filesystem::file_size(tmp.path, ec);
   std::ifstream in(tmp.path, std::ios::binary);
