@@ -50,8 +50,15 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
   }
   if (job.subcommand == "compare" && (cmd->get_option("--samples")->count() > 0 || a.histogram_year)) {
     fmt::print(stderr, "revsim: --samples and --histogram-year: a merge of `revsim compare` shards does not write them "
-                       "(they are for merged runs and audits; for a compare's samples run `revsim compare --samples` "
+                       "(they are for merged runs; for a compare's samples run `revsim compare --samples` "
                        "in one process)\n");
+    return kExitBadInput;
+  }
+  if (job.subcommand == "audit" &&
+      (cmd->get_option("--samples")->count() > 0 || cmd->get_option("--html")->count() > 0 || a.histogram_year)) {
+    // A merge writes what the command that ran the shards writes, and `revsim audit` takes neither.
+    fmt::print(stderr, "revsim: --html, --samples and --histogram-year: `revsim audit` does not write them, nor does a "
+                       "merge of its shards (shard `revsim run` for an HTML report or every trial's samples)\n");
     return kExitBadInput;
   }
   std::vector<std::string> names;
@@ -90,10 +97,10 @@ Command add_merge_command(CLI::App& app, const CliContext& ctx) {
       ->check(CLI::IsMember({"table", "json", "csv", "xlsx"}));
   cmd->add_option("--output,-o", a.output, "Write the output to FILE (atomically) instead of standard output");
   cmd->add_flag("--tidy", a.tidy, "With --format csv: the long (tidy) CSV, as the subcommand's --tidy");
-  cmd->add_option("--html", a.html, "Also write an HTML report with charts to FILE (atomically)");
-  cmd->add_option("--samples", a.samples, "run/audit: also write every trial's revenue to FILE.csv or FILE.jsonl "
+  cmd->add_option("--html", a.html, "run: also write an HTML report with charts to FILE (atomically)");
+  cmd->add_option("--samples", a.samples, "run: also write every trial's revenue to FILE.csv or FILE.jsonl "
                                           "(the shards must have kept exact samples)");
-  add_year_option(cmd, a.histogram_year, "run/audit: fiscal year of the HTML report's histogram", "--histogram-year");
+  add_year_option(cmd, a.histogram_year, "run: fiscal year of the HTML report's histogram", "--histogram-year");
   return {cmd, [m] { return format_flags_ok(m->run); }, [&ctx, m, cmd] { return run_scaled(ctx, m->run, [&] { return cmd_merge(ctx, *m, cmd); }); }};
 }
 
