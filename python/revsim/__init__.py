@@ -17,8 +17,11 @@ whose message starts with ``file:line:column``; the parts are ``.file``, ``.line
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json as _json
+import os
+import warnings as _warnings
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -28,8 +31,15 @@ from . import _core
 from ._core import Scenario, ScenarioError
 
 __version__ = _core.__version__
-__all__ = ["Scenario", "ScenarioError", "RunResult", "Comparison", "load", "loads", "run", "compare",
-           "sweep", "sensitivity", "backtest", "calibrate"]
+__all__ = ["Scenario", "ScenarioError", "ScenarioWarning", "RunResult", "Comparison", "load", "loads", "run",
+           "compare", "sweep", "sensitivity", "backtest", "calibrate"]
+
+
+class ScenarioWarning(UserWarning):
+    """A value the scenario allows but that looks wrong (the command line's "warning:" lines, e.g.
+    a card price in RMB instead of M RMB). ``load``/``loads`` issue one per warning through
+    ``warnings.warn``; they stay in ``Scenario.warnings``. Silence them with
+    ``warnings.simplefilter("ignore", revsim.ScenarioWarning)``."""
 
 CHANNELS = ("internet", "carriers", "government", "isv")
 
@@ -49,18 +59,50 @@ def _set_strings(set: Mapping[str, object] | Sequence[str] | None) -> list[str]:
     return [str(s) for s in set]
 
 
-def load(path: str, set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
-    """Load and validate a scenario file, with overrides as ``revsim run --set`` takes them."""
-    return _core.load(str(path), _set_strings(set))
+def _warned(s: Scenario) -> Scenario:
+    for w in s.warnings:
+        _warnings.warn(w, ScenarioWarning, stacklevel=3)
+    return s
+
+
+def _existing_file(path: object, what: str) -> str:
+    """``path`` as a string; FileNotFoundError (IsADirectoryError) when it is not a file."""
+    p = os.fspath(path)
+    if not isinstance(p, str):
+        p = os.fsdecode(p)
+    if os.path.isdir(p):
+        raise IsADirectoryError(errno.EISDIR, f"{what}: a directory, not a file", p)
+    if not os.path.exists(p):
+        raise FileNotFoundError(errno.ENOENT, f"{what}: no such file", p)
+    return p
+
+
+def load(path: str | os.PathLike, set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
+    """Load and validate a scenario file, with overrides as ``revsim run --set`` takes them.
+    A missing file raises FileNotFoundError; a bad scenario ScenarioError; a suspicious value
+    a ScenarioWarning (also in ``Scenario.warnings``)."""
+    return _warned(_core.load(_existing_file(path, "scenario"), _set_strings(set)))
 
 
 def loads(text: str, name: str = "<string>", set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
     """A scenario from YAML text; ``name`` is the file name used in messages."""
-    return _core.loads(text, name, _set_strings(set))
+    return _warned(_core.loads(text, name, _set_strings(set)))
 
 
-def _scenario(s: Scenario | str) -> Scenario:
-    return load(s) if isinstance(s, str) else s
+def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
+    if isinstance(s, Scenario):
+        return s
+    if isinstance(s, (str, os.PathLike)):
+        return load(s)
+    raise TypeError(f"scenario: expected a path or a revsim.Scenario (revsim.load), not {type(s).__name__}")
+
+
+def _scenarios(scenarios: object, what: str) -> list[Scenario]:
+    """A list of scenarios; a single path or Scenario (a likely slip for [path]) is refused."""
+    if isinstance(scenarios, (str, bytes, os.PathLike, Scenario)):
+        raise ValueError(f"{what}: expected a list of scenarios (paths or revsim.load results), "
+                         f"not a single {type(scenarios).__name__}: write [{scenarios!r}, ...]")
+    return [_scenario(s) for s in scenarios]
 
 
 # The command line's ranges (--trials, --seed, --threads); threads=0 is every core here.
@@ -266,7 +308,7 @@ def compare(scenarios: Iterable[Scenario | str], trials: int | None = None, seed
     ``samples=True`` every trial of every scenario is kept (``revsim compare --samples``):
     Comparison.samples()."""
     n, sd, th = _trials(trials), _seed(seed), _threads(threads)  # before any scenario loads
-    items = [_scenario(s) for s in scenarios]
+    items = _scenarios(scenarios, "compare")
     if len(items) < 2:
         raise ValueError("compare: expected at least two scenarios")
     if samples:
@@ -286,7 +328,15 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
         raise ValueError("sweep needs a scenario loaded from a file (revsim.load)")
     if not grid:
         raise ValueError("sweep: expected a grid {key: [values, ...]}")
+    if not isinstance(grid, Mapping):
+        raise ValueError(f"sweep: expected a grid {{key: [values, ...]}}, not {type(grid).__name__}")
     keys = list(grid)
+    for k in keys:
+        v = grid[k]
+        # A string is a sequence of characters: {"company.cash": "900"} would sweep 9, 0, 0.
+        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+            raise ValueError(f"sweep: grid key {k!r}: expected a list of values such as [300, 600], "
+                             f"not {v!r} ({type(v).__name__})")
     values = [list(grid[k]) for k in keys]
     for k, v in zip(keys, values):
         if not v:
@@ -309,15 +359,23 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
 
 
 def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int | None = None, spider: bool = False,
-                sobol: bool = False, bootstrap: int = 1000, level: float = 0.95, trials: int | None = None,
-                seed: int | None = None, threads: int = 0) -> dict:
+                sobol: bool = False, bootstrap: int | None = None, level: float | None = None,
+                trials: int | None = None, seed: int | None = None, threads: int = 0) -> dict:
     """Tornado (default), spider or Sobol analysis (``revsim sensitivity``) of ``stat`` in the
     fiscal ``year`` (default: the last); returns its JSON document as a dict, with the rows also
-    as a DataFrame under ``"table"``."""
+    as a DataFrame under ``"table"``. ``bootstrap`` (default 1000) and ``level`` (0.5 to 0.999,
+    default 0.95) are the Sobol intervals' and need ``sobol=True``, as on the command line."""
     n, sd, th = _trials(trials), _seed(seed), _threads(threads)
     y = None if year is None else _whole("year", year, 0, 9999)
-    b = _whole("bootstrap", bootstrap, 0, 100_000)
-    text = _core.sensitivity(_scenario(scenario), stat, y, bool(spider), bool(sobol), b, float(level), n, sd, th)
+    for name, given in (("bootstrap", bootstrap), ("level", level)):
+        if given is not None and not sobol:
+            raise ValueError(f"{name}: it sets the Sobol intervals and needs sobol=True")
+    b = 1000 if bootstrap is None else _whole("bootstrap", bootstrap, 0, 100_000)
+    lv = 0.95 if level is None else level
+    if isinstance(lv, (bool, np.bool_)) or not isinstance(lv, (int, float, np.integer, np.floating)) \
+            or not 0.5 <= float(lv) <= 0.999:
+        raise ValueError(f"level: expected a confidence level from 0.5 to 0.999, not {lv!r}")
+    text = _core.sensitivity(_scenario(scenario), stat, y, bool(spider), bool(sobol), b, float(lv), n, sd, th)
     doc = _json.loads(text)
     doc["table"] = pd.DataFrame(doc.get("factors" if sobol else "parameters", []))
     return doc
@@ -327,12 +385,17 @@ def backtest(scenarios: Iterable[Scenario | str], trials: int | None = None, see
              threads: int = 0) -> dict:
     """History scenarios against their filed actuals (``revsim backtest``): the JSON document as a dict."""
     n, sd, th = _trials(trials), _seed(seed), _threads(threads)
-    items = [_scenario(s) for s in scenarios]
+    items = _scenarios(scenarios, "backtest")
     return _json.loads(_core.backtest(items, n, sd, th))
 
 
-def calibrate(deals: str, as_of: str | None = None, prior: str = "hierarchical", years: int = 5,
-              fragment: bool = False) -> tuple[str, dict]:
-    """Fit a scenario to a deals CSV (``revsim calibrate``): (scenario YAML text, report dict)."""
-    yaml_text, report = _core.calibrate(str(deals), as_of, prior, int(years), bool(fragment))
+def calibrate(deals: str | os.PathLike, as_of: str | None = None, prior: str = "hierarchical",
+              years: int | None = None, fragment: bool = False) -> tuple[str, dict]:
+    """Fit a scenario to a deals CSV (``revsim calibrate``): (scenario YAML text, report dict).
+    ``years``: the scenario's horizon in fiscal years (1 to 30, default 5); a ``fragment`` (the
+    channels only) has no horizon and takes no ``years``, as on the command line."""
+    if fragment and years is not None:
+        raise ValueError("years: has no effect with fragment=True (a fragment has no horizon)")
+    y = 5 if years is None else _whole("years", years, 1, 30)
+    yaml_text, report = _core.calibrate(_existing_file(deals, "deals"), as_of, prior, y, bool(fragment))
     return yaml_text, _json.loads(report)
