@@ -76,7 +76,7 @@ def main():
     ap.add_argument("--baseline-revsim")
     ap.add_argument("--baseline-name", default="baseline")
     ap.add_argument("--summary", help="revsim_bench --summary output (RNG floor ratio, threads)")
-    ap.add_argument("--quick", action="store_true", help="1 round, fewer trials")
+    ap.add_argument("--quick", action="store_true", help="2 rounds, fewer trials")
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--trials", type=int, help="least trials per CLI run (default 20000, --quick 5000)")
     ap.add_argument("--seconds", type=float, help="aim of each current-revsim CLI run (default 0.5, --quick 0.15)")
