@@ -258,7 +258,8 @@ void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::str
                   fmt::format("Add trials until {} is at most this (--trials is the first batch)", what))
       ->check(CLI::PositiveNumber);
   if (!stats.empty()) {
-    cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
+    cmd->add_option("--stat", a.stat,
+                    fmt::format("Statistic for --precision: {} (default p_threshold)", fmt::join(stats, ", ")))
         ->check(CLI::IsMember(stats));
     add_year_option(cmd, a.year, "Fiscal year for --precision (default: every year)");
   }

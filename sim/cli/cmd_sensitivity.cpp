@@ -91,7 +91,11 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
                   "scenario,seed,trials,year,statistic,channel,parameter,given,level,setting,value; level is base, "
                   "low/high (1..5 with --spider) or swing, setting the parameter's value; sensitivity's CSV is "
                   "always this one");
-  cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive")
+  // The shared --trials help says "the scenario's 'trials'"; sensitivity caps its default.
+  cmd->get_option("--trials")
+      ->description("Trials per level (default: the scenario's 'trials', at most 10000); with --sobol the base "
+                    "sample N (default: the scenario's 'trials', at most 4096)");
+  cmd->add_option("--stat", sens.stat, "mean, p50, p_threshold, p_listing or p_alive (default p_threshold)")
       ->check(CLI::IsMember({"mean", "p50", "p_threshold", "p_listing", "p_alive"}));
   add_year_option(cmd, sens.year, "Fiscal year (default: the last)");
   cmd->add_option("--html", sens.html, "Also write an HTML report with the chart to FILE (atomically)");
