@@ -178,10 +178,12 @@ class RunResult:
 
     @property
     def trials(self) -> int:
+        """The number of trials run."""
         return self.data["trials"]
 
     @property
     def seed(self) -> int:
+        """The seed the run used (given, or the scenario's)."""
         return self.data["seed"]
 
     @property
@@ -228,6 +230,7 @@ class RunResult:
 
     @property
     def survival(self) -> pd.Series:
+        """P(alive at the end of month m), m = 0 .. horizon - 1 (a failure in month m counts from m on)."""
         return pd.Series(self.data.get("survival", []), name="p_alive").rename_axis("month")
 
     def samples(self, frame: bool = True):
@@ -364,7 +367,9 @@ def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int |
     """Tornado (default), spider or Sobol analysis (``revsim sensitivity``) of ``stat`` in the
     fiscal ``year`` (default: the last); returns its JSON document as a dict, with the rows also
     as a DataFrame under ``"table"``. ``bootstrap`` (default 1000) and ``level`` (0.5 to 0.999,
-    default 0.95) are the Sobol intervals' and need ``sobol=True``, as on the command line."""
+    default 0.95) are the Sobol intervals' and need ``sobol=True``, as on the command line.
+    ``trials`` is per level (default: the scenario's, at most 10 000); with ``sobol`` it is the
+    base sample N (default: the scenario's, at most 4096), and N x (factors + 2) trials run."""
     n, sd, th = _trials(trials), _seed(seed), _threads(threads)
     y = None if year is None else _whole("year", year, 0, 9999)
     for name, given in (("bootstrap", bootstrap), ("level", level)):
