@@ -132,8 +132,8 @@ void write_table(std::ostream& os, const Results& r, const TableStyle& style) {
       fmt::print(os, "  {}: the forecast is {:.1f} above P50; at face value it counts on {}\n", f.year,
                  f.forecast - f.p50, fmt::join(names, ", "));
   }
-  fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} threads\n", r.runtime.seconds,
-             r.runtime.trials_per_second, r.runtime.threads);
+  fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} thread{}\n", r.runtime.seconds,
+             r.runtime.trials_per_second, r.runtime.threads, r.runtime.threads == 1 ? "" : "s");
 }
 
 void write_audit(std::ostream& os, const Results& r) {
