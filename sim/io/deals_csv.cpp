@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -313,6 +314,9 @@ DealTable parse_deals(const std::string& csv, const std::string& file, std::opti
 }
 
 DealTable read_deals(const std::string& path, std::optional<Date> as_of) {
+  std::error_code dir_ec;  // an ifstream opens a directory, and its size reads as 2^63 - 1
+  if (std::filesystem::is_directory(path, dir_ec))
+    throw ScenarioError(path, 0, 0, "", "is a directory, not a deals CSV file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
   in.seekg(0, std::ios::end);
