@@ -16,11 +16,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,11 +161,27 @@ void emit_html(const CliContext& ctx, const HtmlReport& rep, const std::string& 
 
 namespace {
 
-/// The directory of -o must exist and be writable: checked before spending the run.
+/// The directory of -o must exist and take a new file: checked before spending the run by
+/// creating (and removing at once) a file there, as the atomic write will (access(2) says yes
+/// to root for /proc, where no file can be created). Something that exists and is not a regular
+/// file (/dev/null) is written in place: it must be writable. errno says why not.
 bool output_writable(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  return ::access(dir.c_str(), W_OK) == 0;
+  struct stat st {};
+  std::string target = path;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) return ::access(path.c_str(), W_OK) == 0;
+    char resolved[PATH_MAX];  // a link to a file: written beside the file it points to
+    if (::realpath(path.c_str(), resolved) != nullptr) target = resolved;
+  }
+  const auto slash = target.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : target.substr(0, slash));
+  if (::access(dir.c_str(), W_OK) != 0) return false;
+  const std::string probe = fmt::format("{}/.revsim-probe.{}", dir, ::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return errno == EEXIST;  // a leftover probe of this pid: the directory takes files
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
 }
 
 }  // namespace
@@ -206,7 +224,16 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 }
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
-  if (!outputs_writable(ctx, {{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}})) return std::nullopt;
+  // The shard's partial and the checkpoint too (--resume FILE checkpoints to FILE unless
+  // --checkpoint names another): a missing directory is said now, not when the run has ended.
+  const ScaleArgs& sc = a.scale;
+  if (!outputs_writable(ctx, {{"--output", a.output},
+                              {"--html", a.html},
+                              {"--samples", a.samples},
+                              {"--partial", sc.partial},
+                              {"--checkpoint", sc.checkpoint},
+                              {"--resume", sc.checkpoint.empty() ? sc.resume : std::string()}}))
+    return std::nullopt;
   // Said here, once the checks have passed (a refused command says only why it is refused).
   if (!a.format_warning.empty()) fmt::print(stderr, "revsim: warning: {}\n", a.format_warning);
   if (!a.samples.empty() && !samples_format(a.samples)) {
@@ -246,10 +273,25 @@ PrecisionTarget precision_target(const RunArgs& a) {
   return target;
 }
 
+std::vector<std::string> cli_warnings(const Scenario& s) {
+  std::vector<std::string> out = s.warnings;
+  const Channels& c = s.channels;
+  if (!c.internet.present && !c.carriers.present && !c.government.present && !c.isv.present) {
+    const bool booked = std::any_of(s.booked.begin(), s.booked.end(), [](double b) { return b > 0; });
+    out.push_back(fmt::format("{}: channels: no channel is present (internet, carriers, government or isv), so "
+                              "revenue is {} in every trial; cash and runway are still simulated",
+                              s.source, booked ? "only what `booked` holds" : "0"));
+  }
+  return out;
+}
+
+void say_warnings(const Scenario& s) {
+  for (const std::string& w : cli_warnings(s)) fmt::print(stderr, "revsim: warning: {}\n", w);
+}
+
 Scenario load_warned(const std::string& file, const std::vector<std::string>& sets, bool warn) {
   Scenario s = load_scenario(file, sets);
-  if (warn)
-    for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+  if (warn) say_warnings(s);
   return s;
 }
 
