@@ -67,6 +67,7 @@ def _scenario(s: Scenario | str) -> Scenario:
 _MAX_TRIALS = 1_000_000_000
 _MAX_SEED = 2**53
 _MAX_THREADS = 1024
+_MAX_YEARS = 30  # a scenario's years (revsim calibrate --years)
 
 
 def _whole(name: str, value: object, lo: int, hi: int) -> int:
@@ -333,6 +334,11 @@ def backtest(scenarios: Iterable[Scenario | str], trials: int | None = None, see
 
 def calibrate(deals: str, as_of: str | None = None, prior: str = "hierarchical", years: int = 5,
               fragment: bool = False) -> tuple[str, dict]:
-    """Fit a scenario to a deals CSV (``revsim calibrate``): (scenario YAML text, report dict)."""
-    yaml_text, report = _core.calibrate(str(deals), as_of, prior, int(years), bool(fragment))
+    """Fit a scenario to a deals CSV (``revsim calibrate``): (scenario YAML text, report dict).
+    ``years`` is a whole number from 1 to 30 (``revsim calibrate --years``), ``fragment`` a bool:
+    anything else raises ValueError naming the argument (2.5 is not truncated to 2)."""
+    y = _whole("years", years, 1, _MAX_YEARS)
+    if not isinstance(fragment, (bool, np.bool_)):
+        raise ValueError(f"fragment: expected True or False, not {fragment!r} ({type(fragment).__name__})")
+    yaml_text, report = _core.calibrate(str(deals), as_of, prior, y, bool(fragment))
     return yaml_text, _json.loads(report)
