@@ -329,7 +329,14 @@ DealTable read_deals(const std::string& path, std::optional<Date> as_of) {
   std::ostringstream s;
   s << in.rdbuf();
   if (!in && !in.eof()) throw ScenarioError(path, 0, 0, "", "cannot read the file");
-  return parse_deals(s.str(), path, as_of);
+  const std::string text = s.str();
+  // A CRM export saved as GBK (or Latin-1) would be misread and its names echoed as mojibake.
+  unsigned char byte = 0;
+  if (const auto at = first_bad_utf8(text, byte))
+    throw ScenarioError(path, at->first, at->second, "",
+                        fmt::format("not UTF-8 text (byte 0x{:02x}); save the export as UTF-8 (e.g. iconv -f GBK -t "
+                                    "UTF-8)", byte));
+  return parse_deals(text, path, as_of);
 }
 
 }  // namespace revsim

@@ -215,6 +215,9 @@ class Loader {
         const std::string key = label.substr(0, label.find('='));
         if (key.size() >= tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0)
           throw ScenarioError(label, 0, 0, path, msg);
+        // --set nope.key=1: the unknown key 'nope' is where the option's key path begins.
+        if (const std::string set_key = key.substr(key.find(' ') + 1); set_key.rfind(path + ".", 0) == 0)
+          throw ScenarioError(label, 0, 0, path, msg);
       }
     }
     throw ScenarioError(file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path, msg);
@@ -1284,6 +1287,10 @@ void apply_override(YAML::Node& root, const std::string& spec, Origins& origins)
 }
 
 }  // namespace
+
+std::optional<std::pair<int, int>> first_bad_utf8(const std::string& text, unsigned char& byte) {
+  return bad_utf8(text, byte);
+}
 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file, const std::vector<std::string>& sets) {
   if (yaml_text.size() > kMaxScenarioBytes)
