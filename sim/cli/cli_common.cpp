@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <climits>
 #include <chrono>
 #include <cstdio>
@@ -75,6 +76,15 @@ const CLI::Validator kInteger(
       return ok ? std::string() : fmt::format("{} is not an integer", v);
     },
     "", "INTEGER");
+
+const CLI::Validator kPositive(
+    [](std::string& v) {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      const bool ok = !v.empty() && end == v.c_str() + v.size() && std::isfinite(x) && x > 0;
+      return ok ? std::string() : fmt::format("{} is not a number > 0", v);
+    },
+    "", "POSITIVE");
 
 bool year_in_horizon(std::optional<int> year, const Scenario& s) {
   const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
@@ -298,7 +308,7 @@ Scenario load_warned(const std::string& file, const std::vector<std::string>& se
 void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats, const char* what) {
   cmd->add_option("--precision", a.precision,
                   fmt::format("Add trials until {} is at most this (--trials is the first batch)", what))
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);  // CLI::PositiveNumber's message printed DBL_MAX in full (300 digits)
   if (!stats.empty()) {
     cmd->add_option("--stat", a.stat, fmt::format("Statistic for --precision: {}", fmt::join(stats, ", ")))
         ->check(CLI::IsMember(stats));

@@ -87,6 +87,8 @@ void write_stdout(const CliContext& ctx, std::string_view text);
 
 /// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
 extern const CLI::Validator kInteger;
+/// A finite number > 0 ("--precision: -1 is not a number > 0").
+extern const CLI::Validator kPositive;
 
 /// --year, when given, must be a fiscal year of the scenario.
 bool year_in_horizon(std::optional<int> year, const Scenario& s);
