@@ -86,6 +86,13 @@ const CLI::Validator kPositive(
     },
     "", "POSITIVE");
 
+const CLI::Validator kDashIsStdout(
+    [](std::string& v) {
+      if (v == "-") v.clear();  // standard output, as no -o: not a file named '-' in the working directory
+      return std::string();
+    },
+    "", "");
+
 bool year_in_horizon(std::optional<int> year, const Scenario& s) {
   const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
   if (!year || (*year >= y0 && *year <= y1)) return true;
@@ -363,7 +370,8 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
                           : fmt::format("Output format: {} (default: {}, or the extension of -o FILE.{})",
                                         fmt::join(formats, ", "), a.format, fmt::join(extensions, "|")))
           ->check(CLI::IsMember(formats));
-  cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
+  cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output ('-': standard output)")
+      ->transform(kDashIsStdout);
   add_set_option(cmd, a.sets);
   // -o FILE.json without --format writes JSON: the format follows the extension when it names
   // one of this subcommand's formats; a --format that contradicts the extension is warned about.
