@@ -314,6 +314,7 @@ DealTable parse_deals(const std::string& csv, const std::string& file, std::opti
 }
 
 DealTable read_deals(const std::string& path, std::optional<Date> as_of) {
+  if (path.empty()) throw ScenarioError("''", 0, 0, "", "an empty file name (expected a deals CSV file)");
   std::error_code dir_ec;  // an ifstream opens a directory, and its size reads as 2^63 - 1
   if (std::filesystem::is_directory(path, dir_ec))
     throw ScenarioError(path, 0, 0, "", "is a directory, not a deals CSV file");

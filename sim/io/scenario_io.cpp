@@ -1377,6 +1377,7 @@ const std::string& stdin_scenario_text() {
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
   if (path == "-") return parse_scenario(stdin_scenario_text(), kStdinName, sets);
+  if (path.empty()) throw ScenarioError("''", 0, 0, "", "an empty file name (expected a scenario YAML file, or '-')");
   std::error_code dir_ec;
   if (std::filesystem::is_directory(path, dir_ec))
     throw ScenarioError(path, 0, 0, "", "is a directory, not a scenario file (give a .yaml file in it)");
