@@ -75,6 +75,13 @@ struct PrecisionTarget;
 Comparison compare_to_precision(const std::vector<Scenario>& scenarios, const RunOptions& opt,
                                 const PrecisionTarget& t);
 
+/// The label of each scenario in a comparison (ComparedScenario::scenario, the JSON, CSV,
+/// workbook and samples): its name, unless another scenario has the same name; those are told
+/// apart by their file names ("base (a.yaml)", "base (b.yaml)"), else by their files as given
+/// ("base (x/a.yaml)", "base (y/a.yaml)"), else by their places in the list ("base (#1)",
+/// "base (#2)": the same file twice).
+std::vector<std::string> distinct_labels(const std::vector<Scenario>& scenarios);
+
 nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime = true);
 void write_table(std::ostream& os, const Comparison& c);
 

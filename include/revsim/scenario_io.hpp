@@ -5,8 +5,10 @@
 #include "revsim/scenario.hpp"
 #include "revsim/schema.hpp"  // list_parameters, parameter_slots: the parameters of a loaded scenario
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace revsim {
@@ -36,6 +38,11 @@ inline constexpr const char* kStdinName = "<stdin>";
 /// same text). Throws ScenarioError when standard input is a terminal, unreadable, empty or
 /// larger than kMaxScenarioBytes.
 const std::string& stdin_scenario_text();
+
+/// The (line, column) of the first byte of `text` that is not part of well-formed UTF-8 (or a
+/// NUL), with the byte in `byte`; nullopt when the text is UTF-8. Scenarios and deals CSVs must
+/// be UTF-8 (an export saved as GBK is refused with the place, not misread).
+std::optional<std::pair<int, int>> first_bad_utf8(const std::string& text, unsigned char& byte);
 
 /// Load and validate a scenario file ("-": standard input, named <stdin> in messages; a scenario
 /// without `name` is then named "stdin"), after applying `--set KEY=VALUE` overrides (KEY a dotted

@@ -109,6 +109,7 @@ def _scenarios(scenarios: object, what: str) -> list[Scenario]:
 _MAX_TRIALS = 1_000_000_000
 _MAX_SEED = 2**53
 _MAX_THREADS = 1024
+_MAX_YEARS = 30  # a scenario's years (revsim calibrate --years)
 
 
 def _whole(name: str, value: object, lo: int, hi: int) -> int:
@@ -397,10 +398,13 @@ def backtest(scenarios: Iterable[Scenario | str], trials: int | None = None, see
 def calibrate(deals: str | os.PathLike, as_of: str | None = None, prior: str = "hierarchical",
               years: int | None = None, fragment: bool = False) -> tuple[str, dict]:
     """Fit a scenario to a deals CSV (``revsim calibrate``): (scenario YAML text, report dict).
-    ``years``: the scenario's horizon in fiscal years (1 to 30, default 5); a ``fragment`` (the
-    channels only) has no horizon and takes no ``years``, as on the command line."""
+    ``years``: the scenario's horizon in fiscal years, a whole number from 1 to 30 (default 5;
+    2.5 is refused, not truncated); ``fragment`` (a bool): the channels only, which have no
+    horizon and so take no ``years``, as on the command line."""
+    if not isinstance(fragment, (bool, np.bool_)):
+        raise ValueError(f"fragment: expected True or False, not {fragment!r} ({type(fragment).__name__})")
     if fragment and years is not None:
         raise ValueError("years: has no effect with fragment=True (a fragment has no horizon)")
-    y = 5 if years is None else _whole("years", years, 1, 30)
+    y = 5 if years is None else _whole("years", years, 1, _MAX_YEARS)
     yaml_text, report = _core.calibrate(_existing_file(deals, "deals"), as_of, prior, y, bool(fragment))
     return yaml_text, _json.loads(report)

@@ -1,5 +1,6 @@
 // `revsim backtest` (issue 12): actuals against the simulated distribution of their year.
 #include "revsim/backtest.hpp"
+#include "revsim/compare.hpp"  // distinct_labels
 
 #include "revsim/report.hpp"
 #include "revsim/statistics.hpp"
@@ -198,6 +199,9 @@ Backtest backtest(const std::vector<Scenario>& scenarios, const RunOptions& opt)
         b.companies[i] = std::move(c);
       },
       [](const BacktestCompany& c) { return c.trials; });
+  // Two histories of one name (a copy beside the original) are told apart as compare does.
+  const std::vector<std::string> labels = distinct_labels(scenarios);
+  for (std::size_t i = 0; i < scenarios.size(); ++i) b.companies[i].scenario = labels[i];
   pool(b);
   b.runtime.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   b.runtime.trials_per_second = b.runtime.seconds > 0 ? static_cast<double>(trials) / b.runtime.seconds : 0;

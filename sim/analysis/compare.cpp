@@ -91,7 +91,7 @@ class Comparer {
  public:
   /// keep_samples: exact samples whatever the trial count, with each trial's inputs and cash.
   Comparer(const std::vector<Scenario>& scenarios, const RunOptions& opt, bool keep_samples = false)
-      : scenarios_(scenarios), o_(opt), keep_(keep_samples) {
+      : scenarios_(scenarios), labels_(distinct_labels(scenarios)), o_(opt), keep_(keep_samples) {
     if (scenarios.size() < 2) throw std::invalid_argument("compare needs at least two scenarios");
     const Scenario& base = scenarios.front();
     for (const Scenario& s : scenarios) {
@@ -159,6 +159,7 @@ class Comparer {
       cs.results.runtime.seconds = seconds_;
       cs.results.runtime.trials_per_second = seconds_ > 0 ? static_cast<double>(n) / seconds_ : 0.0;
       cs.results.runtime.threads = threads;
+      cs.results.scenario = labels_[k];  // distinct even when two scenarios share a name
       cs.scenario = cs.results.scenario;
       for (std::size_t y = 0; y < Y; ++y) {
         PairedYear py;
@@ -198,6 +199,7 @@ class Comparer {
 
  private:
   const std::vector<Scenario>& scenarios_;
+  std::vector<std::string> labels_;  ///< distinct_labels(scenarios_)
   RunOptions o_;
   bool keep_ = false;
   std::vector<std::unique_ptr<detail::Prepared>> prepared_;
@@ -210,6 +212,44 @@ class Comparer {
 };
 
 }  // namespace
+
+std::vector<std::string> distinct_labels(const std::vector<Scenario>& scenarios) {
+  const std::size_t n = scenarios.size();
+  std::vector<std::string> label(n);
+  for (std::size_t k = 0; k < n; ++k) label[k] = scenarios[k].name;
+  const auto base = [](const std::string& source) { return source.substr(source.find_last_of('/') + 1); };
+  // Scenarios that share a name: the file names when they differ, else the files as given,
+  // else their places on the command line (the same file twice).
+  for (std::size_t k = 0; k < n; ++k) {
+    std::vector<std::size_t> same;
+    for (std::size_t j = 0; j < n; ++j)
+      if (scenarios[j].name == scenarios[k].name) same.push_back(j);
+    if (same.size() < 2 || same.front() != k) continue;
+    const auto all_differ = [&](auto key) {
+      for (std::size_t a = 0; a < same.size(); ++a)
+        for (std::size_t b = a + 1; b < same.size(); ++b)
+          if (key(scenarios[same[a]]) == key(scenarios[same[b]])) return false;
+      return true;
+    };
+    for (std::size_t j : same) {
+      const Scenario& s = scenarios[j];
+      if (all_differ([&](const Scenario& x) { return base(x.source); }))
+        label[j] = fmt::format("{} ({})", s.name, base(s.source));
+      else if (all_differ([](const Scenario& x) { return x.source; }))
+        label[j] = fmt::format("{} ({})", s.name, s.source);
+      else
+        label[j] = fmt::format("{} (#{})", s.name, j + 1);
+    }
+  }
+  // A label made above may still equal another scenario's own name: then every one is numbered.
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t j = k + 1; j < n; ++j)
+      if (label[j] == label[k]) {
+        for (std::size_t i = 0; i < n; ++i) label[i] = fmt::format("{} (#{})", scenarios[i].name, i + 1);
+        return label;
+      }
+  return label;
+}
 
 Comparison compare_scenarios(const std::vector<Scenario>& scenarios, const RunOptions& opt) {
   Comparer cmp(scenarios, opt);

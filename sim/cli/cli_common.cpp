@@ -16,11 +16,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <climits>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,6 +76,22 @@ const CLI::Validator kInteger(
       return ok ? std::string() : fmt::format("{} is not an integer", v);
     },
     "", "INTEGER");
+
+const CLI::Validator kPositive(
+    [](std::string& v) {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      const bool ok = !v.empty() && end == v.c_str() + v.size() && std::isfinite(x) && x > 0;
+      return ok ? std::string() : fmt::format("{} is not a number > 0", v);
+    },
+    "", "POSITIVE");
+
+const CLI::Validator kDashIsStdout(
+    [](std::string& v) {
+      if (v == "-") v.clear();  // standard output, as no -o: not a file named '-' in the working directory
+      return std::string();
+    },
+    "", "");
 
 bool year_in_horizon(std::optional<int> year, const Scenario& s) {
   const int y0 = s.start_year, y1 = s.start_year + s.years - 1;
@@ -159,11 +178,27 @@ void emit_html(const CliContext& ctx, const HtmlReport& rep, const std::string& 
 
 namespace {
 
-/// The directory of -o must exist and be writable: checked before spending the run.
+/// The directory of -o must exist and take a new file: checked before spending the run by
+/// creating (and removing at once) a file there, as the atomic write will (access(2) says yes
+/// to root for /proc, where no file can be created). Something that exists and is not a regular
+/// file (/dev/null) is written in place: it must be writable. errno says why not.
 bool output_writable(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  return ::access(dir.c_str(), W_OK) == 0;
+  struct stat st {};
+  std::string target = path;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) return ::access(path.c_str(), W_OK) == 0;
+    char resolved[PATH_MAX];  // a link to a file: written beside the file it points to
+    if (::realpath(path.c_str(), resolved) != nullptr) target = resolved;
+  }
+  const auto slash = target.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : target.substr(0, slash));
+  if (::access(dir.c_str(), W_OK) != 0) return false;
+  const std::string probe = fmt::format("{}/.revsim-probe.{}", dir, ::getpid());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return errno == EEXIST;  // a leftover probe of this pid: the directory takes files
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return true;
 }
 
 }  // namespace
@@ -206,7 +241,16 @@ int emit_xlsx(const CliContext& ctx, const std::string& output, const Manifest& 
 }
 
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios) {
-  if (!outputs_writable(ctx, {{"--output", a.output}, {"--html", a.html}, {"--samples", a.samples}})) return std::nullopt;
+  // The shard's partial and the checkpoint too (--resume FILE checkpoints to FILE unless
+  // --checkpoint names another): a missing directory is said now, not when the run has ended.
+  const ScaleArgs& sc = a.scale;
+  if (!outputs_writable(ctx, {{"--output", a.output},
+                              {"--html", a.html},
+                              {"--samples", a.samples},
+                              {"--partial", sc.partial},
+                              {"--checkpoint", sc.checkpoint},
+                              {"--resume", sc.checkpoint.empty() ? sc.resume : std::string()}}))
+    return std::nullopt;
   // Said here, once the checks have passed (a refused command says only why it is refused).
   if (!a.format_warning.empty()) fmt::print(stderr, "revsim: warning: {}\n", a.format_warning);
   if (!a.samples.empty() && !samples_format(a.samples)) {
@@ -246,17 +290,32 @@ PrecisionTarget precision_target(const RunArgs& a) {
   return target;
 }
 
+std::vector<std::string> cli_warnings(const Scenario& s) {
+  std::vector<std::string> out = s.warnings;
+  const Channels& c = s.channels;
+  if (!c.internet.present && !c.carriers.present && !c.government.present && !c.isv.present) {
+    const bool booked = std::any_of(s.booked.begin(), s.booked.end(), [](double b) { return b > 0; });
+    out.push_back(fmt::format("{}: channels: no channel is present (internet, carriers, government or isv), so "
+                              "revenue is {} in every trial; cash and runway are still simulated",
+                              s.source, booked ? "only what `booked` holds" : "0"));
+  }
+  return out;
+}
+
+void say_warnings(const Scenario& s) {
+  for (const std::string& w : cli_warnings(s)) fmt::print(stderr, "revsim: warning: {}\n", w);
+}
+
 Scenario load_warned(const std::string& file, const std::vector<std::string>& sets, bool warn) {
   Scenario s = load_scenario(file, sets);
-  if (warn)
-    for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+  if (warn) say_warnings(s);
   return s;
 }
 
 void add_precision_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& stats, const char* what) {
   cmd->add_option("--precision", a.precision,
                   fmt::format("Add trials until {} is at most this (--trials is the first batch)", what))
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);  // CLI::PositiveNumber's message printed DBL_MAX in full (300 digits)
   if (!stats.empty()) {
     cmd->add_option("--stat", a.stat,
                     fmt::format("Statistic for --precision: {} (default p_threshold)", fmt::join(stats, ", ")))
@@ -312,7 +371,8 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
                           : fmt::format("Output format: {} (default: {}, or the extension of -o FILE.{})",
                                         fmt::join(formats, ", "), a.format, fmt::join(extensions, "|")))
           ->check(CLI::IsMember(formats));
-  cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output");
+  cmd->add_option("--output,-o", a.output, "Write to FILE (atomically) instead of standard output ('-': standard output)")
+      ->transform(kDashIsStdout);
   add_set_option(cmd, a.sets);
   // -o FILE.json without --format writes JSON: the format follows the extension when it names
   // one of this subcommand's formats; a --format that contradicts the extension is warned about.

@@ -87,6 +87,10 @@ void write_stdout(const CliContext& ctx, std::string_view text);
 
 /// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
 extern const CLI::Validator kInteger;
+/// -o -: standard output (the value becomes "", as without -o), as '-' is standard input for a scenario.
+extern const CLI::Validator kDashIsStdout;
+/// A finite number > 0 ("--precision: -1 is not a number > 0").
+extern const CLI::Validator kPositive;
 
 /// --year, when given, must be a fiscal year of the scenario.
 bool year_in_horizon(std::optional<int> year, const Scenario& s);
@@ -208,6 +212,14 @@ int emit_result(const CliContext& ctx, const RunArgs& a, const Result& result, c
 std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, const std::vector<Scenario>& scenarios);
 
 PrecisionTarget precision_target(const RunArgs& a);
+
+/// The warnings the command line gives about a scenario: its plausibility warnings
+/// (Scenario::warnings), then, when no channel is present, that its revenue is 0 in every trial
+/// (legitimate for a cash or runway study, so not an error; docs/model.md §4).
+std::vector<std::string> cli_warnings(const Scenario& s);
+
+/// cli_warnings on stderr, one "revsim: warning: ..." line each.
+void say_warnings(const Scenario& s);
 
 /// Load a scenario and print its plausibility warnings on stderr (MODEL.md §8: values far
 /// outside what their unit can mean are accepted, with a warning naming the place and the unit).

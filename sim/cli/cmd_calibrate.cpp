@@ -73,7 +73,9 @@ Command add_calibrate_command(CLI::App& app, const CliContext& ctx) {
                   "(and optionally reason)")
       ->required();
   cmd->add_option("--output,-o", a->output,
-                  "Write the scenario to FILE (atomically); the report then goes to standard output");
+                  "Write the scenario to FILE (atomically); the report then goes to standard output ('-': the "
+                  "scenario to standard output, as without -o)")
+      ->transform(kDashIsStdout);
   cmd->add_option("--as-of", a->as_of,
                   "Date of the export, YYYY-MM-DD: month 0 of the scenario is its month (default: the latest date "
                   "in the file)");

@@ -95,7 +95,9 @@ Command add_merge_command(CLI::App& app, const CliContext& ctx) {
   cmd->add_option("--format,-f", a.format, "Output format, as the subcommand that ran the shards: table, json, csv "
                                            "(run, compare), xlsx (needs -o)")
       ->check(CLI::IsMember({"table", "json", "csv", "xlsx"}));
-  cmd->add_option("--output,-o", a.output, "Write the output to FILE (atomically) instead of standard output");
+  cmd->add_option("--output,-o", a.output,
+                  "Write the output to FILE (atomically) instead of standard output ('-': standard output)")
+      ->transform(kDashIsStdout);
   cmd->add_flag("--tidy", a.tidy, "With --format csv: the long (tidy) CSV, as the subcommand's --tidy");
   cmd->add_option("--html", a.html, "run: also write an HTML report with charts to FILE (atomically)");
   cmd->add_option("--samples", a.samples, "run: also write every trial's revenue to FILE.csv or FILE.jsonl "

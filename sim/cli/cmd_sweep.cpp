@@ -17,7 +17,7 @@ namespace {
 int cmd_sweep(const CliContext& ctx, const RunArgs& a, const std::vector<std::string>& grids) {
   // Every point is validated before the first run; the first point's warnings are printed once.
   const SweepPlan plan = plan_sweep(a.scenario, a.sets, grids, [](const Scenario& s) {
-    for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+    say_warnings(s);
   });
   const std::size_t points = plan.points();
   const auto opt = run_options(ctx, a, {plan.scenarios.front()});

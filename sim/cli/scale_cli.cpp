@@ -106,7 +106,7 @@ std::vector<Scenario> load_scenarios(const RunArgs& a, const std::vector<std::st
   if (s.merged) {  // `revsim merge`: the texts the shards ran, under their names
     for (const JobScenario& j : s.merged->scenarios) {
       Scenario sc = parse_scenario(j.text, j.name, s.merged->sets);
-      for (const std::string& w : sc.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+      say_warnings(sc);
       out.push_back(std::move(sc));
     }
     return out;
@@ -115,7 +115,7 @@ std::vector<Scenario> load_scenarios(const RunArgs& a, const std::vector<std::st
     s.out.job.scenarios = job_scenarios(files);
     for (const JobScenario& j : s.out.job.scenarios) {
       Scenario sc = parse_scenario(j.text, j.name, a.sets);  // as load_scenario(file) would
-      for (const std::string& w : sc.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
+      say_warnings(sc);
       out.push_back(std::move(sc));
     }
     return out;

@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -313,6 +314,10 @@ DealTable parse_deals(const std::string& csv, const std::string& file, std::opti
 }
 
 DealTable read_deals(const std::string& path, std::optional<Date> as_of) {
+  if (path.empty()) throw ScenarioError("''", 0, 0, "", "an empty file name (expected a deals CSV file)");
+  std::error_code dir_ec;  // an ifstream opens a directory, and its size reads as 2^63 - 1
+  if (std::filesystem::is_directory(path, dir_ec))
+    throw ScenarioError(path, 0, 0, "", "is a directory, not a deals CSV file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
   in.seekg(0, std::ios::end);
@@ -325,7 +330,14 @@ DealTable read_deals(const std::string& path, std::optional<Date> as_of) {
   std::ostringstream s;
   s << in.rdbuf();
   if (!in && !in.eof()) throw ScenarioError(path, 0, 0, "", "cannot read the file");
-  return parse_deals(s.str(), path, as_of);
+  const std::string text = s.str();
+  // A CRM export saved as GBK (or Latin-1) would be misread and its names echoed as mojibake.
+  unsigned char byte = 0;
+  if (const auto at = first_bad_utf8(text, byte))
+    throw ScenarioError(path, at->first, at->second, "",
+                        fmt::format("not UTF-8 text (byte 0x{:02x}); save the export as UTF-8 (e.g. iconv -f GBK -t "
+                                    "UTF-8)", byte));
+  return parse_deals(text, path, as_of);
 }
 
 }  // namespace revsim

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -106,6 +107,60 @@ std::string number_hint(std::string t) {
   return {};
 }
 
+/// A scalar's value as a whole number, read from its decimal text rather than through a
+/// double (which rounds above 2^53: `seed: 9007199254740993` was read as ...992).
+struct Whole {
+  enum Kind { not_decimal, not_whole, too_large, exact } kind = not_decimal;
+  bool negative = false;
+  unsigned long long magnitude = 0;
+};
+
+Whole exact_whole(std::string_view t) {
+  Whole w;
+  std::size_t i = 0;
+  if (i < t.size() && (t[i] == '+' || t[i] == '-')) w.negative = t[i++] == '-';
+  std::string digits;
+  long long point = 0;  // digits before the decimal point
+  bool any = false;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') digits += t[i++], ++point, any = true;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') digits += t[i++], any = true;
+  }
+  if (!any) return w;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    bool neg = false;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) neg = t[i++] == '-';
+    if (i == t.size()) return w;
+    long long e = 0;
+    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) e = std::min(e * 10 + (t[i] - '0'), 1'000'000'000LL);
+    point += neg ? -e : e;
+  }
+  if (i != t.size()) return w;
+  // Leading zeros move the point, trailing zeros change nothing.
+  std::size_t lead = digits.find_first_not_of('0');
+  if (lead == std::string::npos) {
+    w.kind = Whole::exact;
+    return w;
+  }
+  digits.erase(0, lead);
+  point -= static_cast<long long>(lead);
+  digits.erase(digits.find_last_not_of('0') + 1);
+  if (point < static_cast<long long>(digits.size())) {
+    w.kind = Whole::not_whole;
+    return w;
+  }
+  if (point > 20) {
+    w.kind = Whole::too_large;
+    return w;
+  }
+  digits.append(static_cast<std::size_t>(point) - digits.size(), '0');
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), w.magnitude);
+  w.kind = ec == std::errc() && end == digits.data() + digits.size() ? Whole::exact : Whole::too_large;
+  return w;
+}
+
 // ---- The loader -------------------------------------------------------------------------
 
 /// Nodes that came from `--set KEY=VALUE`, with the option's text: errors there name the option.
@@ -160,6 +215,9 @@ class Loader {
         const std::string key = label.substr(0, label.find('='));
         if (key.size() >= tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0)
           throw ScenarioError(label, 0, 0, path, msg);
+        // --set nope.key=1: the unknown key 'nope' is where the option's key path begins.
+        if (const std::string set_key = key.substr(key.find(' ') + 1); set_key.rfind(path + ".", 0) == 0)
+          throw ScenarioError(label, 0, 0, path, msg);
       }
     }
     throw ScenarioError(file_, known ? m.line + 1 : 0, known ? m.column + 1 : 0, path, msg);
@@ -212,17 +270,34 @@ class Loader {
     try {
       v = n.as<double>();
     } catch (const YAML::Exception&) {
+      if (exact_whole(n.Scalar()).kind != Whole::not_decimal)  // decimal text beyond a double: 1e400
+        fail(n, path, fmt::format("{} is out of range (beyond what a double holds, about 1.8e308)", n.Scalar()));
       fail(n, path, fmt::format("expected a number, got {}{}", show(n), number_hint(n.Scalar())));
     }
     if (!std::isfinite(v)) fail(n, path, fmt::format("{} is not a finite number", n.Scalar()));
     return v;
   }
 
+  /// A whole number in lo..hi, read exactly from its text (not through a double, which would
+  /// round 2^53 + 1 to 2^53): anything that is not exactly such a number is refused.
   long long integer(const YAML::Node& n, const std::string& path, long long lo, long long hi) const {
-    const double v = number(n, path);
-    if (v != std::floor(v)) fail(n, path, fmt::format("{} is not a whole number", n.Scalar()));
-    if (v < static_cast<double>(lo) || v > static_cast<double>(hi))
+    const auto out_of_range = [&] {
       fail(n, path, fmt::format("{} is out of range (expected {}..{})", n.Scalar(), lo, hi));
+    };
+    const Whole w = n.IsScalar() ? exact_whole(n.Scalar()) : Whole{};
+    const double v = w.kind == Whole::not_decimal ? number(n, path) : 0.0;
+    if (w.kind == Whole::not_whole) fail(n, path, fmt::format("{} is not a whole number", n.Scalar()));
+    if (w.kind == Whole::too_large) out_of_range();
+    if (w.kind == Whole::exact) {
+      constexpr auto kMax = static_cast<unsigned long long>(std::numeric_limits<long long>::max());
+      if (w.magnitude > kMax) out_of_range();
+      const long long x = w.negative ? -static_cast<long long>(w.magnitude) : static_cast<long long>(w.magnitude);
+      if (x < lo || x > hi) out_of_range();
+      return x;
+    }
+    // Not decimal text (yaml-cpp read it some other way): whole and well inside a double's exact range.
+    if (v != std::floor(v)) fail(n, path, fmt::format("{} is not a whole number", n.Scalar()));
+    if (v < static_cast<double>(lo) || v > static_cast<double>(hi) || std::fabs(v) >= 0x1p52) out_of_range();
     return static_cast<long long>(v);
   }
 
@@ -1213,6 +1288,10 @@ void apply_override(YAML::Node& root, const std::string& spec, Origins& origins)
 
 }  // namespace
 
+std::optional<std::pair<int, int>> first_bad_utf8(const std::string& text, unsigned char& byte) {
+  return bad_utf8(text, byte);
+}
+
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file, const std::vector<std::string>& sets) {
   if (yaml_text.size() > kMaxScenarioBytes)
     throw ScenarioError(file, 0, 0, "",
@@ -1245,6 +1324,14 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file, c
     throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "", fmt::format("YAML syntax error: {}", e.msg));
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file, 0, 0, "", fmt::format("cannot read YAML: {}", e.what()));
+  }
+  // The file's own top level first: a list or a plain value is the file's error (with its
+  // place), not the --set's that cannot add a key to it.
+  if (!sets.empty() && root.IsDefined() && !root.IsNull() && !root.IsMap()) {
+    const YAML::Mark m = root.Mark();
+    throw ScenarioError(file, m.line >= 0 ? m.line + 1 : 0, m.line >= 0 ? m.column + 1 : 0, "",
+                        root.IsSequence() ? "expected a mapping of keys, got a list"
+                                          : fmt::format("expected a mapping of keys, got '{}'", root.Scalar()));
   }
   Origins origins;
   for (const std::string& spec : sets) apply_override(root, spec, origins);
@@ -1290,6 +1377,10 @@ const std::string& stdin_scenario_text() {
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
   if (path == "-") return parse_scenario(stdin_scenario_text(), kStdinName, sets);
+  if (path.empty()) throw ScenarioError("''", 0, 0, "", "an empty file name (expected a scenario YAML file, or '-')");
+  std::error_code dir_ec;
+  if (std::filesystem::is_directory(path, dir_ec))
+    throw ScenarioError(path, 0, 0, "", "is a directory, not a scenario file (give a .yaml file in it)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, 0, 0, "", "cannot open the file");
   // Read at most one byte past the limit: a huge file is refused without reading it all. In

@@ -141,7 +141,7 @@ std::string read_file_bytes(const std::string& file) {
   std::string bytes;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) bytes.append(buf, static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) throw ScaleOutError(fmt::format("{}: cannot read the file", file));
+  if (in.bad()) throw ScaleOutError(fmt::format("{}: cannot read the file ({})", file, std::strerror(errno)));
   return bytes;
 }
 
@@ -159,7 +159,7 @@ std::vector<JobScenario> job_scenarios(const std::vector<std::string>& files) {
       if (!in) throw ScenarioError(f, 0, 0, "", "cannot open the file");
       char buf[1 << 16];
       while (in.read(buf, sizeof buf) || in.gcount() > 0) s.text.append(buf, static_cast<std::size_t>(in.gcount()));
-      if (in.bad()) throw ScenarioError(f, 0, 0, "", "cannot read the file");
+      if (in.bad()) throw ScenarioError(f, 0, 0, "", fmt::format("cannot read the file ({})", std::strerror(errno)));
     }
     s.sha256 = sha256_hex(s.text);
     out.push_back(std::move(s));

@@ -97,16 +97,19 @@ std::vector<Table> results_sheets(const Results& r, bool sc) {
     out.push_back(std::move(b.t));
   }
   {
-    Builder b("runway", {"statistic", "value", "calendar month"}, r, sc);
+    // Each column holds one unit (docs/model.md): months from month 0 (the runway quantiles,
+    // empty beyond the horizon; p_alive_M: M), the calendar month of a runway quantile, and
+    // P(alive) at M months (empty past the horizon).
+    Builder b("runway", {"statistic", "months", "calendar month", "p"}, r, sc);
     auto cal = [&](const std::optional<double>& m) {
       return m ? Cell(calendar_month(r.start_year, r.start_month_in_year, *m)) : Cell();
     };
-    b.add({std::string("runway_p10"), opt(r.runway.p10), cal(r.runway.p10)});
-    b.add({std::string("runway_p50"), opt(r.runway.p50), cal(r.runway.p50)});
-    b.add({std::string("runway_p90"), opt(r.runway.p90), cal(r.runway.p90)});
-    b.add({std::string("p_alive_12"), opt(r.runway.alive_12), Cell()});
-    b.add({std::string("p_alive_24"), opt(r.runway.alive_24), Cell()});
-    b.add({std::string("p_alive_36"), opt(r.runway.alive_36), Cell()});
+    b.add({std::string("runway_p10"), opt(r.runway.p10), cal(r.runway.p10), Cell()});
+    b.add({std::string("runway_p50"), opt(r.runway.p50), cal(r.runway.p50), Cell()});
+    b.add({std::string("runway_p90"), opt(r.runway.p90), cal(r.runway.p90), Cell()});
+    b.add({std::string("p_alive_12"), std::int64_t{12}, Cell(), opt(r.runway.alive_12)});
+    b.add({std::string("p_alive_24"), std::int64_t{24}, Cell(), opt(r.runway.alive_24)});
+    b.add({std::string("p_alive_36"), std::int64_t{36}, Cell(), opt(r.runway.alive_36)});
     out.push_back(std::move(b.t));
   }
   {

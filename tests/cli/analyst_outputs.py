@@ -279,11 +279,22 @@ def xlsx_run():
     for r, a in zip(acc, j["accounts"]):
         for k in ["p_production", "mean_revenue", "median_first_order_month"]:
             same(None if r[k] is None else numeric(r[k], k), a[k], f"accounts {a['name']} {k}", REL)
-    _, rw = sheet_rows(wb["runway"])
+    head, rw = sheet_rows(wb["runway"])
+    if head != ["statistic", "months", "calendar month", "p"]:  # docs/model.md's words
+        fail(f"runway columns {head}")
+    if [r["statistic"] for r in rw] != ["runway_p10", "runway_p50", "runway_p90", "p_alive_12", "p_alive_24", "p_alive_36"]:
+        fail("runway rows")
     for r in rw:
         k = r["statistic"]
-        v = j["runway"][k.replace("runway_", "")] if k.startswith("runway_") else j["runway"][k]
-        same(r["value"], v, f"runway {k}", REL)
+        if k.startswith("runway_"):
+            q = k.replace("runway_", "")
+            same(r["months"], j["runway"][q], f"runway {k}", REL)
+            if r["calendar month"] != j["runway"]["calendar"][q] or r["p"] is not None:
+                fail(f"runway {k}: calendar month {r['calendar month']!r}, p {r['p']!r}")
+        else:
+            same(r["p"], j["runway"][k], f"runway {k}", REL)
+            if r["months"] != int(k.rsplit("_", 1)[1]) or r["calendar month"] is not None:
+                fail(f"runway {k}: months {r['months']!r}, calendar month {r['calendar month']!r}")
     _, fc = sheet_rows(wb["first_crossing"])
     if {str(r["year"]): r["p"] for r in fc} != j["first_crossing"]:
         fail("first_crossing")
