@@ -59,6 +59,21 @@ def _set_strings(set: Mapping[str, object] | Sequence[str] | None) -> list[str]:
     return [str(s) for s in set]
 
 
+def _reworded(e: Exception, words: Mapping[str, str]) -> Exception:
+    """``e`` with its message's command-line words (a leading "--stat X", "--set K=V", ...) put
+    as the Python call gives them: each (prefix -> replacement) of ``words`` at the message's
+    start. The exception keeps its type and attributes (a ScenarioError its .file, .path, ...)."""
+    text = str(e)
+    for old, new in words.items():
+        if text.startswith(old):
+            e.args = (new + text[len(old):],) + tuple(e.args[1:])
+            break
+    return e
+
+
+_SET_WORDS = {"--set ": "set "}
+
+
 def _warned(s: Scenario) -> Scenario:
     for w in s.warnings:
         _warnings.warn(w, ScenarioWarning, stacklevel=3)
@@ -81,12 +96,19 @@ def load(path: str | os.PathLike, set: Mapping[str, object] | Sequence[str] | No
     """Load and validate a scenario file, with overrides as ``revsim run --set`` takes them.
     A missing file raises FileNotFoundError; a bad scenario ScenarioError; a suspicious value
     a ScenarioWarning (also in ``Scenario.warnings``)."""
-    return _warned(_core.load(_existing_file(path, "scenario"), _set_strings(set)))
+    file = _existing_file(path, "scenario")
+    try:
+        return _warned(_core.load(file, _set_strings(set)))
+    except ScenarioError as e:
+        raise _reworded(e, _SET_WORDS) from None
 
 
 def loads(text: str, name: str = "<string>", set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
     """A scenario from YAML text; ``name`` is the file name used in messages."""
-    return _warned(_core.loads(text, name, _set_strings(set)))
+    try:
+        return _warned(_core.loads(text, name, _set_strings(set)))
+    except ScenarioError as e:
+        raise _reworded(e, _SET_WORDS) from None
 
 
 def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
@@ -348,7 +370,14 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
     points = list(itertools.product(*values))
     # Validate every point before the first run, as the command line does; then the points run
     # as one sweep study (run_study), as `revsim sweep` runs them.
-    loaded = [load(base.path, list(base.sets) + _set_strings(dict(zip(keys, p)))) for p in points]
+    loaded = []
+    for p in points:
+        grid_sets = _set_strings(dict(zip(keys, p)))
+        try:
+            loaded.append(_warned(_core.load(base.path, list(base.sets) + grid_sets)))
+        except ScenarioError as e:
+            given = str(e).split(": ", 1)[0]  # "--set KEY=VALUE" of the override that failed
+            raise _reworded(e, {"--set ": "grid " if given[len("--set "):] in grid_sets else "set "}) from None
     texts = _core.sweep(loaded, keys, [[str(v) for v in p] for p in points], n, sd, th)
     rows = []
     for point, text in zip(points, texts):
@@ -381,7 +410,11 @@ def sensitivity(scenario: Scenario | str, stat: str = "p_threshold", year: int |
     if isinstance(lv, (bool, np.bool_)) or not isinstance(lv, (int, float, np.integer, np.floating)) \
             or not 0.5 <= float(lv) <= 0.999:
         raise ValueError(f"level: expected a confidence level from 0.5 to 0.999, not {lv!r}")
-    text = _core.sensitivity(_scenario(scenario), stat, y, bool(spider), bool(sobol), b, float(lv), n, sd, th)
+    try:
+        text = _core.sensitivity(_scenario(scenario), stat, y, bool(spider), bool(sobol), b, float(lv), n, sd, th)
+    except ValueError as e:
+        raise _reworded(e, {"--stat ": "stat=", "--year ": "year=",
+                            "--sobol and --spider": "sobol=True and spider=True"}) from None
     doc = _json.loads(text)
     doc["table"] = pd.DataFrame(doc.get("factors" if sobol else "parameters", []))
     return doc
@@ -392,6 +425,8 @@ def backtest(scenarios: Iterable[Scenario | str], trials: int | None = None, see
     """History scenarios against their filed actuals (``revsim backtest``): the JSON document as a dict."""
     n, sd, th = _trials(trials), _seed(seed), _threads(threads)
     items = _scenarios(scenarios, "backtest")
+    if not items:
+        raise ValueError("backtest: expected at least one history scenario")
     return _json.loads(_core.backtest(items, n, sd, th))
 
 

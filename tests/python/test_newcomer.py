@@ -78,3 +78,26 @@ def test_sobol_interval_arguments_need_sobol_and_a_level_in_range():
     for bad in (0.3, 1.0, 2, True, "0.9"):
         with pytest.raises(ValueError, match=r"^level: expected a confidence level from 0.5 to 0.999"):
             revsim.sensitivity(EXAMPLE, sobol=True, level=bad, trials=10)
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: revsim.sensitivity(EXAMPLE, stat="median", trials=10), r"^stat=median: expected mean, p50"),
+    (lambda: revsim.sensitivity(EXAMPLE, year=2030, trials=10), r"^year=2030: not a fiscal year"),
+    (lambda: revsim.sensitivity(EXAMPLE, sobol=True, spider=True, trials=10), r"^sobol=True and spider=True are"),
+    (lambda: revsim.backtest([], trials=10), r"^backtest: expected at least one history scenario$"),
+])
+def test_messages_name_the_python_arguments(call, message):
+    # They said "--stat median", "--year 2030", "--sobol and --spider", "a study needs a scenario".
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_override_errors_say_set_or_grid_and_keep_their_location():
+    with pytest.raises(revsim.ScenarioError, match=r"^set company.cashh=1: company.cashh: unknown key") as e:
+        revsim.load(EXAMPLE, set={"company.cashh": 1})
+    assert e.value.path == "company.cashh"
+    with pytest.raises(revsim.ScenarioError, match=r"^set yearz=3: yearz: unknown key"):
+        revsim.loads("name: x\n", set={"yearz": 3})
+    base = revsim.load(EXAMPLE, set={"company.cash": 500})
+    with pytest.raises(revsim.ScenarioError, match=r"^grid company.cashh=1: company.cashh: unknown key"):
+        revsim.sweep(base, {"company.cashh": [1, 2]}, trials=10)
