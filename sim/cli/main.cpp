@@ -10,7 +10,9 @@
 #include "revsim/scenario_io.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -19,12 +21,38 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
 namespace {
 
 using namespace revsim::cli;
+
+/// The name of `names` within two edits of `word` (the closest; "" when none is).
+std::string nearest_name(const std::string& word, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t best_d = 3;
+  for (const std::string& n : names) {
+    // Levenshtein distance, one row at a time.
+    std::vector<std::size_t> row(n.size() + 1);
+    for (std::size_t j = 0; j <= n.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      std::size_t diag = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= n.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (word[i - 1] == n[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[n.size()] < best_d) {
+      best_d = row[n.size()];
+      best = n;
+    }
+  }
+  return best;
+}
 
 int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
   app.set_version_flag("--version", std::string("revsim ") + revsim::version());
@@ -44,16 +72,27 @@ int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
                               add_merge_command(app, ctx)};
   // The first word that is not a flag names the subcommand (the top level has flags only); CLI11
   // would say "A subcommand is required" for a misspelt one, so it is named here.
+  std::vector<std::string> names;
+  for (const Command& c : commands) names.push_back(c.app->get_name());
+  bool named = false, asked = false;  // a subcommand given; --help or --version
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
+    if (word == "--help" || word == "-h" || word == "--version") asked = true;
     if (word.empty() || word[0] == '-') continue;
+    named = true;
     bool known = false;
     for (const Command& c : commands) known = known || c.app->check_name(word);
     if (!known) {
-      fmt::print(stderr, "revsim: unknown subcommand '{}' (see revsim --help)\n", word);
+      const std::string near = nearest_name(word, names);
+      fmt::print(stderr, "revsim: unknown subcommand '{}'{} (see revsim --help)\n", word,
+                 near.empty() ? "" : fmt::format(": did you mean '{}'?", near));
       return kExitBadInput;
     }
     break;
+  }
+  if (!named && !asked) {
+    fmt::print(stderr, "revsim: no subcommand: give one of {} (see revsim --help)\n", fmt::join(names, ", "));
+    return kExitBadInput;
   }
   app.parse(argc, argv);
   for (const Command& c : commands) {
@@ -71,6 +110,23 @@ int run_cli(CLI::App& app, CliContext& ctx, int argc, char** argv) {
 int exit_status(const CLI::App& app, Ranks& ranks) {
   try {
     throw;
+  } catch (const CLI::ExtrasError& e) {
+    // CLI11 lists the leftover words last first ("x.html --html"): put them back in order, and
+    // name the subcommand whose --help lists what it takes.
+    const std::string what = e.what();
+    const auto colon = what.find(": ");
+    std::vector<std::string> words;
+    for (std::size_t at = colon == std::string::npos ? what.size() : colon + 2; at < what.size();) {
+      const auto space = what.find(' ', at);
+      words.push_back(what.substr(at, space == std::string::npos ? std::string::npos : space - at));
+      at = space == std::string::npos ? what.size() : space + 1;
+    }
+    std::reverse(words.begin(), words.end());
+    std::string sub;  // " run": the subcommand the words came after
+    for (const CLI::App* c : app.get_subcommands()) sub = " " + c->get_name();
+    fmt::print(stderr, "revsim{}: not an option or argument it takes: {} (see revsim{} --help)\n", sub,
+               fmt::join(words, " "), sub);
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     // Every message of revsim starts with "revsim: ", the parser's too.
