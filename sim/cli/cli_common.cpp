@@ -77,6 +77,17 @@ const CLI::Validator kInteger(
     },
     "", "INTEGER");
 
+CLI::Validator real_range(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& v) {
+        char* end = nullptr;
+        const double x = std::strtod(v.c_str(), &end);
+        const bool ok = !v.empty() && end == v.c_str() + v.size() && x >= lo && x <= hi;
+        return ok ? std::string() : fmt::format("{} is not a number from {:g} to {:g}", v, lo, hi);
+      },
+      fmt::format("NUMBER in [{:g}, {:g}]", lo, hi), "");
+}
+
 const CLI::Validator kPositive(
     [](std::string& v) {
       char* end = nullptr;

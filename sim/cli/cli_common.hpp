@@ -87,6 +87,9 @@ void write_stdout(const CliContext& ctx, std::string_view text);
 
 /// Integers only: "1e3" or "2.5" is said to be not an integer rather than out of range.
 extern const CLI::Validator kInteger;
+/// A real number in [lo, hi]; the message names both ends as written (CLI::Range printed
+/// "0.500000 to 0.999000").
+CLI::Validator real_range(double lo, double hi);
 /// -o -: standard output (the value becomes "", as without -o), as '-' is standard input for a scenario.
 extern const CLI::Validator kDashIsStdout;
 /// A finite number > 0 ("--precision: -1 is not a number > 0").

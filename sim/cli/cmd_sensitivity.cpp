@@ -117,7 +117,7 @@ Command add_sensitivity_command(CLI::App& app, const CliContext& ctx) {
       ->check(kInteger)
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--level", a->sobol.level, "Sobol: confidence level of the intervals (default 0.95)")
-      ->check(CLI::Range(0.5, 0.999));
+      ->check(real_range(0.5, 0.999));
   refuse_scale_options(cmd);
   return {cmd,
           [cmd, a] {

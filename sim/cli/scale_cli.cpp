@@ -41,7 +41,7 @@ void add_scale_options(CLI::App* cmd, RunArgs& a) {
       ->group(group);
   cmd->add_option("--checkpoint-every", a.scale.every, "Seconds between checkpoints (default 5)")
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.0, 86400.0))
+      ->check(real_range(0.0, 86400.0))
       ->group(group);
   cmd->add_option("--resume", a.scale.resume,
                   "Continue from the checkpoint FILE of the same command (same scenario, --set, seed and trials; "
