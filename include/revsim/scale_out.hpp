@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -63,6 +64,9 @@ struct ScaleOut {
   double every_seconds = 5;
   std::string resume;                 ///< start from this checkpoint
   bool write_checkpoint = true;       ///< false on MPI ranks other than 0 (only rank 0 writes)
+  /// Told once the checkpoint of --resume is loaded, before the remaining trials run (the
+  /// command line says "resumed from FILE at K of N trials" then, not after the output).
+  std::function<void(const ScaleOut&)> on_resumed;
 
   // Filled by the loop.
   std::uint64_t checkpoint_trials = 0;  ///< trials in the last checkpoint written (or resumed)

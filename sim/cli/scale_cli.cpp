@@ -145,6 +145,9 @@ void attach_scale(const RunArgs& a, const std::string& subcommand, const std::ve
       so.partial = s.partial;
     }
     so.resume = s.resume;
+    so.on_resumed = [](const ScaleOut& r) {
+      fmt::print(stderr, "revsim: resumed from {} at {} of {} trials\n", r.resume, r.resumed_trials, r.job.trials);
+    };
     so.checkpoint = !s.checkpoint.empty() ? s.checkpoint : s.resume;
     so.every_seconds = s.every;
   }
@@ -159,10 +162,7 @@ void attach_scale(const RunArgs& a, const std::string& subcommand, const std::ve
 int run_scaled(const CliContext& ctx, const RunArgs& a, const std::function<int()>& run) {
   const ScaleOut& so = a.scale.out;
   try {
-    const int rc = run();
-    if (!so.resume.empty())
-      fmt::print(stderr, "revsim: resumed from {} at {} of {} trials\n", so.resume, so.resumed_trials, so.job.trials);
-    return rc;
+    return run();  // (a resume is said when its checkpoint is loaded: ScaleOut::on_resumed)
   } catch (const ShardWritten& w) {
     say_wrote(ctx, fmt::format("{} (shard {}/{}: trials [{}, {}) of {})", w.file(), w.shard().index, w.shard().count,
                                w.lo(), w.hi(), so.job.trials));

@@ -164,6 +164,7 @@ void scaled_trials(const Source& src, std::uint64_t first, std::uint64_t last, A
     so.resumed_trials = acc.trials();
     so.checkpoint_trials = acc.trials();
     first = acc.trials();
+    if (so.on_resumed) so.on_resumed(so);
   }
   RunOptions o = opt;
   o.scale = nullptr;

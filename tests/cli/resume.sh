@@ -13,7 +13,8 @@ import json, sys
 j = json.load(open(sys.argv[1])); j.pop("runtime", None); print(json.dumps(j, indent=1))' "$1"; }
 
 N=25000
-args=(run "$scenario" --trials $N --seed 11 --threads 2 --format json -q)
+loud=(run "$scenario" --trials $N --seed 11 --threads 2 --format json)
+args=("${loud[@]}" -q)
 "$bin" "${args[@]}" -o "$dir/ref.json" || fail "reference run"
 
 # Start a checkpointed run and wait (polling, at most 20 s) for its first checkpoint.
@@ -38,9 +39,13 @@ if [ $sig = INT ]; then
   grep -Eq "interrupted by SIGINT after [0-9]+ of $N trials; no output written; checkpoint .*ck.bin holds [0-9]+ of $N trials: continue with --resume" "$dir/err" \
     || fail "SIGINT message: $(cat "$dir/err")"
 fi
-"$bin" "${args[@]}" -o "$dir/out.json" --resume "$dir/ck.bin" 2>"$dir/err2" || fail "resume after SIG$sig: $(cat "$dir/err2")"
+"$bin" "${loud[@]}" -o "$dir/out.json" --resume "$dir/ck.bin" 2>"$dir/err2" || fail "resume after SIG$sig: $(cat "$dir/err2")"
 msg="$(cat "$dir/err2")"
 grep -Eq "resumed from .*ck.bin at [0-9]+ of $N trials" <<<"$msg" || fail "no resume message: $msg"
+# Said when the checkpoint is loaded, before the run writes its output (not after "wrote").
+grep -q "wrote .*out.json" <<<"$msg" || fail "no 'wrote' message: $msg"
+[ "$(grep -n 'resumed from' <<<"$msg" | cut -d: -f1)" -lt "$(grep -n 'wrote' <<<"$msg" | cut -d: -f1)" ] \
+  || fail "the resume is said after the output: $msg"
 done_trials=$(grep -Eo 'at [0-9]+ of' <<<"$msg" | grep -Eo '[0-9]+')
 [ "$done_trials" -gt 0 ] && [ "$done_trials" -lt $N ] || fail "SIG$sig: resumed at $done_trials of $N: not mid-way"
 cmp -s <(strip "$dir/ref.json") <(strip "$dir/out.json") || fail "SIG$sig: resumed output differs from one run"
