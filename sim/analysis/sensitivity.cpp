@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 #include "../parallel/point_loop.hpp"
 
@@ -126,11 +127,38 @@ nlohmann::ordered_json to_json(const Sensitivity& s) {
   return j;
 }
 
+namespace {
+/// Columns a terminal gives `text` (UTF-8): two for East Asian wide characters, one otherwise,
+/// as fmt counts them when it pads.
+std::size_t display_width(std::string_view text) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1FU) : len == 3 ? (c & 0x0FU) : (c & 0x07U);
+    for (std::size_t k = 1; k < len && i + k < text.size(); ++k)
+      cp = (cp << 6U) | (static_cast<unsigned char>(text[i + k]) & 0x3FU);
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    w += wide ? 2 : 1;
+    i += len;
+  }
+  return w;
+}
+}  // namespace
+
 void write_table(std::ostream& os, const Sensitivity& s, std::size_t top) {
   fmt::print(os, "revsim sensitivity — {}: {} in {} ({} trials, seed {}, common random numbers); as given: {:.4g}\n",
              s.scenario, s.stat, s.year, s.trials, s.seed, s.base);
   fmt::print(os, "Low/high: P10/P90 of a distribution, ±20 % of a constant.\n\n");
-  fmt::print(os, "  {:>4}  {:<56} {:>11}  {:>11}  {:>10} {:>11} {:>10}\n", "rank", "parameter", "low", "high",
+  // The parameter column fits the longest name shown (at least 55 columns), so that long entity
+  // names do not push their rows out of line; fmt pads by display width (a CJK name counts double).
+  std::size_t width = 55;
+  for (std::size_t i = 0; i < s.rows.size() && i < top; ++i)
+    width = std::max(width, display_width(s.rows[i].parameter));
+  fmt::print(os, "  {:>4}  {:<{}} {:>11}  {:>11}  {:>10} {:>11} {:>10}\n", "rank", "parameter", width + 1, "low", "high",
              "stat(low)", "stat(high)", "swing");
   // A level that is the value as given (a floored key: ±20 % of 2 runs as 1 and 2) is marked '='.
   auto level = [](const SensitivityRow& r, double v) {
@@ -141,7 +169,7 @@ void write_table(std::ostream& os, const Sensitivity& s, std::size_t top) {
     const SensitivityRow& r = s.rows[i];
     floored = floored || r.floored;
     for (double v : r.levels) at_given = at_given || r.given_value == v;
-    fmt::print(os, "  {:>4}  {:<55}{} {:>12} {:>12} {:>10.4g} {:>11.4g} {:>10.4g}\n", i + 1, r.parameter,
+    fmt::print(os, "  {:>4}  {:<{}}{} {:>12} {:>12} {:>10.4g} {:>11.4g} {:>10.4g}\n", i + 1, r.parameter, width,
                r.floored ? "⌊" : " ", level(r, r.levels.front()), level(r, r.levels.back()), r.stats.front(),
                r.stats.back(), r.swing);
     if (r.levels.size() > 2) {
