@@ -111,21 +111,19 @@ int exit_status(const CLI::App& app, Ranks& ranks) {
   try {
     throw;
   } catch (const CLI::ExtrasError& e) {
-    // CLI11 lists the leftover words last first ("x.html --html"): put them back in order, and
-    // name the subcommand whose --help lists what it takes.
-    const std::string what = e.what();
-    const auto colon = what.find(": ");
-    std::vector<std::string> words;
-    for (std::size_t at = colon == std::string::npos ? what.size() : colon + 2; at < what.size();) {
-      const auto space = what.find(' ', at);
-      words.push_back(what.substr(at, space == std::string::npos ? std::string::npos : space - at));
-      at = space == std::string::npos ? what.size() : space + 1;
+    // The leftover words in the order given (CLI11's message lists them last first, and a word
+    // with a space in it could not be told apart there), naming the subcommand whose --help
+    // lists what it takes.
+    std::string words;
+    for (const std::string& w : app.remaining(true)) {
+      const bool quote = w.empty() || w.find(' ') != std::string::npos;
+      if (!words.empty()) words += ' ';
+      words += quote ? "'" + w + "'" : w;
     }
-    std::reverse(words.begin(), words.end());
+    if (words.empty()) words = e.what();
     std::string sub;  // " run": the subcommand the words came after
     for (const CLI::App* c : app.get_subcommands()) sub = " " + c->get_name();
-    fmt::print(stderr, "revsim{}: not an option or argument it takes: {} (see revsim{} --help)\n", sub,
-               fmt::join(words, " "), sub);
+    fmt::print(stderr, "revsim{}: not an option or argument it takes: {} (see revsim{} --help)\n", sub, words, sub);
     return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
