@@ -77,23 +77,30 @@ const CLI::Validator kInteger(
     },
     "", "INTEGER");
 
+namespace {
+/// The whole of `v` as a finite number, or nothing.
+std::optional<double> real_of(const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(x)) return std::nullopt;
+  return x;
+}
+}  // namespace
+
 CLI::Validator real_range(double lo, double hi) {
   return CLI::Validator(
       [lo, hi](std::string& v) {
-        char* end = nullptr;
-        const double x = std::strtod(v.c_str(), &end);
-        const bool ok = !v.empty() && end == v.c_str() + v.size() && x >= lo && x <= hi;
-        return ok ? std::string() : fmt::format("{} is not a number from {:g} to {:g}", v, lo, hi);
+        const auto x = real_of(v);
+        return x && *x >= lo && *x <= hi ? std::string()
+                                         : fmt::format("{} is not a number from {:g} to {:g}", v, lo, hi);
       },
       fmt::format("NUMBER in [{:g}, {:g}]", lo, hi), "");
 }
 
 const CLI::Validator kPositive(
     [](std::string& v) {
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      const bool ok = !v.empty() && end == v.c_str() + v.size() && std::isfinite(x) && x > 0;
-      return ok ? std::string() : fmt::format("{} is not a number > 0", v);
+      const auto x = real_of(v);
+      return x && *x > 0 ? std::string() : fmt::format("{} is not a number > 0", v);
     },
     "", "POSITIVE");
 

@@ -184,7 +184,7 @@ int main(int argc, char** argv) {
     started = std::make_unique<Ranks>(argc, argv);
   } catch (const std::exception& e) {
     fmt::print(stderr, "revsim: {}\n", e.what());
-    return 2;
+    return kExitBadInput;
   }
   Ranks& ranks = *started;
   CliContext ctx;
