@@ -7,7 +7,10 @@
 #include "../parallel/mpi_comm.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -91,6 +94,17 @@ bool scale_flags_ok(const CLI::App* cmd, const RunArgs& a) {
     return refuse("--checkpoint/--resume with --precision: not supported (the trial count must be fixed; give --trials)");
   if (given(cmd, "--checkpoint-every") && s.checkpoint.empty() && s.resume.empty())
     return refuse("--checkpoint-every does nothing without --checkpoint FILE");
+  if (!s.resume.empty()) {
+    // The checkpoint to read: said as an input, before the writability of what it will be
+    // overwritten with is checked (a directory is not a place it cannot write, it is not a checkpoint).
+    struct stat st {};
+    if (::stat(s.resume.c_str(), &st) != 0)
+      return refuse(fmt::format("--resume {}: no such checkpoint ({}); a run with --checkpoint FILE writes one",
+                                s.resume, std::strerror(errno)));
+    if (!S_ISREG(st.st_mode))
+      return refuse(fmt::format("--resume {}: {}, not a checkpoint file (the FILE a run with --checkpoint FILE wrote)",
+                                s.resume, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file"));
+  }
   for (const auto& [flag, path] : {std::pair{"--partial", s.partial}, {"--checkpoint", s.checkpoint}}) {
     if (path.empty()) continue;
     for (const auto& [oflag, out] : outputs(a))
