@@ -165,12 +165,19 @@ class Chart {
     body_ << fmt::format(R"(<line class="axis" x1="{0:.1f}" x2="{1:.1f}" y1="{2:.1f}" y2="{2:.1f}"/>)", l_, right(),
                          bottom());
   }
-  /// A horizontal threshold line with its label.
-  void threshold(double y, const std::string& label) {
+  /// A dashed reference line's key in the legend row above the plot area (x: where the key
+  /// starts): a label inside the plot would sit on the data wherever the data reach the line.
+  std::string dashed_key(double x, const std::string& label) const {
+    return fmt::format(
+        R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>)"
+        R"(<text class="legend" x="{:.1f}" y="{:.1f}" fill="{}">{}</text>)",
+        x, x + 22, t_ - 18, t_ - 18, kVermillion, x + 28, t_ - 14, kVermillion, esc(label));
+  }
+  /// A horizontal threshold line, its label keyed in the legend row at `key_x`.
+  void threshold(double y, const std::string& label, double key_x) {
     body_ << fmt::format(
-        R"(<g class="threshold" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>)"
-        R"(<text x="{:.1f}" y="{:.1f}" text-anchor="end" fill="{}" class="note">{}</text></g>)",
-        num(y), l_, right(), py(y), py(y), kVermillion, right() - 4, py(y) - 5, kVermillion, esc(label));
+        R"(<g class="threshold" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>{}</g>)",
+        num(y), l_, right(), py(y), py(y), kVermillion, dashed_key(key_x, label));
   }
   void legend(const std::vector<std::pair<std::string, std::string>>& items, double x, double y) {
     for (const auto& [colour, label] : items) {
@@ -229,7 +236,7 @@ void fan_chart(std::ostream& os, const Results& r, const std::string& id, const 
         c.px(at(i)), c.py(y.mean) - 6);
     c.x_category(at(i), std::to_string(y.year));
   }
-  c.threshold(r.threshold, threshold_label(r.threshold));
+  c.threshold(r.threshold, threshold_label(r.threshold), c.left() + 410);
   c.frame();
   c.legend({{kSky, "P5–P95"}, {kBlue, "P25–P75, P50 line"}}, c.left() + 8, c.top() - 14);
   c.out() << fmt::format(R"(<path d="M{:.1f} {:.1f} l5 5 l-5 5 l-5 -5 z" fill="white" stroke="black"/><text class="legend" x="{:.1f}" y="{:.1f}">mean</text>)",
@@ -316,10 +323,8 @@ void histogram_chart(std::ostream& os, const Results& r, int year) {
   c.x_label("revenue, M RMB");
   const double tx = c.px(r.threshold);
   c.out() << fmt::format(
-      R"(<g class="threshold" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>)"
-      R"(<text x="{:.1f}" y="{:.1f}" fill="{}" class="note">{}</text></g>)",
-      num(r.threshold), tx, tx, c.top(), c.bottom(), kVermillion, tx + 4, c.top() + 12, kVermillion,
-      esc(threshold_label(r.threshold)));
+      R"(<g class="threshold" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>{}</g>)",
+      num(r.threshold), tx, tx, c.top(), c.bottom(), kVermillion, c.dashed_key(c.left() + 8, threshold_label(r.threshold)));
   c.frame();
   c.write(os, fmt::format("Share of trials by revenue in {} (bins of {} M RMB); the orange bar is trials with no "
                           "revenue at all, the purple bar trials above {} M RMB.",
@@ -701,10 +706,9 @@ void pit_chart(std::ostream& os, const Backtest& b) {
   c.x_label("PIT: percentile of the actual in its year's simulated revenue");
   const double uniform = static_cast<double>(n) / 10.0;
   c.out() << fmt::format(
-      R"(<g class="uniform" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>)"
-      R"(<text x="{:.1f}" y="{:.1f}" text-anchor="end" fill="{}" class="note">calibrated: {:g} per bin</text></g>)",
-      num(uniform), c.left(), c.right(), c.py(uniform), c.py(uniform), kVermillion, c.right() - 4, c.py(uniform) - 5,
-      kVermillion, uniform);
+      R"(<g class="uniform" data-value="{}"><line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" stroke-width="1.5"/>{}</g>)",
+      num(uniform), c.left(), c.right(), c.py(uniform), c.py(uniform), kVermillion,
+      c.dashed_key(c.left() + 8, fmt::format("calibrated: {:g} per bin", uniform)));
   c.frame();
   c.write(os, fmt::format("{} company-years. Bars left of 10 say the model expected more than happened; bars right "
                           "of 90, less. A calibrated model puts a tenth of the actuals in each bin (dashed).",

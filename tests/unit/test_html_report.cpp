@@ -186,6 +186,11 @@ TEST_F(HtmlReportTest, FanChartNumbersAreTheJsonNumbers) {
   const auto thr = all(*html_, R"re(<g class="threshold" data-value="([^"]+)")re");
   ASSERT_GE(thr.size(), 2U);
   for (const auto& t : thr) EXPECT_EQ(d(t[1]), (*json_)["threshold"].get<double>());
+  // The threshold's label is keyed in the legend row (y 20), above the plot area (from y 34):
+  // inside the plot it sat on the bands wherever they reached the bar.
+  const auto labels = all(*html_, R"re(<g class="threshold"[^>]*><line[^>]*/><line[^>]*/><text class="legend" x="[^"]+" y="([^"]+)"[^>]*>200 M \(STAR standard 2\)</text></g>)re");
+  ASSERT_EQ(labels.size(), thr.size());
+  for (const auto& l : labels) EXPECT_EQ(d(l[1]), 20.0);
 }
 
 TEST_F(HtmlReportTest, ProbabilityChannelCrossingSurvivalNumbersAreTheJsonNumbers) {
