@@ -971,13 +971,20 @@ void write_table(std::ostream& os, const Calibration& c) {
                     : c.prior == Prior::empirical_bayes ? "empirical-Bayes Beta-binomial, pooled across channels (intervals under-cover)"
                                                         : "Jeffreys Beta(1/2, 1/2), no pooling",
                     c.pool_mu, c.pool_kappa);
-  os << fmt::format("{:<44} {:>4}  {:<34} {:>9}  {:<20} {:<26} {}\n", "key", "n", "rests on", "estimate", "90 % interval",
-                    "written", "built-in default");
+  // Each column as wide as its longest entry (orders_per_year's basis runs to 60 characters).
+  auto interval = [](const Fitted& f) { return fmt::format("[{:.4g}, {:.4g}]", f.lo, f.hi); };
+  std::size_t wk = 3, wb = 8, wi = 13, ww = 7;
   for (const Fitted& f : c.fits) {
-    os << fmt::format("{:<44} {:>4}  {:<34} {:>9.4g}  [{:.4g}, {:.4g}]{:<{}} {:<26} {}{}\n", f.key, f.n, f.basis,
-                      f.estimate, f.lo, f.hi, "", std::max(0, 20 - static_cast<int>(fmt::format("[{:.4g}, {:.4g}]", f.lo, f.hi).size())),
-                      f.written, f.fallback, f.thin() ? "   (!) fewer than 10 observations" : "");
+    wk = std::max(wk, f.key.size());
+    wb = std::max(wb, f.basis.size());
+    wi = std::max(wi, interval(f).size());
+    ww = std::max(ww, f.written.size());
   }
+  os << fmt::format("{:<{}} {:>4}  {:<{}}  {:>9}  {:<{}}  {:<{}}  {}\n", "key", wk, "n", "rests on", wb, "estimate",
+                    "90 % interval", wi, "written", ww, "built-in default");
+  for (const Fitted& f : c.fits)
+    os << fmt::format("{:<{}} {:>4}  {:<{}}  {:>9.4g}  {:<{}}  {:<{}}  {}{}\n", f.key, wk, f.n, f.basis, wb, f.estimate,
+                      interval(f), wi, f.written, ww, f.fallback, f.thin() ? "   (!) fewer than 10 observations" : "");
   bool naive = false;
   for (const Fitted& f : c.fits)
     if (f.naive_median) {

@@ -313,6 +313,23 @@ TEST(Calibrate, OpenDealsBecomeEntitiesAtTheirStageAndTheScenarioLoads) {
   EXPECT_NE(table.str().find("warning: channels.internet.defaults.p_eval rests on 3 observations (fewer than 10)"),
             std::string::npos);
   EXPECT_EQ(to_json(c)["fits"][0]["default"], "0.6");
+  // Its columns line up: each fit's written value starts where the header's "written" does,
+  // however long a basis is (orders_per_year's ran past a fixed 34 characters).
+  {
+    std::istringstream lines(table.str());
+    std::string line;
+    std::size_t header_at = std::string::npos, rows = 0;
+    while (std::getline(lines, line)) {
+      if (line.rfind("key ", 0) == 0) header_at = line.find("written");
+      for (const Fitted& f : c.fits)
+        if (header_at != std::string::npos && line.rfind(f.key + " ", 0) == 0 && line.find(f.written) != std::string::npos) {
+          EXPECT_EQ(line.find(f.written, header_at > 2 ? header_at - 2 : 0), header_at) << line;
+          ++rows;
+        }
+    }
+    ASSERT_NE(header_at, std::string::npos);
+    EXPECT_EQ(rows, c.fits.size());
+  }
   // A fragment loads too (channels only).
   o.fragment = true;
   const Scenario frag = parse_scenario(calibrate(t, o).yaml, "fragment.yaml");
