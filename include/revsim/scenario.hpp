@@ -308,7 +308,8 @@ struct Scenario {
   std::map<int, double> actuals_top5_share;
   /// Revenue recognised in start_year before month 0, by channel (v2, §4.0).
   std::array<double, kChannels> booked{};
-  /// Plausibility warnings found while loading (file:line:column: key: why), for stderr.
+  /// Warnings found while loading (file:line:column: key: why; or file: channels: when no channel
+  /// is present), for stderr and Python's ScenarioWarning.
   std::vector<std::string> warnings;
 
   /// H = 12 years - (start_month_in_year - 1): the first fiscal year may be partial (§1).

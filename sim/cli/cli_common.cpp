@@ -308,20 +308,8 @@ PrecisionTarget precision_target(const RunArgs& a) {
   return target;
 }
 
-std::vector<std::string> cli_warnings(const Scenario& s) {
-  std::vector<std::string> out = s.warnings;
-  const Channels& c = s.channels;
-  if (!c.internet.present && !c.carriers.present && !c.government.present && !c.isv.present) {
-    const bool booked = std::any_of(s.booked.begin(), s.booked.end(), [](double b) { return b > 0; });
-    out.push_back(fmt::format("{}: channels: no channel is present (internet, carriers, government or isv), so "
-                              "revenue is {} in every trial; cash and runway are still simulated",
-                              s.source, booked ? "only what `booked` holds" : "0"));
-  }
-  return out;
-}
-
 void say_warnings(const Scenario& s) {
-  for (const std::string& w : cli_warnings(s)) fmt::print(stderr, "revsim: warning: {}\n", w);
+  for (const std::string& w : s.warnings) fmt::print(stderr, "revsim: warning: {}\n", w);
 }
 
 Scenario load_warned(const std::string& file, const std::vector<std::string>& sets, bool warn) {

@@ -216,12 +216,9 @@ std::optional<RunOptions> run_options(const CliContext& ctx, const RunArgs& a, c
 
 PrecisionTarget precision_target(const RunArgs& a);
 
-/// The warnings the command line gives about a scenario: its plausibility warnings
-/// (Scenario::warnings), then, when no channel is present, that its revenue is 0 in every trial
-/// (legitimate for a cash or runway study, so not an error; docs/model.md §4).
-std::vector<std::string> cli_warnings(const Scenario& s);
-
-/// cli_warnings on stderr, one "revsim: warning: ..." line each.
+/// The scenario's warnings (Scenario::warnings: implausible values; no channel present, which is
+/// legitimate for a cash or runway study, so not an error; docs/model.md §4) on stderr, one
+/// "revsim: warning: ..." line each.
 void say_warnings(const Scenario& s);
 
 /// Load a scenario and print its plausibility warnings on stderr (MODEL.md §8: values far

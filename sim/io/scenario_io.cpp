@@ -1042,6 +1042,14 @@ Scenario Loader::load(const YAML::Node& root) {
            "start_month_in_year 1 nothing of start_year lies before month 0");
   }
   check_horizon(s, root);
+  const Channels& ch = s.channels;
+  if (!ch.internet.present && !ch.carriers.present && !ch.government.present && !ch.isv.present) {
+    // Not an error (a company before its first channel still burns cash), but rarely meant.
+    const bool any = std::any_of(s.booked.begin(), s.booked.end(), [](double b) { return b > 0; });
+    warnings_.push_back(fmt::format("{}: channels: no channel is present (internet, carriers, government or isv), so "
+                                    "revenue is {} in every trial; cash and runway are still simulated",
+                                    s.source, any ? "only what `booked` holds" : "0"));
+  }
   s.warnings = std::move(warnings_);
   if (s.name.empty()) {
     // Default name: the file's stem ("stdin" for a scenario read from standard input).
