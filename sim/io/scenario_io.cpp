@@ -713,8 +713,23 @@ void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::s
       require_seq(v, p);
       if (v.size() == 0) fail(v, p, "ramp needs at least one entry");
       a.ramp.clear();
-      for (std::size_t i = 0; i < v.size(); ++i)
-        a.ramp.push_back(dist(v[i], fmt::format("{}[{}]", p, i), Range::nonneg("a ramp fraction")));
+      bool large = false, percents = true;
+      std::string written, as_fractions;
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const Dist& d = a.ramp.emplace_back(dist(v[i], fmt::format("{}[{}]", p, i), Range::nonneg("a ramp fraction")));
+        const double typical = d.is_constant() ? d.value() : d.quantile(0.5);
+        large = large || typical > 1.0;
+        percents = percents && d.is_constant() && d.value() <= 100;
+        written += fmt::format("{}{}", i == 0 ? "" : ", ", d.is_constant() && v[i].IsScalar() ? v[i].Scalar() : d.describe());
+        as_fractions += fmt::format("{}{:g}", i == 0 ? "" : ", ", typical / 100);
+      }
+      // Each entry is a fraction of the account's steady volume: above 1 is rarely meant, and
+      // [30, 70, 100] is a ramp in percent (it bought 30 to 100 times the volume). Said once.
+      if (large)
+        warnings_.push_back(fmt::format("{}: {}: {} is implausibly large: each entry is the fraction of the account's "
+                                        "steady yearly volume bought that year (1 = all of it){}",
+                                        where(v), p, fmt::format("[{}]", written),
+                                        percents ? fmt::format("; if they are percents, write [{}]", as_fractions) : ""));
     } else {
       apply_all(a.inhouse_chip, inhouse_fields(), v, p);
     }

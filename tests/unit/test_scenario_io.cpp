@@ -233,16 +233,24 @@ TEST(ScenarioIo, ImplausibleValuesWarnWithTheirPlace) {
   EXPECT_NE(s.warnings[1].find("implausible.yaml:6:15: product.card_price: 60000 is implausibly large"),
             std::string::npos)
       << s.warnings[1];
-  EXPECT_TRUE(test::scenario("product: {card_price: 0.05}\n").warnings.empty());
+  const std::string gov = "channels: {government: {projects_per_year: 1}}\n";  // a channel: no warning of none
+  EXPECT_TRUE(test::scenario("product: {card_price: 0.05}\n" + gov).warnings.empty());
   EXPECT_NE(s.warnings[1].find("(if it is in RMB, write 0.06)"), std::string::npos) << s.warnings[1];
   // A raise after the horizon never happens.
-  const Scenario late = test::scenario("years: 2\ncompany: {raises: [{month: 30, amount: 100}]}\n");
+  const Scenario late = test::scenario("years: 2\ncompany: {raises: [{month: 30, amount: 100}]}\n" + gov);
   ASSERT_EQ(late.warnings.size(), 1U);
   EXPECT_NE(late.warnings[0].find("test.yaml:2:28: company.raises[0].month: 30 is beyond the horizon (24 months"),
             std::string::npos)
       << late.warnings[0];
   // A distribution is judged by its median.
-  EXPECT_EQ(test::scenario("company: {burn_per_month: {uniform: [500, 3000]}}\n").warnings.size(), 1U);
+  EXPECT_EQ(test::scenario("company: {burn_per_month: {uniform: [500, 3000]}}\n" + gov).warnings.size(), 1U);
+  // No channel at all: valid, and said (docs/model.md §4), once.
+  const Scenario none = test::scenario("company: {cash: 100}\n");
+  ASSERT_EQ(none.warnings.size(), 1U);
+  EXPECT_NE(none.warnings[0].find("test.yaml: channels: no channel is present (internet, carriers, government or isv), "
+                                  "so revenue is 0 in every trial"),
+            std::string::npos)
+      << none.warnings[0];
 }
 
 TEST(ScenarioIo, NumbersInOtherUnitsGetAHint) {
