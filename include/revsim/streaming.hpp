@@ -11,12 +11,17 @@ namespace revsim {
 
 /// A mergeable histogram of non-negative values with 64 bins per power of two (HDR-style: the
 /// exponent and the top six mantissa bits of the double), from 2^-20 to 2^44, plus exact counts
-/// of zeros. Counts are integers, so merging in any order gives the same histogram.
+/// of zeros and, per bin, its smallest and largest value with how many values equal each.
+/// Counts are integers and the edges exact, so merging in any order gives the same histogram.
 ///
-/// Error bound: quantile(p) is the type-7 interpolation between the order statistics x_(k) and
-/// x_(k+1) (k = floor(p (n - 1))), each replaced by the middle of its bin; a bin [a, a (1 +
-/// 1/64)) is at most a/64 wide, so |quantile(p) - exact| <= x_(k+1) / 128 + 2^-20 (0.79 % of the
-/// larger order statistic, plus 1e-6 for values below 2^-20); zeros are exact.
+/// Estimate: quantile(p) is the type-7 interpolation between the order statistics x_(k) and
+/// x_(k+1) (k = floor(p (n - 1))), each estimated inside its bin: a rank among the values equal
+/// to the bin's smallest (largest) value is exactly that value, a rank between them is placed
+/// evenly between the two. So P0 and P100 are exact, and so is every quantile that falls on a
+/// value many trials share at the edge of its bin (revenue already booked plus nothing else,
+/// a channel's fixed volume); every estimate lies within its bin's smallest and largest value.
+/// Bound: a bin [a, a (1 + 1/64)) is at most a/64 wide, so |quantile(p) - exact| <= x_(k+1) /
+/// 64, and in practice far less (1/1000 relative on a heavy-tailed sample); zeros are exact.
 class LogHistogram {
  public:
   static constexpr int kPerOctaveBits = 6;
@@ -28,18 +33,44 @@ class LogHistogram {
     if (!(v > 0)) {
       ++zeros_;
     } else {
-      ++bins_[bin(v)];
+      const std::size_t b = bin(v);
+      Edge& e = edges_[b];
+      if (bins_[b]++ == 0) {
+        e = {v, 1, v, 1};
+      } else {
+        if (v < e.lo) e.lo = v, e.n_lo = 1;
+        else if (v == e.lo) ++e.n_lo;
+        if (v > e.hi) e.hi = v, e.n_hi = 1;
+        else if (v == e.hi) ++e.n_hi;
+      }
     }
     ++n_;
   }
+  /// A bin's smallest and largest value and how many of its values equal each (a bin of equal
+  /// values has lo == hi and n_lo == n_hi == its count).
+  struct Edge {
+    double lo = 0;
+    std::uint64_t n_lo = 0;
+    double hi = 0;
+    std::uint64_t n_hi = 0;
+  };
   void merge(const LogHistogram& o) noexcept {
-    zeros_ += o.zeros_;
-    n_ += o.n_;
-    for (std::size_t i = 0; i < kBins; ++i) bins_[i] += o.bins_[i];
+    add_zeros(o.zeros_);
+    for (std::size_t i = 0; i < kBins; ++i)
+      if (o.bins_[i] != 0) add_to_bin(i, o.bins_[i], o.edges_[i]);
   }
-  /// Add k values to bin `bin` (< kBins), or k zeros: how a histogram read back from an
-  /// archive is rebuilt (count() stays zeros() plus the bins' sum).
-  void add_to_bin(std::size_t bin, std::uint64_t k) noexcept {
+  /// Add k > 0 values with edges `e` to bin `bin` (< kBins): how merge() and a histogram read
+  /// back from an archive add up (count() stays zeros() plus the bins' sum).
+  void add_to_bin(std::size_t bin, std::uint64_t k, const Edge& e) noexcept {
+    Edge& m = edges_[bin];
+    if (bins_[bin] == 0) {
+      m = e;
+    } else {
+      if (e.lo < m.lo) m.lo = e.lo, m.n_lo = e.n_lo;
+      else if (e.lo == m.lo) m.n_lo += e.n_lo;
+      if (e.hi > m.hi) m.hi = e.hi, m.n_hi = e.n_hi;
+      else if (e.hi == m.hi) m.n_hi += e.n_hi;
+    }
     bins_[bin] += k;
     n_ += k;
   }
@@ -50,6 +81,8 @@ class LogHistogram {
   std::uint64_t count() const noexcept { return n_; }
   std::uint64_t zeros() const noexcept { return zeros_; }
   std::span<const std::uint64_t> bins() const noexcept { return bins_; }
+  /// Bin b's edges (meaningful when bins()[b] > 0).
+  const Edge& edge(std::size_t b) const noexcept { return edges_[b]; }
 
   /// Bin of a positive value (values outside [2^-20, 2^44) go to the first or last bin).
   static std::size_t bin(double v) noexcept;
@@ -57,13 +90,14 @@ class LogHistogram {
   static double middle(std::size_t bin) noexcept;
   /// Estimate of the order statistic of 0-based rank r (0 <= r < count()).
   double order_statistic(std::uint64_t r) const noexcept;
-  /// Type-7 quantile estimate (MODEL.md §8), within the bound above; 0 when empty.
+  /// Type-7 quantile estimate (§8 of the model), within the bound above; 0 when empty.
   double quantile(double p) const noexcept;
 
  private:
   std::uint64_t n_ = 0;
   std::uint64_t zeros_ = 0;
   std::array<std::uint64_t, kBins> bins_{};
+  std::array<Edge, kBins> edges_{};
 };
 
 }  // namespace revsim

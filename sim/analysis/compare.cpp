@@ -365,8 +365,7 @@ void write_table(std::ostream& os, const Comparison& c) {
                  "year beats the baseline's in the same trial (same luck).\n",
              c.threshold);
   if (c.quantiles == "streaming")
-    fmt::print(os, "\nQuantiles (P50) from the streaming estimator (within 0.79 % of exact; docs/performance.md): "
-                   "the samples would not fit in memory.\n");
+    fmt::print(os, "\n{}\n", kStreamingNote);
   fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} thread{}\n", c.runtime.seconds, c.runtime.trials_per_second,
              c.runtime.threads, c.runtime.threads == 1 ? "" : "s");
 }

@@ -89,7 +89,7 @@ int cmd_run(const CliContext& ctx, const RunArgs& a, Mode mode) {
   }
   if (a.format == "xlsx")
     return emit_xlsx(ctx, a.output, manifest(ctx, {a.scenario}, a.sets, r.seed, r.trials, r.runtime.threads),
-                     results_sheets(r));
+                     results_sheets(r), {{"quantiles", Cell(r.quantiles)}});
   static const std::map<std::string, Format> formats{
       {"table", Format::table}, {"json", Format::json}, {"csv", Format::csv}};
   std::ostringstream text;

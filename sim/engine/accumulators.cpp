@@ -125,7 +125,8 @@ void load_moments(ArchiveReader& r, std::vector<Moments>& m, const char* what) {
   for (Moments& x : m) x.load(r);
 }
 
-/// A LogHistogram as its zeros and its non-zero bins (index, count) in increasing order.
+/// A LogHistogram as its zeros and its non-zero bins (index, count, smallest value and how many
+/// equal it, largest value and how many equal it) in increasing order.
 void save_histogram(ArchiveWriter& w, const LogHistogram& h) {
   w.u64(h.zeros());
   std::uint64_t nz = 0;
@@ -135,6 +136,11 @@ void save_histogram(ArchiveWriter& w, const LogHistogram& h) {
     if (h.bins()[b] != 0) {
       w.u64(b);
       w.u64(h.bins()[b]);
+      const LogHistogram::Edge& e = h.edge(b);
+      w.f64(e.lo);
+      w.u64(e.n_lo);
+      w.f64(e.hi);
+      w.u64(e.n_hi);
     }
 }
 LogHistogram load_histogram(ArchiveReader& r) {
@@ -148,7 +154,19 @@ LogHistogram load_histogram(ArchiveReader& r) {
     const std::uint64_t b = r.u64();
     if (b < next || b >= LogHistogram::kBins)
       throw ArchiveError(fmt::format("{}: a histogram bin index {} out of order or range", r.name(), b));
-    h.add_to_bin(b, r.u64());
+    const std::uint64_t k = r.u64();
+    LogHistogram::Edge e;
+    e.lo = r.f64();
+    e.n_lo = r.u64();
+    e.hi = r.f64();
+    e.n_hi = r.u64();
+    // Counts that add up: at least one value at each edge; all of them when the edges meet.
+    const bool ok = k > 0 && e.lo > 0 && e.lo <= e.hi && std::isfinite(e.hi) && e.n_lo >= 1 && e.n_hi >= 1 &&
+                    (e.lo == e.hi ? e.n_lo == k && e.n_hi == k : e.n_lo <= k && e.n_hi <= k - e.n_lo);
+    if (!ok)
+      throw ArchiveError(fmt::format("{}: a histogram bin {} with count {} and edges {} (x{}), {} (x{})", r.name(), b, k,
+                                     e.lo, e.n_lo, e.hi, e.n_hi));
+    h.add_to_bin(b, k, e);
     next = b + 1;
   }
   return h;
@@ -715,11 +733,13 @@ Results StreamingTally::results(std::uint64_t seed) const {
       cs.p90 = hc.quantile(0.9);
       cs.share = ys.mean > 0 ? cs.mean / ys.mean : 0.0;
     }
-    // The report's histogram, rebinned from the log-histogram (each log bin at its middle).
+    // The report's histogram, rebinned from the log-histogram (each log bin at its middle, kept
+    // inside the values it holds: a bin of equal values at that value).
     Histogram hg = empty_histogram(ys.year, ys.p95, d.s.threshold);
     hg.zeros = h.zeros();
     for (std::size_t b = 0; b < LogHistogram::kBins; ++b)
-      if (h.bins()[b] != 0) add_to(hg, LogHistogram::middle(b), h.bins()[b]);
+      if (h.bins()[b] != 0)
+        add_to(hg, std::clamp(LogHistogram::middle(b), h.edge(b).lo, h.edge(b).hi), h.bins()[b]);
     r.histograms.push_back(std::move(hg));
   }
   for (std::size_t a = 0; a < d.A; ++a) {

@@ -2,6 +2,7 @@
 
 #include "revsim/statistics.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -26,10 +27,21 @@ double LogHistogram::order_statistic(std::uint64_t r) const noexcept {
   if (r < zeros_) return 0.0;
   std::uint64_t seen = zeros_;
   for (std::size_t b = 0; b < kBins; ++b) {
-    seen += bins_[b];
-    if (r < seen) return middle(b);
+    const std::uint64_t c = bins_[b];
+    if (r < seen + c) {
+      // The j-th of the bin's c values: among those equal to its smallest or largest value, that
+      // value; else placed evenly between the two by its rank among the values in between.
+      const Edge& e = edges_[b];
+      const std::uint64_t j = r - seen;
+      if (j < e.n_lo) return e.lo;
+      if (j >= c - e.n_hi) return e.hi;
+      const auto inner = static_cast<double>(c - e.n_lo - e.n_hi);
+      const double at = static_cast<double>(j - e.n_lo + 1) / (inner + 1);
+      return std::min(e.hi, e.lo + at * (e.hi - e.lo));
+    }
+    seen += c;
   }
-  return middle(kBins - 1);
+  return 0.0;  // r >= count(): not asked for (quantile_type7 asks for ranks below n)
 }
 
 double LogHistogram::quantile(double p) const noexcept {

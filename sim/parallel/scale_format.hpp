@@ -12,7 +12,7 @@
 namespace revsim::detail {
 
 /// Version of the partial/checkpoint layout; a reader refuses any other.
-inline constexpr std::uint64_t kScaleFormat = 1;
+inline constexpr std::uint64_t kScaleFormat = 2;  // 2: streaming histograms keep each bin's minimum and maximum
 inline constexpr const char* kPartialMagic = "revsim partial";
 inline constexpr const char* kCheckpointMagic = "revsim checkpoint";
 

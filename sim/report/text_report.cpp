@@ -132,6 +132,7 @@ void write_table(std::ostream& os, const Results& r, const TableStyle& style) {
       fmt::print(os, "  {}: the forecast is {:.1f} above P50; at face value it counts on {}\n", f.year,
                  f.forecast - f.p50, fmt::join(names, ", "));
   }
+  if (r.quantiles == "streaming") fmt::print(os, "\n{}\n", kStreamingNote);
   fmt::print(os, "\nruntime: {:.2f} s, {:.0f} trials/s, {} thread{}\n", r.runtime.seconds,
              r.runtime.trials_per_second, r.runtime.threads, r.runtime.threads == 1 ? "" : "s");
 }
@@ -163,9 +164,10 @@ void write_csv(std::ostream& os, const Results& r) {
   // v2: concentration per year; the runway (one figure for the run) repeated on every row, empty
   // where the quantile lies beyond the horizon.
   os << ",largest_share,top5_share,p_largest_over_half,runway_p10,runway_p50,runway_p90";
-  // Issue 15: the run's identity on every row, last so that no earlier column moves.
-  os << ",scenario,seed,trials\n";
-  const std::string identity = fmt::format(",{},{},{}", csv_field(r.scenario), r.seed, r.trials);
+  // Issue 15: the run's identity on every row, last so that no earlier column moves; then how
+  // the quantiles were made ("exact", or "streaming": estimated, docs/performance.md).
+  os << ",scenario,seed,trials,quantiles\n";
+  const std::string identity = fmt::format(",{},{},{},{}", csv_field(r.scenario), r.seed, r.trials, r.quantiles);
   auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
   for (std::size_t i = 0; i < r.years.size(); ++i) {
     const YearStats& y = r.years[i];

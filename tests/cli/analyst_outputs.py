@@ -116,13 +116,13 @@ def tidy_run():
     check_tidy_against(rs, j, "run")
     # 5 years x (13 totals + 4 channels x 4 + 4 concentration + 4 audit) + first crossings + 7 whole-run
     print(f"{len(rs)} tidy rows equal the JSON's values")
-    # The wide CSV keeps its columns and ends with scenario, seed, trials.
+    # The wide CSV keeps its columns and ends with scenario, seed, trials, quantiles.
     wide = out("run", EXAMPLE, "--trials", "1000", "--seed", "7", "--format", "csv").splitlines()
     head = wide[0].split(",")
-    if head[:3] != ["year", "mean", "sd"] or head[-3:] != ["scenario", "seed", "trials"] or len(head) != 39:
+    if head[:3] != ["year", "mean", "sd"] or head[-4:] != ["scenario", "seed", "trials", "quantiles"] or len(head) != 40:
         fail(f"wide header: {wide[0]}")
     for line in wide[1:]:
-        if line.split(",")[-3:] != ["example", "7", "1000"]:
+        if line.split(",")[-4:] != ["example", "7", "1000", "exact"]:
             fail(f"wide row: {line}")
         if float(line.split(",")[1]) != next(y["mean"] for y in j["years"] if str(y["year"]) == line.split(",")[0]):
             fail(f"wide mean: {line}")

@@ -104,7 +104,9 @@ TEST(Reports, CsvHasAHeaderAndOneRowPerYear) {
     ++rows;
   }
   EXPECT_EQ(rows, 6);
-  EXPECT_EQ(columns, 14U + 16U + 6U + 3U);  // per year, channels, concentration, runway, scenario/seed/trials
+  EXPECT_EQ(columns, 14U + 16U + 6U + 4U);  // per year, channels, concentration, runway, scenario/seed/trials/quantiles
+  EXPECT_NE(os.str().find(",scenario,seed,trials,quantiles\n"), std::string::npos);
+  EXPECT_NE(os.str().find(",exact\n"), std::string::npos);
 }
 
 TEST(Reports, CsvFieldsAreQuotedOnlyWhenTheyMustBe) {
@@ -167,6 +169,29 @@ TEST(Reports, TableHasEverySection) {
   const std::string t = os.str();
   for (const char* s : {"Revenue by fiscal year", "First year revenue reaches", "Accounts", "Forecast audit", "runtime:"})
     EXPECT_NE(t.find(s), std::string::npos) << s;
+}
+
+TEST(Reports, StreamingQuantilesAreSaidInTheTableAndTheCsv) {
+  // An analyst saw P5 = P50 = 42.25 in a 10^6-trial table with nothing saying they were estimates.
+  Results r = example_results();
+  std::ostringstream exact_table, exact_csv;
+  write_table(exact_table, r);
+  write_csv(exact_csv, r);
+  EXPECT_EQ(exact_table.str().find("streaming"), std::string::npos);
+  r.quantiles = "streaming";
+  std::ostringstream table, csv;
+  write_table(table, r);
+  write_csv(csv, r);
+  EXPECT_NE(table.str().find(std::string("\n") + kStreamingNote + "\n\nruntime:"), std::string::npos) << table.str();
+  std::istringstream lines(csv.str());
+  std::string line;
+  std::getline(lines, line);
+  int rows = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_EQ(line.substr(line.size() - 10), ",streaming") << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 5);
 }
 
 TEST(Reports, AccountsTableNeverShowsZeroPercentBesideAMonth) {

@@ -217,9 +217,10 @@ TEST(ScaleOut, DamagedFilesRefused) {
   // Another format version.
   ArchiveWriter v;
   v.str(detail::kPartialMagic);
-  v.u64(detail::kScaleFormat + 1);
+  v.u64(1);  // format 1: histograms without each bin's minimum and maximum
   write(v.seal());
-  EXPECT_NE(refusal({f[0], bad, f[2]}).find("partial format 2; this revsim"), std::string::npos);
+  EXPECT_NE(refusal({f[0], bad, f[2]}).find("partial format 1; this revsim"), std::string::npos);
+  EXPECT_NE(refusal({f[0], bad, f[2]}).find("reads format 2"), std::string::npos);
 }
 
 // ---- Through the trial loop ------------------------------------------------------------------

@@ -19,14 +19,14 @@ namespace {
 
 const std::string kRef = std::string(REVSIM_SOURCE_DIR) + "/scenarios/reference.yaml";
 
-/// The documented bound: |estimate - exact| <= x_(k+1) / 128 + 2^-20, k = floor(p (n - 1)).
+/// The documented bound: |estimate - exact| <= x_(k+1) / 64, k = floor(p (n - 1)).
 void expect_within_bound(const LogHistogram& h, std::vector<double> x, const char* what) {
   std::sort(x.begin(), x.end());
   for (double p = 0.01; p < 1.0; p += 0.01) {
     const double exact = quantile_sorted(x, p);
     const auto k = static_cast<std::size_t>(std::floor(p * static_cast<double>(x.size() - 1)));
     const double upper = x[std::min(k + 1, x.size() - 1)];
-    EXPECT_LE(std::fabs(h.quantile(p) - exact), upper / 128 + 0x1p-20) << what << " p=" << p;
+    EXPECT_LE(std::fabs(h.quantile(p) - exact), upper / 64) << what << " p=" << p;
   }
 }
 
@@ -41,13 +41,56 @@ TEST(LogHistogram, QuantilesWithinTheBound) {
   for (double v : x) h.add(v);
   EXPECT_EQ(h.count(), x.size());
   expect_within_bound(h, x, "lognormal with zeros");
-  // The bound is tight enough to matter: some estimate is off by more than 1/1000 relative.
+  // Placing a value by its rank between its bin's exact minimum and maximum does better than
+  // the bin's middle (which was off by up to 1/128, 0.0078 here): within 1/1000 of the exact
+  // quantile everywhere, and still an estimate.
   std::vector<double> y = x;
   std::sort(y.begin(), y.end());
-  double worst = 0;
-  for (double p = 0.35; p < 1.0; p += 0.01) worst = std::max(worst, std::fabs(h.quantile(p) / quantile_sorted(y, p) - 1));
-  EXPECT_GT(worst, 1e-3);
-  EXPECT_LT(worst, 1.0 / 128 + 1e-12);
+  double worst = 0, worst_middle = 0;
+  for (double p = 0.35; p < 1.0; p += 0.01) {
+    worst = std::max(worst, std::fabs(h.quantile(p) / quantile_sorted(y, p) - 1));
+    const auto k = static_cast<std::size_t>(std::floor(p * static_cast<double>(y.size() - 1)));
+    worst_middle = std::max(worst_middle, std::fabs(LogHistogram::middle(LogHistogram::bin(y[k])) / y[k] - 1));
+  }
+  EXPECT_GT(worst, 1e-6);
+  EXPECT_LT(worst, 1e-3);
+  EXPECT_GT(worst_middle, 5e-3);
+}
+
+TEST(LogHistogram, ExtremesAndPointMassesAreExact) {
+  // A value every trial shares (revenue already booked, say) and the smallest and largest of
+  // a bin come back exactly: the helper's government revenue of 30 in every trial read 30.125.
+  LogHistogram same;
+  for (int i = 0; i < 1000; ++i) same.add(30.0);
+  for (double p : {0.0, 0.05, 0.5, 0.9, 1.0}) EXPECT_EQ(same.quantile(p), 30.0) << p;
+  // Two point masses in one bin (42.0 and 42.25 share the bin [42, 42.66)): each exact where
+  // the type-7 quantile is.
+  LogHistogram two;
+  for (int i = 0; i < 600; ++i) two.add(42.0);
+  for (int i = 0; i < 400; ++i) two.add(42.25);
+  ASSERT_EQ(LogHistogram::bin(42.0), LogHistogram::bin(42.25));
+  EXPECT_EQ(two.quantile(0.0), 42.0);
+  EXPECT_EQ(two.quantile(1.0), 42.25);
+  EXPECT_GE(two.quantile(0.5), 42.0);
+  EXPECT_LE(two.quantile(0.5), 42.25);
+  // Spread values: P0 and P100 exact, the rest within the bin.
+  Random r(3, 0, 0);
+  std::vector<double> x;
+  LogHistogram h;
+  for (int i = 0; i < 5000; ++i) h.add(x.emplace_back(std::exp(4 + r.normal())));
+  std::sort(x.begin(), x.end());
+  EXPECT_EQ(h.quantile(0.0), x.front());
+  EXPECT_EQ(h.quantile(1.0), x.back());
+  // Merged from parts in either order: the same minima and maxima, the same estimates.
+  LogHistogram a, b;
+  for (std::size_t i = 0; i < x.size(); ++i) (i % 3 == 0 ? a : b).add(x[i]);
+  LogHistogram ab = a, ba = b;
+  ab.merge(b);
+  ba.merge(a);
+  for (double p = 0; p <= 1.0; p += 0.05) {
+    EXPECT_EQ(ab.quantile(p), h.quantile(p)) << p;
+    EXPECT_EQ(ba.quantile(p), h.quantile(p)) << p;
+  }
 }
 
 TEST(Statistics, SelectionGivesTheSortedQuantile) {
