@@ -44,18 +44,40 @@ class ScenarioWarning(UserWarning):
 CHANNELS = ("internet", "carriers", "government", "isv")
 
 
+def _plain(value: object, where: str) -> object:
+    """``value`` as the Python objects JSON (so YAML) writes: a numpy integer, float or bool as
+    the int, float or bool it holds, a numpy array as its (nested) list, a tuple as a list; a
+    value of any other type (a set, a date, an object) raises TypeError naming ``where`` (as
+    "set company.cash") and the key inside it."""
+    if isinstance(value, np.generic):
+        value = value.item()  # np.int64(400) -> 400, np.float32(0.5) -> 0.5, np.bool_(True) -> True
+    elif isinstance(value, np.ndarray):
+        value = value.tolist()  # 0-d: the scalar; 1-d: a list; n-d: lists of lists
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {_plain(k, where): _plain(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(f"{where}: cannot use a value of type {type(value).__name__}")
+
+
 def _set_strings(set: Mapping[str, object] | Sequence[str] | None) -> list[str]:
-    """{key: value} (values as Python objects, written as YAML flow text) or ["KEY=VALUE", ...]."""
+    """{key: value} (values as Python or numpy objects, written as YAML flow text) or
+    ["KEY=VALUE", ...]."""
     if set is None:
         return []
     if isinstance(set, Mapping):
         out = []
         for key, value in set.items():
-            text = value if isinstance(value, str) else _json.dumps(value)
+            text = value if isinstance(value, str) else _json.dumps(_plain(value, f"set {key}"))
             out.append(f"{key}={text}")
         return out
     if isinstance(set, str):
         raise TypeError("set: expected a dict {key: value} or a list of 'KEY=VALUE' strings, not a string")
+    if not isinstance(set, Iterable):
+        raise TypeError(f"set: expected a dict {{key: value}} or a list of 'KEY=VALUE' strings, "
+                        f"not {type(set).__name__}")
     return [str(s) for s in set]
 
 
@@ -359,11 +381,14 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
     keys = list(grid)
     for k in keys:
         v = grid[k]
-        # A string is a sequence of characters: {"company.cash": "900"} would sweep 9, 0, 0.
-        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+        # A string is a sequence of characters: {"company.cash": "900"} would sweep 9, 0, 0. A
+        # 0-d array is one value (np.array(900)), as 900 is.
+        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable) \
+                or (isinstance(v, np.ndarray) and v.ndim == 0):
             raise ValueError(f"sweep: grid key {k!r}: expected a list of values such as [300, 600], "
                              f"not {v!r} ({type(v).__name__})")
-    values = [list(grid[k]) for k in keys]
+    # numpy values as the Python values they hold: the same points, labels and table as a list's
+    values = [[_plain(x, f"grid {k}") for x in grid[k]] for k in keys]
     for k, v in zip(keys, values):
         if not v:
             raise ValueError(f"sweep: grid key {k!r} has no values")

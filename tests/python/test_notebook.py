@@ -1,0 +1,77 @@
+"""What an analyst's notebook found (session 11): numpy values in set= and a sweep's grid, the
+first crossing's year index, a scenario given as a dict (yaml.safe_load's), help() and repr() of
+the package's objects, and the command line's tidy CSV read back in pandas. Run as
+tests/python/test_revsim.py is (PYTHONPATH, REVSIM_ROOT, REVSIM_CLI)."""
+
+import json
+import os
+import pydoc
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import revsim
+
+ROOT = os.environ.get("REVSIM_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+CLI = os.environ.get("REVSIM_CLI", os.path.join(ROOT, "build", "bin", "revsim"))
+EXAMPLE = os.path.join(ROOT, "scenarios", "example.yaml")
+BALANCED = os.path.join(ROOT, "scenarios", "balanced.yaml")
+INVESTOR = "channels.internet.accounts[BigCloud A].investor"  # a bool key of example.yaml
+
+
+def without_runtime(text):
+    doc = json.loads(text)
+    doc.pop("runtime", None)
+    return doc
+
+
+# --- numpy values work as the Python values they hold ---------------------------------------
+
+def test_numpy_grid_values_sweep_as_the_python_list_does():
+    want = revsim.sweep(EXAMPLE, {"company.cash": [300, 600], "channels.isv.p_migrate": [0.25, 0.5]},
+                        trials=300, seed=1)
+    for grid in ({"company.cash": list(np.arange(300, 900, 300)), "channels.isv.p_migrate": np.array([0.25, 0.5])},
+                 {"company.cash": np.arange(300, 900, 300), "channels.isv.p_migrate": np.linspace(0.25, 0.5, 2)},
+                 {"company.cash": np.array([300, 600], dtype=np.int32),
+                  "channels.isv.p_migrate": np.array([0.25, 0.5], dtype=np.float32)}):  # both exact in float32
+        got = revsim.sweep(EXAMPLE, grid, trials=300, seed=1)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)  # values, labels and dtypes
+    assert list(want["company.cash"].unique()) == [300, 600]
+    assert want["company.cash"].dtype == np.int64
+
+
+def test_a_0d_array_is_one_value_not_a_grid():
+    with pytest.raises(ValueError, match=r"sweep: grid key 'company.cash': expected a list of values"):
+        revsim.sweep(EXAMPLE, {"company.cash": np.array(300)}, trials=10)
+
+
+@pytest.mark.parametrize("key,numpy_value,python_value", [
+    ("company.cash", np.int64(400), 400),
+    ("company.cash", np.array(400), 400),                      # a 0-d array
+    ("company.cash", np.float64(400.5), 400.5),
+    ("company.cash", np.float32(400.5), 400.5),
+    ("company.burn_per_month", {"uniform": np.array([20, 30])}, {"uniform": [20, 30]}),
+    ("company.burn_per_month", {"uniform": (np.int64(20), np.float64(30.25))}, {"uniform": [20, 30.25]}),
+    (INVESTOR, np.bool_(True), True),
+])
+def test_numpy_set_values_load_and_run_as_python_values_do(key, numpy_value, python_value):
+    a = revsim.load(EXAMPLE, set={key: numpy_value})
+    b = revsim.load(EXAMPLE, set={key: python_value})
+    assert a.sets == b.sets
+    ra, rb = revsim.run(a, trials=400, seed=5), revsim.run(b, trials=400, seed=5)
+    assert without_runtime(ra.to_json()) == without_runtime(rb.to_json())  # bit for bit
+    assert without_runtime(ra.to_json()) != without_runtime(revsim.run(EXAMPLE, trials=400, seed=5).to_json())
+
+
+def test_a_value_no_scenario_can_hold_raises_type_error_naming_argument_and_key():
+    with pytest.raises(TypeError, match=r"^set company\.cash: cannot use a value of type object$"):
+        revsim.load(EXAMPLE, set={"company.cash": object()})
+    with pytest.raises(TypeError, match=r"^set company\.burn_per_month\.uniform: cannot use a value of type set$"):
+        revsim.loads("name: x\n", set={"company.burn_per_month": {"uniform": {20, 30}}})
+    with pytest.raises(TypeError, match=r"^grid company\.cash: cannot use a value of type complex$"):
+        revsim.sweep(EXAMPLE, {"company.cash": [300, 1j]}, trials=10)
+    with pytest.raises(TypeError, match=r"^set: expected a dict \{key: value\} or a list of 'KEY=VALUE' strings, not int$"):
+        revsim.load(EXAMPLE, set=5)
