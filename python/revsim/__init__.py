@@ -266,8 +266,11 @@ class RunResult:
 
     @property
     def first_crossing(self) -> pd.Series:
-        """P(revenue first reaches the threshold in that year); the last entry is "never"."""
-        return pd.Series(self.data["first_crossing"], name="p", dtype=float)
+        """P(revenue first reaches the threshold in that year), indexed ("year") by the fiscal
+        years as ints, as every other table, then "never": ``fc[2027]``, ``fc["never"]``."""
+        fc = self.data["first_crossing"]
+        index = pd.Index([k if k == "never" else int(k) for k in fc], dtype=object, name="year")
+        return pd.Series(list(fc.values()), index=index, name="p", dtype=float)
 
     @property
     def concentration(self) -> pd.DataFrame:

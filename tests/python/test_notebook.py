@@ -75,3 +75,23 @@ def test_a_value_no_scenario_can_hold_raises_type_error_naming_argument_and_key(
         revsim.sweep(EXAMPLE, {"company.cash": [300, 1j]}, trials=10)
     with pytest.raises(TypeError, match=r"^set: expected a dict \{key: value\} or a list of 'KEY=VALUE' strings, not int$"):
         revsim.load(EXAMPLE, set=5)
+
+
+# --- first_crossing: int years, then "never" -------------------------------------------------
+
+def test_first_crossing_is_indexed_by_int_years_then_never():
+    r = revsim.run(EXAMPLE, trials=2_000, seed=3)
+    fc = r.first_crossing
+    doc = r.data["first_crossing"]
+    assert fc.index.name == "year" and fc.name == "p"
+    assert list(fc.index) == [2023, 2024, 2025, 2026, 2027, "never"]
+    assert list(fc.index[:-1]) == list(r.years.index)  # the years every other table uses
+    for year in range(2023, 2028):
+        assert fc[year] == fc.loc[year] == doc[str(year)]
+    assert fc["never"] == fc.loc["never"] == doc["never"]
+    assert fc[2027] == 0.0685 and fc["never"] == 0.5245  # hand-read from the JSON of this run
+    assert abs(fc.sum() - 1) <= 1e-12
+    with pytest.raises(KeyError):
+        fc[1]  # a label, not a position
+    with pytest.raises(KeyError):
+        fc["2027"]
