@@ -125,27 +125,51 @@ def load(path: str | os.PathLike, set: Mapping[str, object] | Sequence[str] | No
         raise _reworded(e, _SET_WORDS) from None
 
 
-def loads(text: str, name: str = "<string>", set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
-    """A scenario from YAML text; ``name`` is the file name used in messages."""
+def loads(text: str | Mapping[str, object], name: str | None = None,
+          set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
+    """A scenario from YAML text, or from a dict (a scenario as ``yaml.safe_load`` gives it,
+    numpy values allowed), which loads as its YAML text would; ``name`` is the file name used
+    in messages (default "<string>", for a dict "<dict>": the line and column are then those of
+    the dict written as indented JSON)."""
+    if isinstance(text, Mapping):
+        text = _json.dumps({_plain(k, "loads"): _plain(v, f"loads {k}") for k, v in text.items()},
+                           indent=2) + "\n"  # JSON is YAML
+        name = "<dict>" if name is None else name
+    elif not isinstance(text, str):
+        raise TypeError(f"loads: expected a scenario as YAML text (a str) or as a dict, not {type(text).__name__} "
+                        f"(a file: revsim.load(path))")
+    name = "<string>" if name is None else name
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str (the file name used in messages), not {type(name).__name__}")
     try:
         return _warned(_core.loads(text, name, _set_strings(set)))
     except ScenarioError as e:
         raise _reworded(e, _SET_WORDS) from None
 
 
-def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
+def _scenario(s: Scenario | str | os.PathLike | Mapping[str, object]) -> Scenario:
+    """A Scenario; a path loads (revsim.load), a dict loads as its YAML would (revsim.loads)."""
     if isinstance(s, Scenario):
         return s
     if isinstance(s, (str, os.PathLike)):
         return load(s)
-    raise TypeError(f"scenario: expected a path or a revsim.Scenario (revsim.load), not {type(s).__name__}")
+    if isinstance(s, Mapping):
+        return loads(s)
+    raise TypeError(f"scenario: expected a path, a revsim.Scenario (revsim.load, revsim.loads) or a dict, "
+                    f"not {type(s).__name__}")
 
 
 def _scenarios(scenarios: object, what: str) -> list[Scenario]:
-    """A list of scenarios; a single path or Scenario (a likely slip for [path]) is refused."""
+    """A list of scenarios; a single path, Scenario or dict (a likely slip for [path]) is refused."""
+    if isinstance(scenarios, Mapping):
+        raise ValueError(f"{what}: expected a list of scenarios (paths, revsim.load results or dicts), "
+                         f"not a single dict: write [scenario, ...]")
     if isinstance(scenarios, (str, bytes, os.PathLike, Scenario)):
-        raise ValueError(f"{what}: expected a list of scenarios (paths or revsim.load results), "
+        raise ValueError(f"{what}: expected a list of scenarios (paths, revsim.load results or dicts), "
                          f"not a single {type(scenarios).__name__}: write [{scenarios!r}, ...]")
+    if not isinstance(scenarios, Iterable):
+        raise TypeError(f"{what}: expected a list of scenarios (paths, revsim.load results or dicts), "
+                        f"not {type(scenarios).__name__}")
     return [_scenario(s) for s in scenarios]
 
 

@@ -95,3 +95,52 @@ def test_first_crossing_is_indexed_by_int_years_then_never():
         fc[1]  # a label, not a position
     with pytest.raises(KeyError):
         fc["2027"]
+
+
+# --- a scenario as a dict ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["example.yaml", "balanced.yaml", "turnkey-builder.yaml"])
+def test_loads_takes_a_dict_and_runs_as_its_yaml_text(name):
+    text = open(os.path.join(ROOT, "scenarios", name), encoding="utf-8").read()
+    a = revsim.loads(text, name=name)
+    b = revsim.loads(yaml.safe_load(text), name=name)
+    assert (b.name, b.source, b.path, b.years, b.trials, b.seed) == (a.name, a.source, "", a.years, a.trials, a.seed)
+    assert b.parameters() == a.parameters()
+    ra, rb = revsim.run(a, trials=500, seed=4), revsim.run(b, trials=500, seed=4)
+    assert without_runtime(ra.to_json()) == without_runtime(rb.to_json())
+    # with set= too
+    c = revsim.loads(yaml.safe_load(text), set={"company.cash": np.int64(300)})
+    assert c.sets == ["company.cash=300"] and c.source == "<dict>"
+
+
+def test_a_dict_scenario_errors_name_the_key_and_its_line_in_the_dict_as_json():
+    with pytest.raises(revsim.ScenarioError, match=r"^<dict>:6:5: company\.cashh: unknown key 'cashh'") as e:
+        revsim.loads({"name": "x", "company": {"cash": 100, "burn_per_month": 5, "cashh": 3}})
+    assert (e.value.file, e.value.line, e.value.path) == ("<dict>", 6, "company.cashh")
+    with pytest.raises(TypeError, match=r"^loads company\.cash: cannot use a value of type object$"):
+        revsim.loads({"name": "x", "company": {"cash": object()}})
+
+
+def test_loads_refuses_other_types_saying_what_it_takes():
+    for bad in (5, None, b"name: x\n", ["name: x"]):
+        with pytest.raises(TypeError, match=r"^loads: expected a scenario as YAML text \(a str\) or as a dict, "
+                                            r"not \w+ \(a file: revsim\.load\(path\)\)$") as e:
+            revsim.loads(bad)
+        assert "List[str]" not in str(e.value) and "_core" not in str(e.value)
+    with pytest.raises(TypeError, match=r"^name: expected a str"):
+        revsim.loads("name: x\n", name=3)
+
+
+def test_run_compare_and_backtest_take_a_dict_scenario():
+    d = yaml.safe_load(open(BALANCED, encoding="utf-8"))
+    r = revsim.run(d, trials=300, seed=2)
+    assert without_runtime(r.to_json()) == without_runtime(revsim.run(BALANCED, trials=300, seed=2).to_json())
+    c = revsim.compare([BALANCED, dict(d, name="balanced-copy")], trials=300, seed=2)
+    assert list(c.years.index.get_level_values(0).unique()) == ["balanced", "balanced-copy"]
+    assert (c.years.loc["balanced-copy"]["mean_diff"] == 0).all()  # same scenario, common random numbers
+    with pytest.raises(ValueError, match=r"^compare: expected a list of scenarios .*not a single dict"):
+        revsim.compare(d)
+    with pytest.raises(ValueError, match=r"^sweep needs a scenario loaded from a file"):
+        revsim.sweep(d, {"company.cash": [300]}, trials=10)
+    with pytest.raises(TypeError, match=r"^scenario: expected a path, a revsim\.Scenario .* or a dict, not int$"):
+        revsim.run(5)
