@@ -374,7 +374,7 @@ class Comparison:
 
     def __repr__(self) -> str:
         names = [s["scenario"] for s in self.data["scenarios"]]
-        return f"<revsim.Comparison {names}: {self.data['trials']} trials>"
+        return f"<revsim.Comparison {names}: {self.data['trials']} trials, seed {self.data['seed']}>"
 
 
 def compare(scenarios: Iterable[Scenario | str], trials: int | None = None, seed: int | None = None,

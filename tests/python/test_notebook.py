@@ -144,3 +144,32 @@ def test_run_compare_and_backtest_take_a_dict_scenario():
         revsim.sweep(d, {"company.cash": [300]}, trials=10)
     with pytest.raises(TypeError, match=r"^scenario: expected a path, a revsim\.Scenario .* or a dict, not int$"):
         revsim.run(5)
+
+
+# --- help() and repr() ---------------------------------------------------------------------------
+
+def test_scenario_and_scenario_error_have_docstrings():
+    doc = pydoc.render_doc(revsim.Scenario, renderer=pydoc.plaintext)
+    assert "A loaded, validated scenario" in doc
+    for prop, words in (("name", "name"), ("path", "loaded from"), ("sets", "overrides"), ("years", "horizon"),
+                        ("start_year", "first fiscal year"), ("threshold", "threshold"), ("trials", "trials"),
+                        ("seed", "seed"), ("warnings", "warning"), ("parameters", "tornado")):
+        assert words in getattr(revsim.Scenario, prop).__doc__, prop
+    err = pydoc.render_doc(revsim.ScenarioError, renderer=pydoc.plaintext)
+    assert "A scenario the loader refuses" in err and "file:line:column" in err
+    for part in ("file", "line", "column", "path"):
+        assert f"  {part} " in revsim.ScenarioError.__doc__
+
+
+def test_reprs_say_what_the_object_is():
+    s = revsim.load(BALANCED)
+    assert repr(s) == f"<revsim.Scenario 'balanced' from {BALANCED}: 2023-2027, seed 1, 100000 trials>"
+    s = revsim.load(BALANCED, set={"company.cash": 400, "seed": 7, "trials": 500})
+    assert repr(s) == (f"<revsim.Scenario 'balanced' from {BALANCED} (set company.cash=400, seed=7, trials=500): "
+                       f"2023-2027, seed 7, 500 trials>")
+    with pytest.warns(revsim.ScenarioWarning, match="no channel"):
+        x = revsim.loads("name: x\nstart_year: 2030\nyears: 1\ntrials: 5\nseed: 9\n")
+    assert repr(x) == "<revsim.Scenario 'x' from <string>: 2030-2030, seed 9, 5 trials>"
+    assert repr(revsim.run(s, trials=20, seed=3)) == "<revsim.RunResult 'balanced': 20 trials, seed 3>"
+    assert repr(revsim.compare([BALANCED, BALANCED], trials=20, seed=4)) == \
+        "<revsim.Comparison ['balanced (#1)', 'balanced (#2)']: 20 trials, seed 4>"
