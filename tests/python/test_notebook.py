@@ -173,3 +173,23 @@ def test_reprs_say_what_the_object_is():
     assert repr(revsim.run(s, trials=20, seed=3)) == "<revsim.RunResult 'balanced': 20 trials, seed 3>"
     assert repr(revsim.compare([BALANCED, BALANCED], trials=20, seed=4)) == \
         "<revsim.Comparison ['balanced (#1)', 'balanced (#2)']: 20 trials, seed 4>"
+
+
+# --- the command line's tidy CSV in pandas (docs/python.md) -----------------------------------
+
+def test_tidy_csv_reads_back_exactly_with_int_years_as_documented(tmp_path):
+    out = tmp_path / "long.csv"
+    subprocess.run([CLI, "-q", "run", BALANCED, "--trials", "2000", "--seed", "1", "--format", "csv", "--tidy",
+                    "-o", str(out)], check=True)
+    doc = json.loads(subprocess.run([CLI, "-q", "run", BALANCED, "--trials", "2000", "--seed", "1", "--format",
+                                     "json"], check=True, capture_output=True, text=True).stdout)
+    assert pd.read_csv(out)["year"].dtype == np.float64  # whole-run rows leave year empty
+    long = pd.read_csv(out, dtype={"year": "Int64"}, float_precision="round_trip")
+    assert str(long["year"].dtype) == "Int64"
+    assert long["year"].isna().sum() == (long["statistic"].isin(["p_never_crosses", "runway_p10", "runway_p50",
+                                                                  "runway_p90", "p_alive_12", "p_alive_24",
+                                                                  "p_alive_36"])).sum() > 0
+    total = long[long.channel == "total"].set_index(["year", "statistic"])["value"]
+    for y in doc["years"]:
+        for stat in ("mean", "sd", "p50", "p90", "p_threshold_se"):
+            assert total[(y["year"], stat)] == y[stat]  # exact: the CLI writes shortest round-trip text
