@@ -159,6 +159,14 @@ PYBIND11_MODULE(_core, m) {
 
   // ScenarioError -> revsim.ScenarioError (a ValueError) with file, line, column and path.
   static py::exception<revsim::ScenarioError> scenario_error(m, "ScenarioError", PyExc_ValueError);
+  scenario_error.attr("__doc__") =
+      "A scenario the loader refuses (revsim.load, revsim.loads, an override in set= or a sweep's grid).\n\n"
+      "A ValueError whose message is the command line's, 'file:line:column: key.path: what is wrong'.\n"
+      "Its parts:\n"
+      "  file    the scenario file (loads: its name=, default '<string>', a dict '<dict>')\n"
+      "  line    1-based line of the offending value (0 when unknown)\n"
+      "  column  1-based column of it (0 when unknown)\n"
+      "  path    the key as set= names it, e.g. 'company.cash' (empty when none applies)";
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -175,18 +183,48 @@ PYBIND11_MODULE(_core, m) {
     }
   });
 
-  py::class_<PyScenario>(m, "Scenario")
-      .def_property_readonly("name", [](const PyScenario& s) { return s.scenario.name; })
-      .def_property_readonly("source", [](const PyScenario& s) { return s.scenario.source; })
-      .def_property_readonly("path", [](const PyScenario& s) { return s.path; })
-      .def_property_readonly("sets", [](const PyScenario& s) { return s.sets; })
-      .def_property_readonly("start_year", [](const PyScenario& s) { return s.scenario.start_year; })
-      .def_property_readonly("start_month_in_year", [](const PyScenario& s) { return s.scenario.start_month_in_year; })
-      .def_property_readonly("years", [](const PyScenario& s) { return s.scenario.years; })
-      .def_property_readonly("threshold", [](const PyScenario& s) { return s.scenario.threshold; })
-      .def_property_readonly("trials", [](const PyScenario& s) { return s.scenario.trials; })
-      .def_property_readonly("seed", [](const PyScenario& s) { return s.scenario.seed; })
-      .def_property_readonly("warnings", [](const PyScenario& s) { return s.scenario.warnings; })
+  py::class_<PyScenario>(m, "Scenario",
+                         "A loaded, validated scenario (read-only): what revsim.load(path, set=...) and\n"
+                         "revsim.loads(text_or_dict, set=...) return, and what run, compare, sweep,\n"
+                         "sensitivity and backtest take. Its settings as run: name, source, path, sets,\n"
+                         "start_year, start_month_in_year, years, threshold, trials, seed; warnings; and\n"
+                         "parameters(), the numeric keys the tornado varies.")
+      .def_property_readonly("name", [](const PyScenario& s) { return s.scenario.name; },
+                             "The scenario's name (the results' 'scenario').")
+      .def_property_readonly("source", [](const PyScenario& s) { return s.scenario.source; },
+                             "The file name its messages use (loads: name=, default '<string>').")
+      .def_property_readonly("path", [](const PyScenario& s) { return s.path; },
+                             "The file it was loaded from; empty from revsim.loads.")
+      .def_property_readonly("sets", [](const PyScenario& s) { return s.sets; },
+                             "The overrides (set=), as 'KEY=VALUE' strings.")
+      .def_property_readonly("start_year", [](const PyScenario& s) { return s.scenario.start_year; },
+                             "The first fiscal year.")
+      .def_property_readonly("start_month_in_year", [](const PyScenario& s) { return s.scenario.start_month_in_year; },
+                             "The calendar month (1-12) of month 0 in start_year.")
+      .def_property_readonly("years", [](const PyScenario& s) { return s.scenario.years; },
+                             "The horizon in fiscal years (start_year .. start_year + years - 1).")
+      .def_property_readonly("threshold", [](const PyScenario& s) { return s.scenario.threshold; },
+                             "The revenue threshold (M RMB) of P(>= threshold) and the first crossing.")
+      .def_property_readonly("trials", [](const PyScenario& s) { return s.scenario.trials; },
+                             "The trials a run takes when given none.")
+      .def_property_readonly("seed", [](const PyScenario& s) { return s.scenario.seed; },
+                             "The seed a run takes when given none.")
+      .def_property_readonly("warnings", [](const PyScenario& s) { return s.scenario.warnings; },
+                             "The plausibility warnings (the command line's 'warning:' lines), as strings.")
+      .def("__repr__",
+           [](const PyScenario& s) {
+             const revsim::Scenario& c = s.scenario;
+             std::string r = "<revsim.Scenario " + py::repr(py::str(c.name)).cast<std::string>() + " from " +
+                             (s.path.empty() ? c.source : s.path);
+             if (!s.sets.empty()) {
+               r += " (set";
+               for (std::size_t k = 0; k < s.sets.size(); ++k) r += (k ? ", " : " ") + s.sets[k];
+               r += ")";
+             }
+             r += ": " + std::to_string(c.start_year) + "-" + std::to_string(c.start_year + c.years - 1) +
+                  ", seed " + std::to_string(c.seed) + ", " + std::to_string(c.trials) + " trials>";
+             return r;
+           })
       .def("parameters", [](const PyScenario& s) {
         py::list out;
         for (const revsim::Parameter& p : revsim::list_parameters(s.scenario)) {
@@ -198,7 +236,10 @@ PYBIND11_MODULE(_core, m) {
           out.append(d);
         }
         return out;
-      });
+      },
+      "One dict per numeric parameter the tornado varies, in file order: path (the key as set= names\n"
+      "it), per_trial (drawn once per trial), min and max (the key's valid range; +-1e12 where\n"
+      "unbounded).");
 
   m.def(
       "load",

@@ -44,18 +44,40 @@ class ScenarioWarning(UserWarning):
 CHANNELS = ("internet", "carriers", "government", "isv")
 
 
+def _plain(value: object, where: str) -> object:
+    """``value`` as the Python objects JSON (so YAML) writes: a numpy integer, float or bool as
+    the int, float or bool it holds, a numpy array as its (nested) list, a tuple as a list; a
+    value of any other type (a set, a date, an object) raises TypeError naming ``where`` (as
+    "set company.cash") and the key inside it."""
+    if isinstance(value, np.generic):
+        value = value.item()  # np.int64(400) -> 400, np.float32(0.5) -> 0.5, np.bool_(True) -> True
+    elif isinstance(value, np.ndarray):
+        value = value.tolist()  # 0-d: the scalar; 1-d: a list; n-d: lists of lists
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {_plain(k, where): _plain(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    raise TypeError(f"{where}: cannot use a value of type {type(value).__name__}")
+
+
 def _set_strings(set: Mapping[str, object] | Sequence[str] | None) -> list[str]:
-    """{key: value} (values as Python objects, written as YAML flow text) or ["KEY=VALUE", ...]."""
+    """{key: value} (values as Python or numpy objects, written as YAML flow text) or
+    ["KEY=VALUE", ...]."""
     if set is None:
         return []
     if isinstance(set, Mapping):
         out = []
         for key, value in set.items():
-            text = value if isinstance(value, str) else _json.dumps(value)
+            text = value if isinstance(value, str) else _json.dumps(_plain(value, f"set {key}"))
             out.append(f"{key}={text}")
         return out
     if isinstance(set, str):
         raise TypeError("set: expected a dict {key: value} or a list of 'KEY=VALUE' strings, not a string")
+    if not isinstance(set, Iterable):
+        raise TypeError(f"set: expected a dict {{key: value}} or a list of 'KEY=VALUE' strings, "
+                        f"not {type(set).__name__}")
     return [str(s) for s in set]
 
 
@@ -103,27 +125,51 @@ def load(path: str | os.PathLike, set: Mapping[str, object] | Sequence[str] | No
         raise _reworded(e, _SET_WORDS) from None
 
 
-def loads(text: str, name: str = "<string>", set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
-    """A scenario from YAML text; ``name`` is the file name used in messages."""
+def loads(text: str | Mapping[str, object], name: str | None = None,
+          set: Mapping[str, object] | Sequence[str] | None = None) -> Scenario:
+    """A scenario from YAML text, or from a dict (a scenario as ``yaml.safe_load`` gives it,
+    numpy values allowed), which loads as its YAML text would; ``name`` is the file name used
+    in messages (default "<string>", for a dict "<dict>": the line and column are then those of
+    the dict written as indented JSON)."""
+    if isinstance(text, Mapping):
+        text = _json.dumps({_plain(k, "loads"): _plain(v, f"loads {k}") for k, v in text.items()},
+                           indent=2) + "\n"  # JSON is YAML
+        name = "<dict>" if name is None else name
+    elif not isinstance(text, str):
+        raise TypeError(f"loads: expected a scenario as YAML text (a str) or as a dict, not {type(text).__name__} "
+                        f"(a file: revsim.load(path))")
+    name = "<string>" if name is None else name
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str (the file name used in messages), not {type(name).__name__}")
     try:
         return _warned(_core.loads(text, name, _set_strings(set)))
     except ScenarioError as e:
         raise _reworded(e, _SET_WORDS) from None
 
 
-def _scenario(s: Scenario | str | os.PathLike) -> Scenario:
+def _scenario(s: Scenario | str | os.PathLike | Mapping[str, object]) -> Scenario:
+    """A Scenario; a path loads (revsim.load), a dict loads as its YAML would (revsim.loads)."""
     if isinstance(s, Scenario):
         return s
     if isinstance(s, (str, os.PathLike)):
         return load(s)
-    raise TypeError(f"scenario: expected a path or a revsim.Scenario (revsim.load), not {type(s).__name__}")
+    if isinstance(s, Mapping):
+        return loads(s)
+    raise TypeError(f"scenario: expected a path, a revsim.Scenario (revsim.load, revsim.loads) or a dict, "
+                    f"not {type(s).__name__}")
 
 
 def _scenarios(scenarios: object, what: str) -> list[Scenario]:
-    """A list of scenarios; a single path or Scenario (a likely slip for [path]) is refused."""
+    """A list of scenarios; a single path, Scenario or dict (a likely slip for [path]) is refused."""
+    if isinstance(scenarios, Mapping):
+        raise ValueError(f"{what}: expected a list of scenarios (paths, revsim.load results or dicts), "
+                         f"not a single dict: write [scenario, ...]")
     if isinstance(scenarios, (str, bytes, os.PathLike, Scenario)):
-        raise ValueError(f"{what}: expected a list of scenarios (paths or revsim.load results), "
+        raise ValueError(f"{what}: expected a list of scenarios (paths, revsim.load results or dicts), "
                          f"not a single {type(scenarios).__name__}: write [{scenarios!r}, ...]")
+    if not isinstance(scenarios, Iterable):
+        raise TypeError(f"{what}: expected a list of scenarios (paths, revsim.load results or dicts), "
+                        f"not {type(scenarios).__name__}")
     return [_scenario(s) for s in scenarios]
 
 
@@ -244,8 +290,11 @@ class RunResult:
 
     @property
     def first_crossing(self) -> pd.Series:
-        """P(revenue first reaches the threshold in that year); the last entry is "never"."""
-        return pd.Series(self.data["first_crossing"], name="p", dtype=float)
+        """P(revenue first reaches the threshold in that year), indexed ("year") by the fiscal
+        years as ints, as every other table, then "never": ``fc[2027]``, ``fc["never"]``."""
+        fc = self.data["first_crossing"]
+        index = pd.Index([k if k == "never" else int(k) for k in fc], dtype=object, name="year")
+        return pd.Series(list(fc.values()), index=index, name="p", dtype=float)
 
     @property
     def concentration(self) -> pd.DataFrame:
@@ -325,7 +374,7 @@ class Comparison:
 
     def __repr__(self) -> str:
         names = [s["scenario"] for s in self.data["scenarios"]]
-        return f"<revsim.Comparison {names}: {self.data['trials']} trials>"
+        return f"<revsim.Comparison {names}: {self.data['trials']} trials, seed {self.data['seed']}>"
 
 
 def compare(scenarios: Iterable[Scenario | str], trials: int | None = None, seed: int | None = None,
@@ -359,11 +408,14 @@ def sweep(scenario: Scenario | str, grid: Mapping[str, Sequence[object]], trials
     keys = list(grid)
     for k in keys:
         v = grid[k]
-        # A string is a sequence of characters: {"company.cash": "900"} would sweep 9, 0, 0.
-        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable):
+        # A string is a sequence of characters: {"company.cash": "900"} would sweep 9, 0, 0. A
+        # 0-d array is one value (np.array(900)), as 900 is.
+        if isinstance(v, (str, bytes, Mapping)) or not isinstance(v, Iterable) \
+                or (isinstance(v, np.ndarray) and v.ndim == 0):
             raise ValueError(f"sweep: grid key {k!r}: expected a list of values such as [300, 600], "
                              f"not {v!r} ({type(v).__name__})")
-    values = [list(grid[k]) for k in keys]
+    # numpy values as the Python values they hold: the same points, labels and table as a list's
+    values = [[_plain(x, f"grid {k}") for x in grid[k]] for k in keys]
     for k, v in zip(keys, values):
         if not v:
             raise ValueError(f"sweep: grid key {k!r} has no values")
