@@ -203,7 +203,10 @@ class Chart {
 
 double at(std::size_t i) { return static_cast<double>(i); }
 
-std::string threshold_label(double thr) { return fmt::format("{} M (STAR standard 2)", money(thr)); }
+/// The bar is STAR standard 2's only at 200 M; another threshold is the scenario's own.
+std::string threshold_label(double thr) {
+  return thr == 200 ? "200 M (STAR standard 2)" : fmt::format("{} M threshold", money(thr));  // the subtitle says more
+}
 
 /// `y_top` > 0: the top of the revenue axis (compare: one scale for every scenario).
 void fan_chart(std::ostream& os, const Results& r, const std::string& id, const std::string& title, double y_top = 0) {
@@ -834,8 +837,10 @@ void write_html(std::ostream& os, const HtmlReport& rep) {
   if (rep.results != nullptr) {
     const Results& r = *rep.results;
     fmt::print(os, "<p class=\"subtitle\">{} trials, seed {}; the listing bar is {} M RMB of revenue in a year "
-                   "(STAR Market standard 2). All amounts in M RMB.</p>\n",
-               r.trials, r.seed, money(r.threshold));
+                   "({}). All amounts in M RMB.</p>\n",
+               r.trials, r.seed, money(r.threshold),
+               r.threshold == 200 ? "STAR Market standard 2"
+                                  : "the scenario's threshold; STAR Market standard 2 sets 200 M");
     results_section(os, r, rep.histogram_year, "");
   }
   if (rep.comparison != nullptr) comparison_section(os, *rep.comparison);

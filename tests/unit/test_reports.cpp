@@ -171,6 +171,17 @@ TEST(Reports, TableHasEverySection) {
     EXPECT_NE(t.find(s), std::string::npos) << s;
 }
 
+TEST(Reports, OnlyA200MThresholdIsCalledStarStandard2) {
+  Results r = example_results();
+  ASSERT_EQ(r.threshold, 200.0);
+  std::ostringstream at200, at150;
+  write_table(at200, r);
+  EXPECT_NE(at200.str().find("┊ 200 M (STAR standard 2)\n"), std::string::npos);
+  r.threshold = 150;
+  write_table(at150, r);
+  EXPECT_NE(at150.str().find("┊ 150 M threshold (STAR standard 2: 200 M)\n"), std::string::npos) << at150.str();
+}
+
 TEST(Reports, StreamingQuantilesAreSaidInTheTableAndTheCsv) {
   // An analyst saw P5 = P50 = 42.25 in a 10^6-trial table with nothing saying they were estimates.
   Results r = example_results();
