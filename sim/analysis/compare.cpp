@@ -308,7 +308,11 @@ nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime) {
   j["baseline"] = c.scenarios.front().scenario;
   j["quantiles"] = c.quantiles;
   J list = J::array();
-  for (const ComparedScenario& s : c.scenarios) {
+  for (std::size_t k = 0; k < c.scenarios.size(); ++k) {
+    const ComparedScenario& s = c.scenarios[k];
+    // The baseline against itself has no paired statistics: null (the tidy CSV has no such
+    // rows, the workbook empty cells, Python NaN), not zeros and a meaningless se_independent.
+    auto paired = [&](double v) { return k == 0 ? J(nullptr) : J(v); };
     J e;
     e["scenario"] = s.scenario;
     J years = J::array();
@@ -318,17 +322,17 @@ nlohmann::ordered_json to_json(const Comparison& c, bool with_runtime) {
                        {"p50", y.p50},
                        {"p_threshold", y.p_threshold},
                        {"p_reached_by", y.p_reached_by},
-                       {"mean_diff", y.mean_diff},
-                       {"se_paired", y.se_paired},
-                       {"se_independent", y.se_independent},
-                       {"p_threshold_diff", y.p_threshold_diff},
-                       {"p_threshold_diff_se", y.p_threshold_diff_se},
-                       {"p_greater", y.p_greater},
-                       {"p_baseline_greater", y.p_baseline_greater}});
+                       {"mean_diff", paired(y.mean_diff)},
+                       {"se_paired", paired(y.se_paired)},
+                       {"se_independent", paired(y.se_independent)},
+                       {"p_threshold_diff", paired(y.p_threshold_diff)},
+                       {"p_threshold_diff_se", paired(y.p_threshold_diff_se)},
+                       {"p_greater", paired(y.p_greater)},
+                       {"p_baseline_greater", paired(y.p_baseline_greater)}});
     }
     e["years"] = years;
-    e["p_lists_before_baseline"] = s.p_lists_before_baseline;
-    e["p_baseline_lists_before"] = s.p_baseline_lists_before;
+    e["p_lists_before_baseline"] = paired(s.p_lists_before_baseline);
+    e["p_baseline_lists_before"] = paired(s.p_baseline_lists_before);
     list.push_back(e);
   }
   j["scenarios"] = list;

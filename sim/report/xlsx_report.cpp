@@ -146,11 +146,17 @@ std::vector<Table> comparison_sheets(const Comparison& c) {
              "p_lists_before_baseline", "p_baseline_lists_before"},
             {}};
   const std::string& baseline = c.scenarios.front().scenario;
-  for (const ComparedScenario& s : c.scenarios)
+  for (std::size_t k = 0; k < c.scenarios.size(); ++k) {
+    const ComparedScenario& s = c.scenarios[k];
+    // The baseline's own rows: an empty `baseline` and no paired statistics, as in the tidy CSV.
+    auto paired = [&](double v) { return k == 0 ? Cell() : Cell(v); };
     for (const PairedYear& y : s.years)
-      cmp.rows.push_back({s.scenario, baseline, std::int64_t{y.year}, y.mean, y.p50, y.p_threshold, y.p_reached_by,
-                          y.mean_diff, y.se_paired, y.se_independent, y.p_threshold_diff, y.p_threshold_diff_se,
-                          y.p_greater, y.p_baseline_greater, s.p_lists_before_baseline, s.p_baseline_lists_before});
+      cmp.rows.push_back({s.scenario, k == 0 ? Cell() : Cell(baseline), std::int64_t{y.year}, y.mean, y.p50,
+                          y.p_threshold, y.p_reached_by, paired(y.mean_diff), paired(y.se_paired),
+                          paired(y.se_independent), paired(y.p_threshold_diff), paired(y.p_threshold_diff_se),
+                          paired(y.p_greater), paired(y.p_baseline_greater), paired(s.p_lists_before_baseline),
+                          paired(s.p_baseline_lists_before)});
+  }
   std::vector<Table> out{std::move(cmp)};
   for (const ComparedScenario& s : c.scenarios) {
     std::vector<Table> own = results_sheets(s.results, true);

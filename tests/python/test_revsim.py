@@ -244,9 +244,12 @@ def test_compare_matches_the_command_line():
     assert without_runtime(c.to_json()) == without_runtime(cli)
     years = c.years
     assert years.index.names == ["scenario", "year"]
-    # The baseline against itself: no difference.
+    # The baseline against itself: no paired statistics (NaN), the others' are numbers.
     base = years.xs(c.data["scenarios"][0]["scenario"], level="scenario")
-    assert (base["mean_diff"] == 0).all()
+    paired = ["mean_diff", "se_paired", "se_independent", "p_threshold_diff", "p_threshold_diff_se", "p_greater",
+              "p_baseline_greater"]
+    assert base[paired].isna().all().all()
+    assert years.xs(c.data["scenarios"][1]["scenario"], level="scenario")[paired].notna().all().all()
 
 
 def test_sweep_rows_equal_single_runs():
