@@ -1315,6 +1315,41 @@ std::optional<std::pair<int, int>> first_bad_utf8(const std::string& text, unsig
   return bad_utf8(text, byte);
 }
 
+namespace {
+
+/// yaml-cpp says "end of map not found" (or of a sequence) where a key is indented differently
+/// from its siblings, and nothing about indentation: name the columns of the line it stopped at
+/// and of the nearest line above that is not blank or a comment.
+std::string indentation_hint(std::string_view text, int line0, const std::string& msg) {
+  if (msg.find("end of map not found") == std::string::npos && msg.find("end of sequence not found") == std::string::npos &&
+      msg.find("bad indentation") == std::string::npos && msg.find("illegal map value") == std::string::npos)
+    return {};
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  auto content = [](std::string_view l) {
+    const std::size_t c = l.find_first_not_of(' ');
+    return c == std::string_view::npos || l[c] == '#' || l[c] == '\r' ? std::string_view::npos : c;
+  };
+  if (line0 < 0 || static_cast<std::size_t>(line0) >= lines.size()) return {};
+  const std::size_t here = content(lines[static_cast<std::size_t>(line0)]);
+  for (std::size_t k = static_cast<std::size_t>(line0); k-- > 0;) {
+    const std::size_t above = content(lines[k]);
+    if (above == std::string_view::npos) continue;
+    if (here == std::string_view::npos || here == above) break;
+    return fmt::format(" (check the indentation: line {} starts at column {}, line {} above it at column {}; the keys "
+                       "of one map, and the items of one list, start in the same column)",
+                       line0 + 1, here + 1, k + 1, above + 1);
+  }
+  return " (check the indentation around this line: the keys of one map, and the items of one list, start in the "
+         "same column)";
+}
+
+}  // namespace
+
 Scenario parse_scenario(const std::string& yaml_text, const std::string& file, const std::vector<std::string>& sets) {
   if (yaml_text.size() > kMaxScenarioBytes)
     throw ScenarioError(file, 0, 0, "",
@@ -1344,7 +1379,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file, c
     throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "",
                         "nesting is too deep for a scenario (yaml-cpp's recursion limit)");
   } catch (const YAML::ParserException& e) {
-    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "", fmt::format("YAML syntax error: {}", e.msg));
+    throw ScenarioError(file, e.mark.line + 1, e.mark.column + 1, "",
+                        fmt::format("YAML syntax error: {}{}", e.msg, indentation_hint(yaml_text, e.mark.line, e.msg)));
   } catch (const YAML::Exception& e) {
     throw ScenarioError(file, 0, 0, "", fmt::format("cannot read YAML: {}", e.what()));
   }
