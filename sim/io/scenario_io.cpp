@@ -166,6 +166,12 @@ Whole exact_whole(std::string_view t) {
 /// Nodes that came from `--set KEY=VALUE`, with the option's text: errors there name the option.
 using Origins = std::vector<std::pair<YAML::Node, std::string>>;
 
+bool is_distribution_name(const std::string& k) {
+  for (const char* d : {"uniform", "uniform_int", "triangular", "pert", "normal", "lognormal", "beta"})
+    if (k == d) return true;
+  return false;
+}
+
 class Loader {
  public:
   Loader(std::string file, Origins origins) : file_(std::move(file)), origins_(std::move(origins)) {}
@@ -257,6 +263,23 @@ class Loader {
     }
   }
 
+  /// A key of each entity written on its channel (`channels.internet.kind: cloud`): said where it
+  /// belongs, before for_each_key would call it only unknown.
+  void entity_key_on_channel(const YAML::Node& n, const std::string& path, const std::vector<std::string>& channel,
+                             const std::vector<std::string>& entity, const char* each, const char* list) const {
+    if (!n.IsMap()) return;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string k = it->first.Scalar();
+      if (std::find(channel.begin(), channel.end(), k) == channel.end() &&
+          std::find(entity.begin(), entity.end(), k) != entity.end())
+        fail(it->first, join(path, k),
+             fmt::format("'{}' is a key of each {}, not of the channel: give it under defaults: (for every one) or "
+                         "on one in {}:",
+                         k, each, list));
+    }
+  }
+
   void require_map(const YAML::Node& n, const std::string& path) const {
     if (!n.IsMap()) fail(n, path, fmt::format("expected a mapping of keys, got {}", show(n)));
   }
@@ -265,6 +288,10 @@ class Loader {
   }
 
   double number(const YAML::Node& n, const std::string& path) const {
+    if (n.IsMap() && n.size() == 1 && n.begin()->first.IsScalar() && is_distribution_name(n.begin()->first.Scalar()))
+      fail(n, path, fmt::format("expected a number: this key is a constant, not drawn, so it cannot be a "
+                                "distribution ({{{}: ...}})",
+                                n.begin()->first.Scalar()));
     if (!n.IsScalar()) fail(n, path, fmt::format("expected a number, got {}", show(n)));
     double v = 0.0;
     try {
@@ -400,8 +427,7 @@ class Loader {
   void year_amounts(const Scenario& s, const YAML::Node& n, const std::string& path, std::map<int, double>& out,
                     const Range& range) const {
     year_keys(s, n, path, [&](int year, const YAML::Node&, const YAML::Node& v, const std::string& kp) {
-      if (!v.IsScalar()) fail(v, kp, fmt::format("expected a number, got {}", show(v)));
-      const double x = number(v, kp);
+      const double x = number(v, kp);  // a distribution is said to be one
       if (!range.contains(x)) fail(v, kp, fmt::format("{} is not {} ({})", v.Scalar(), range.what, range.expected()));
       out[year] = x;
     });
@@ -430,6 +456,15 @@ Dist Loader::dist(const YAML::Node& n, const std::string& path, const Range& ran
       {"uniform", DistKind::uniform}, {"uniform_int", DistKind::uniform_int}, {"triangular", DistKind::triangular},
       {"pert", DistKind::pert},       {"normal", DistKind::normal},           {"lognormal", DistKind::lognormal},
       {"beta", DistKind::beta}};
+  if (n.IsMap() && n.size() > 1) {
+    // {uniform: 20, 30} reads as two keys (uniform: 20 and 30: null); {uniform: [..], normal: [..]} as two too.
+    std::vector<std::string> keys;
+    for (const auto& kv : n) keys.push_back(kv.first.IsScalar() ? kv.first.Scalar() : "?");
+    fail(n, path,
+         fmt::format("a distribution is one key, its name, with a list of numbers, e.g. {{uniform: [20, 30]}}; got a "
+                     "mapping with {} keys ({})",
+                     keys.size(), fmt::join(keys, ", ")));
+  }
   if (!n.IsMap() || n.size() != 1)
     fail(n, path,
          fmt::format("expected a number or a distribution such as {{uniform: [a, b]}}, got {}", show(n)));
@@ -476,10 +511,13 @@ Dist Loader::dist(const YAML::Node& n, const std::string& path, const Range& ran
   const bool hi_ok = range.contains(shi) || (std::isinf(shi) && range.hi >= 1e11);
   if (!lo_ok || !hi_ok) {
     const double bad = !lo_ok ? slo : shi;
+    // A probability or share with an unbounded distribution: beta (or pert, triangular) keeps it in [0, 1].
+    const bool unit = range.lo == 0.0 && range.hi == 1.0;
     fail(n, path,
-         fmt::format("{} can take the value {}, which is not {} ({})", d.describe(),
+         fmt::format("{} can take the value {}, which is not {} ({}){}", d.describe(),
                      std::isinf(bad) ? std::string("infinity") : fmt::format("{:g}", bad), range.what,
-                     range.expected()));
+                     range.expected(),
+                     unit ? "; for an uncertain probability use {beta: [a, b]} (or pert/triangular within [0, 1])" : ""));
   }
   return d;
 }
@@ -746,7 +784,11 @@ void Loader::internet(InternetChannel& ch, const YAML::Node& n, const std::strin
   InternetAccount base;
   std::optional<YAML::Node> accounts;
   std::optional<YAML::Node> defaults;
-  for_each_key(n, path, {"maturity_elasticity", "effort", "price_factor", "defaults", "accounts"},
+  const std::vector<std::string> channel_keys{"maturity_elasticity", "effort", "price_factor", "defaults", "accounts"};
+  entity_key_on_channel(n, path, channel_keys,
+                        keys_of(internet_fields(), {"kind", "investor", "ramp", "inhouse_chip", "name", "stage"}),
+                        "internet account", "accounts");
+  for_each_key(n, path, channel_keys,
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
                  if (channel_common(ch.common, k, v, p)) return;
                  if (k == "price_factor") base.price_factor = dist(v, p, Range::nonneg("a price factor"));
@@ -776,7 +818,9 @@ void Loader::carriers(CarrierChannel& ch, const YAML::Node& n, const std::string
   CarrierOperator base;
   std::optional<YAML::Node> ops;
   std::optional<YAML::Node> defaults;
-  for_each_key(n, path, {"maturity_elasticity", "effort", "price_factor", "defaults", "operators"},
+  const std::vector<std::string> channel_keys{"maturity_elasticity", "effort", "price_factor", "defaults", "operators"};
+  entity_key_on_channel(n, path, channel_keys, keys_of(carrier_fields(), {"name", "stage"}), "operator", "operators");
+  for_each_key(n, path, channel_keys,
                [&](const std::string& k, const YAML::Node&, const YAML::Node& v, const std::string& p) {
                  if (channel_common(ch.common, k, v, p)) return;
                  if (k == "price_factor") base.price_factor = dist(v, p, Range::nonneg("a price factor"));
