@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace revsim {
 
@@ -29,23 +30,6 @@ class LogHistogram {
   static constexpr int kMaxExp = 44;
   static constexpr std::size_t kBins = static_cast<std::size_t>(kMaxExp - kMinExp) << kPerOctaveBits;
 
-  void add(double v) noexcept {
-    if (!(v > 0)) {
-      ++zeros_;
-    } else {
-      const std::size_t b = bin(v);
-      Edge& e = edges_[b];
-      if (bins_[b]++ == 0) {
-        e = {v, 1, v, 1};
-      } else {
-        if (v < e.lo) e.lo = v, e.n_lo = 1;
-        else if (v == e.lo) ++e.n_lo;
-        if (v > e.hi) e.hi = v, e.n_hi = 1;
-        else if (v == e.hi) ++e.n_hi;
-      }
-    }
-    ++n_;
-  }
   /// A bin's smallest and largest value and how many of its values equal each (a bin of equal
   /// values has lo == hi and n_lo == n_hi == its count).
   struct Edge {
@@ -54,18 +38,41 @@ class LogHistogram {
     double hi = 0;
     std::uint64_t n_hi = 0;
   };
-  void merge(const LogHistogram& o) noexcept {
+
+  /// Room for the edges of kEdgesReserved bins, so that the trial loop does not allocate for
+  /// them (a histogram of a year's revenue touches a few hundred of the 4096 bins).
+  static constexpr std::size_t kEdgesReserved = 256;
+  LogHistogram() { edges_.reserve(kEdgesReserved); }
+
+  void add(double v) {
+    if (!(v > 0)) {
+      ++zeros_;
+    } else {
+      const std::size_t b = bin(v);
+      if (bins_[b]++ == 0) {
+        open_bin(b, {v, 1, v, 1});
+      } else {
+        Edge& e = edges_[slot_[b] - 1U];
+        if (v < e.lo) e.lo = v, e.n_lo = 1;
+        else if (v == e.lo) ++e.n_lo;
+        if (v > e.hi) e.hi = v, e.n_hi = 1;
+        else if (v == e.hi) ++e.n_hi;
+      }
+    }
+    ++n_;
+  }
+  void merge(const LogHistogram& o) {
     add_zeros(o.zeros_);
     for (std::size_t i = 0; i < kBins; ++i)
-      if (o.bins_[i] != 0) add_to_bin(i, o.bins_[i], o.edges_[i]);
+      if (o.bins_[i] != 0) add_to_bin(i, o.bins_[i], o.edge(i));
   }
   /// Add k > 0 values with edges `e` to bin `bin` (< kBins): how merge() and a histogram read
   /// back from an archive add up (count() stays zeros() plus the bins' sum).
-  void add_to_bin(std::size_t bin, std::uint64_t k, const Edge& e) noexcept {
-    Edge& m = edges_[bin];
+  void add_to_bin(std::size_t bin, std::uint64_t k, const Edge& e) {
     if (bins_[bin] == 0) {
-      m = e;
+      open_bin(bin, e);
     } else {
+      Edge& m = edges_[slot_[bin] - 1U];
       if (e.lo < m.lo) m.lo = e.lo, m.n_lo = e.n_lo;
       else if (e.lo == m.lo) m.n_lo += e.n_lo;
       if (e.hi > m.hi) m.hi = e.hi, m.n_hi = e.n_hi;
@@ -81,8 +88,8 @@ class LogHistogram {
   std::uint64_t count() const noexcept { return n_; }
   std::uint64_t zeros() const noexcept { return zeros_; }
   std::span<const std::uint64_t> bins() const noexcept { return bins_; }
-  /// Bin b's edges (meaningful when bins()[b] > 0).
-  const Edge& edge(std::size_t b) const noexcept { return edges_[b]; }
+  /// Bin b's edges (only when bins()[b] > 0).
+  const Edge& edge(std::size_t b) const noexcept { return edges_[slot_[b] - 1U]; }
 
   /// Bin of a positive value (values outside [2^-20, 2^44) go to the first or last bin).
   static std::size_t bin(double v) noexcept;
@@ -94,10 +101,20 @@ class LogHistogram {
   double quantile(double p) const noexcept;
 
  private:
+  /// The edges live only for bins in use (most of the 4096 never are): slot_[b] is 1 + the index
+  /// of bin b's edges in edges_, 0 while b is empty. The order of edges_ is the order bins were
+  /// first used; nothing reads it (merges and archives go by bin), so results do not depend on it.
+  void open_bin(std::size_t b, const Edge& e) {
+    edges_.push_back(e);
+    slot_[b] = static_cast<std::uint16_t>(edges_.size());
+  }
+  static_assert(kBins < 65535, "slot_ holds 1 + an index of edges_ in 16 bits");
+
   std::uint64_t n_ = 0;
   std::uint64_t zeros_ = 0;
   std::array<std::uint64_t, kBins> bins_{};
-  std::array<Edge, kBins> edges_{};
+  std::array<std::uint16_t, kBins> slot_{};
+  std::vector<Edge> edges_;
 };
 
 }  // namespace revsim

@@ -31,7 +31,7 @@ double LogHistogram::order_statistic(std::uint64_t r) const noexcept {
     if (r < seen + c) {
       // The j-th of the bin's c values: among those equal to its smallest or largest value, that
       // value; else placed evenly between the two by its rank among the values in between.
-      const Edge& e = edges_[b];
+      const Edge& e = edge(b);
       const std::uint64_t j = r - seen;
       if (j < e.n_lo) return e.lo;
       if (j >= c - e.n_hi) return e.hi;
