@@ -507,6 +507,15 @@ void Builder::probabilities() {
   for (std::size_t k = 0; k < used.size(); ++k) {
     const Group& x = *used[k];
     const BetaPosterior& p = fit.posteriors[k];
+    if (x.counts.trials == 0) {
+      // Nothing decided at this stage (its deals are all still open, or none reached it): the
+      // posterior would be the pooled prior alone, so the built-in default stays, as for a
+      // duration with too few completed stages.
+      const std::string key = channel_key(x.channel, x.key);
+      out.notes.push_back(fmt::format("{}: no decided stage in the export: the built-in {} stays", key, x.fallback));
+      add_line(x.channel, fmt::format("# {}", x.key), x.fallback, "no decided stage to fit: built-in default");
+      continue;
+    }
     const std::string w = fmt::format("{{beta: [{}, {}]}}", num(p.a), num(p.b));
     const std::string basis = fmt::format("{} {} of {}", x.counts.passed,
                                           std::string(x.key) == "p_slip" ? "slipped" :
@@ -899,6 +908,19 @@ std::string Builder::scenario_yaml() const {
     for (int c = 0; c < kChannels; ++c)
       if (booked[static_cast<std::size_t>(c)] > 0) y += fmt::format("  {}: {}\n", kChannelNames[c], num(booked[static_cast<std::size_t>(c)]));
   }
+  // A line that is not blank or a comment: a mapping made only of comments reads as nothing.
+  auto has_content = [](const std::string& text) {
+    std::size_t from = 0;
+    while (from < text.size()) {
+      const auto nl = std::min(text.find('\n', from), text.size());
+      const auto first = text.find_first_not_of(' ', from);
+      if (first < nl && text[first] != '#') return true;
+      from = nl + 1;
+    }
+    return false;
+  };
+  const std::size_t channels_at = y.size();
+  bool any_channel = false;
   y += "channels:\n";
   for (int c = 0; c < kChannels; ++c) {
     if (present.count(static_cast<Channel>(c)) == 0) continue;
@@ -920,19 +942,29 @@ std::string Builder::scenario_yaml() const {
       }
       return r;
     };
-    if (has_defaults && ents.empty()) {
-      // The loader refuses a channel without entities: no open account/operator, no channel; the fits stay as comments.
+    if ((has_defaults && ents.empty()) || (!has_defaults && !has_content(keys))) {
+      // The loader refuses a channel without entities (no open account/operator) and reads one
+      // of comments only as nothing: the channel is left out, its fits stay as comments.
       y.resize(y.size() - fmt::format("  {}:\n", kChannelNames[c]).size());
-      y += fmt::format("  # {}: no open {} at --as-of, so the channel is left out; its fits:\n", kChannelNames[c],
-                       c == 0 ? "account" : "operator");
+      y += has_defaults ? fmt::format("  # {}: no open {} at --as-of, so the channel is left out; its fits:\n",
+                                      kChannelNames[c], c == 0 ? "account" : "operator")
+                        : fmt::format("  # {}: nothing fitted and nothing open at --as-of, so the channel is left out:\n",
+                                      kChannelNames[c]);
       y += indent(keys, "  #   ");
-    } else if (has_defaults) {
-      y += "    defaults:\n" + indent(keys, "      ");
+      continue;
+    }
+    any_channel = true;
+    if (has_defaults) {
+      // defaults: only when something was fitted (a mapping of comments alone would be empty)
+      y += has_content(keys) ? "    defaults:\n" + indent(keys, "      ") : indent(keys, "    ");
       y += "    " + ents;
     } else {
       y += indent(keys, "    ");
     }
   }
+  if (!any_channel)  // a scenario with no channel is valid (cash and runway); say why it has none
+    y.replace(channels_at, std::string("channels:\n").size(),
+              "channels: {}  # no channel has anything fitted or open at --as-of (see the comments below)\n");
   return y;
 }
 
