@@ -17,12 +17,13 @@ namespace revsim {
 ///
 /// Estimate: quantile(p) is the type-7 interpolation between the order statistics x_(k) and
 /// x_(k+1) (k = floor(p (n - 1))), each estimated inside its bin: a rank among the values equal
-/// to the bin's smallest (largest) value is exactly that value, a rank between them is placed
-/// evenly between the two. So P0 and P100 are exact, and so is every quantile that falls on a
-/// value many trials share at the edge of its bin (revenue already booked plus nothing else,
-/// a channel's fixed volume); every estimate lies within its bin's smallest and largest value.
-/// Bound: a bin [a, a (1 + 1/64)) is at most a/64 wide, so |quantile(p) - exact| <= x_(k+1) /
-/// 64, and in practice far less (1/1000 relative on a heavy-tailed sample); zeros are exact.
+/// to the bin's smallest (largest) value is exactly that value, any other rank the bin's middle
+/// kept within [smallest, largest]. So P0 and P100 are exact, and so is every quantile that
+/// falls on a value many trials share at the edge of its bin (revenue already booked plus
+/// nothing else, a channel's fixed volume); every other estimate is at least as close to the
+/// exact order statistic as the bin's middle. Bound: a bin [a, a (1 + 1/64)) has its middle
+/// within a/128 of any value in it, so |quantile(p) - exact| <= x_(k+1) / 128 + 2^-20 (the
+/// first bin holds everything below 2^-20); zeros are exact.
 class LogHistogram {
  public:
   static constexpr int kPerOctaveBits = 6;

@@ -160,8 +160,10 @@ LogHistogram load_histogram(ArchiveReader& r) {
     e.n_lo = r.u64();
     e.hi = r.f64();
     e.n_hi = r.u64();
-    // Counts that add up: at least one value at each edge; all of them when the edges meet.
-    const bool ok = k > 0 && e.lo > 0 && e.lo <= e.hi && std::isfinite(e.hi) && e.n_lo >= 1 && e.n_hi >= 1 &&
+    // Edges inside their bin (which makes every estimate monotone in the rank), counts that add
+    // up: at least one value at each edge; all of them when the edges meet.
+    const bool ok = k > 0 && e.lo > 0 && e.lo <= e.hi && LogHistogram::bin(e.lo) == b && LogHistogram::bin(e.hi) == b &&
+                    e.n_lo >= 1 && e.n_hi >= 1 &&
                     (e.lo == e.hi ? e.n_lo == k && e.n_hi == k : e.n_lo <= k && e.n_hi <= k - e.n_lo);
     if (!ok)
       throw ArchiveError(fmt::format("{}: a histogram bin {} with count {} and edges {} (x{}), {} (x{})", r.name(), b, k,

@@ -30,14 +30,15 @@ double LogHistogram::order_statistic(std::uint64_t r) const noexcept {
     const std::uint64_t c = bins_[b];
     if (r < seen + c) {
       // The j-th of the bin's c values: among those equal to its smallest or largest value, that
-      // value; else placed evenly between the two by its rank among the values in between.
+      // value; else the bin's middle kept within [smallest, largest], which contain the exact
+      // value, so the estimate is never further from it than the middle alone (spacing ranks
+      // evenly between the edges was better on smooth data and worse on lopsided bins:
+      // pipeline-today's P95 of 2026 was 0.6 % off).
       const Edge& e = edge(b);
       const std::uint64_t j = r - seen;
       if (j < e.n_lo) return e.lo;
       if (j >= c - e.n_hi) return e.hi;
-      const auto inner = static_cast<double>(c - e.n_lo - e.n_hi);
-      const double at = static_cast<double>(j - e.n_lo + 1) / (inner + 1);
-      return std::min(e.hi, e.lo + at * (e.hi - e.lo));
+      return std::clamp(middle(b), e.lo, e.hi);
     }
     seen += c;
   }

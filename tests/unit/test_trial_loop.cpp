@@ -211,7 +211,7 @@ TEST(TrialLoop, ComparePrecisionEqualsAPlainCompareOfTheFinalCount) {
 TEST(TrialLoop, PairedExactAndStreamingAgreeWithinTheirTolerance) {
   // The same 20 000 trials paired from exact samples (two passes) and from the streaming tally
   // (Welford per block, Chan between blocks; counts): the counts agree exactly, the moments to
-  // rounding (1e-9 relative), P50 within the LogHistogram bound (0.79 % + 1e-6).
+  // rounding (1e-9 relative), P50 within the LogHistogram bound (x/128 + 2^-20).
   const std::vector<Scenario> sc{load_scenario(kDir + "balanced.yaml"), load_scenario(kDir + "isv-first.yaml")};
   const Comparison exact = compare_scenarios(sc, RunOptions{20000, 5, true, 2});
   ASSERT_EQ(exact.quantiles, "exact");
