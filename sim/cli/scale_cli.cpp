@@ -99,8 +99,10 @@ bool scale_flags_ok(const CLI::App* cmd, const RunArgs& a) {
     // overwritten with is checked (a directory is not a place it cannot write, it is not a checkpoint).
     struct stat st {};
     if (::stat(s.resume.c_str(), &st) != 0)
-      return refuse(fmt::format("--resume {}: no such checkpoint ({}); a run with --checkpoint FILE writes one",
-                                s.resume, std::strerror(errno)));
+      return refuse(errno == ENOENT ? fmt::format("--resume {}: no such checkpoint ({}); a run with --checkpoint FILE "
+                                                  "writes one",
+                                                  s.resume, std::strerror(errno))
+                                    : fmt::format("--resume {}: cannot read it ({})", s.resume, std::strerror(errno)));
     if (!S_ISREG(st.st_mode))
       return refuse(fmt::format("--resume {}: {}, not a checkpoint file (the FILE a run with --checkpoint FILE wrote)",
                                 s.resume, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file"));

@@ -274,9 +274,11 @@ class Loader {
       if (std::find(channel.begin(), channel.end(), k) == channel.end() &&
           std::find(entity.begin(), entity.end(), k) != entity.end())
         fail(it->first, join(path, k),
-             fmt::format("'{}' is a key of each {}, not of the channel: give it under defaults: (for every one) or "
-                         "on one in {}:",
-                         k, each, list));
+             k == "name" || k == "stage"  // defaults: takes neither
+                 ? fmt::format("'{}' is a key of each {}, not of the channel: give it on one in {}:", k, each, list)
+                 : fmt::format("'{}' is a key of each {}, not of the channel: give it under defaults: (for every "
+                               "one) or on one in {}:",
+                               k, each, list));
     }
   }
 
@@ -484,7 +486,13 @@ Dist Loader::dist(const YAML::Node& n, const std::string& path, const Range& ran
   if (!args.IsSequence())
     fail(args, path, fmt::format("{} expects a list of numbers, e.g. {{{}: [1, 2]}}", name, name));
   std::vector<double> xs;
-  for (std::size_t i = 0; i < args.size(); ++i) xs.push_back(number(args[i], path));
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (!args[i].IsScalar())
+      fail(args[i], path, fmt::format("{}'s parameters are numbers, got {} as parameter {} (a distribution cannot be "
+                                      "a parameter of another)",
+                                      name, show(args[i]), i + 1));
+    xs.push_back(number(args[i], path));
+  }
   try {
     d = Dist::make(kind->second, xs);
   } catch (const std::invalid_argument& e) {
@@ -751,13 +759,14 @@ void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::s
       require_seq(v, p);
       if (v.size() == 0) fail(v, p, "ramp needs at least one entry");
       a.ramp.clear();
-      bool large = false, percents = true;
+      bool large = false, percents = true, above_5 = false;
       std::string written, as_fractions;
       for (std::size_t i = 0; i < v.size(); ++i) {
         const Dist& d = a.ramp.emplace_back(dist(v[i], fmt::format("{}[{}]", p, i), Range::nonneg("a ramp fraction")));
         const double typical = d.is_constant() ? d.value() : d.quantile(0.5);
         large = large || typical > 1.0;
         percents = percents && d.is_constant() && d.value() <= 100;
+        above_5 = above_5 || typical > 5.0;
         written += fmt::format("{}{}", i == 0 ? "" : ", ", d.is_constant() && v[i].IsScalar() ? v[i].Scalar() : d.describe());
         as_fractions += fmt::format("{}{:g}", i == 0 ? "" : ", ", typical / 100);
       }
@@ -767,7 +776,8 @@ void Loader::internet_keys(InternetAccount& a, const YAML::Node& n, const std::s
         warnings_.push_back(fmt::format("{}: {}: {} is implausibly large: each entry is the fraction of the account's "
                                         "steady yearly volume bought that year (1 = all of it){}",
                                         where(v), p, fmt::format("[{}]", written),
-                                        percents ? fmt::format("; if they are percents, write [{}]", as_fractions) : ""));
+                                        percents && above_5 ? fmt::format("; if they are percents, write [{}]", as_fractions)
+                                                            : ""));
     } else {
       apply_all(a.inhouse_chip, inhouse_fields(), v, p);
     }
@@ -1365,8 +1375,9 @@ namespace {
 /// from its siblings, and nothing about indentation: name the columns of the line it stopped at
 /// and of the nearest line above that is not blank or a comment.
 std::string indentation_hint(std::string_view text, int line0, const std::string& msg) {
+  // ("illegal map value" is a second ": " on a line, not indentation: no hint for it.)
   if (msg.find("end of map not found") == std::string::npos && msg.find("end of sequence not found") == std::string::npos &&
-      msg.find("bad indentation") == std::string::npos && msg.find("illegal map value") == std::string::npos)
+      msg.find("bad indentation") == std::string::npos)
     return {};
   std::vector<std::string_view> lines;
   for (std::size_t start = 0; start <= text.size();) {
@@ -1383,7 +1394,7 @@ std::string indentation_hint(std::string_view text, int line0, const std::string
   for (std::size_t k = static_cast<std::size_t>(line0); k-- > 0;) {
     const std::size_t above = content(lines[k]);
     if (above == std::string_view::npos) continue;
-    if (here == std::string_view::npos || here == above) break;
+    if (here == std::string_view::npos || here == above) return {};  // lined up: something else is wrong
     return fmt::format(" (check the indentation: line {} starts at column {}, line {} above it at column {}; the keys "
                        "of one map, and the items of one list, start in the same column)",
                        line0 + 1, here + 1, k + 1, above + 1);
