@@ -106,7 +106,7 @@ PartialInfo read_partial_header(ArchiveReader& r, const std::string& file) {
   p.hi = r.u64();
   p.parts = r.u64();
   if (p.shard.count == 0 || p.shard.index >= p.shard.count || p.block == 0 || p.b1 < p.b0 || p.hi < p.lo ||
-      p.lo != p.b0 * p.block || p.hi > p.b1 * p.block || p.hi > p.job.trials || p.parts > 1)
+      p.lo != std::min(p.b0 * p.block, p.job.trials) || p.hi > p.b1 * p.block || p.hi > p.job.trials || p.parts > 1)
     throw ArchiveError(fmt::format("{}: inconsistent partial header (shard {}/{}, blocks [{}, {}), trials [{}, {}))",
                                    file, p.shard.index, p.shard.count, p.b0, p.b1, p.lo, p.hi));
   return p;
