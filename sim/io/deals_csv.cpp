@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -167,17 +168,31 @@ DealTable parse_deals(const std::string& csv, const std::string& file, std::opti
   // Header: every required column once; `reason` optional; other columns ignored (CRM exports carry more).
   std::map<std::string, std::size_t> col;
   const Record& head = records.front();
+  std::vector<std::string> header;
   for (std::size_t k = 0; k < head.fields.size(); ++k) {
-    const std::string name = trim(head.fields[k].text);
+    // Names in any case ("Deal", "STAGE": CRM exports capitalise them).
+    std::string name = trim(head.fields[k].text);
+    header.push_back(name);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     if (col.count(name) > 0)
       throw ScenarioError(file, head.line, head.fields[k].column, name, "this column appears twice in the header");
     col[name] = k;
   }
   for (const char* c : kRequired)
-    if (col.count(c) == 0)
+    if (col.count(c) == 0) {
+      // One column holding the others: the export used another separator.
+      if (head.fields.size() == 1)
+        for (const char sep : {';', '\t', '|'})
+          if (header.front().find(sep) != std::string::npos)
+            throw ScenarioError(file, head.line, 1, c,
+                                fmt::format("missing from the header, which is one column separated by '{}': the "
+                                            "columns must be separated by commas (save or export as CSV, comma-delimited)",
+                                            sep == '\t' ? std::string("\\t") : std::string(1, sep)));
       throw ScenarioError(file, head.line, 1, c,
-                          fmt::format("missing from the header (expected the columns {}; 'reason' optional)",
-                                      fmt::join(kRequired, ", ")));
+                          fmt::format("missing from the header (expected the columns {}; 'reason' optional; found {})",
+                                      fmt::join(kRequired, ", "), fmt::join(header, ", ")));
+    }
   const std::size_t reason_col = col.count("reason") > 0 ? col["reason"] : head.fields.size();
 
   bool any_date = false;
