@@ -133,7 +133,8 @@ BacktestCompany backtest_scenario(const Scenario& s, const RunOptions& opt) {
       // Over trials with revenue that year, as results.concentration counts them (MODEL.md §5).
       std::vector<double> shares;
       for (std::uint64_t t = 0; t < N; ++t)
-        if (x[t] > 0) shares.push_back(top5[t * Y + y]);
+        // A share is at most 1: the sum of five customers over the year's total may round to 1 + 2^-52.
+        if (x[t] > 0) shares.push_back(std::min(1.0, top5[t * Y + y]));
       by.top5 = place(shares, t5->second);
     }
     if (ch != s.actuals_channels.end())

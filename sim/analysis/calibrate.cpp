@@ -998,11 +998,13 @@ nlohmann::json to_json(const Calibration& c) {
 void write_table(std::ostream& os, const Calibration& c) {
   os << fmt::format("Calibrated from {} as of {} (month 0 = {} {})\n", c.file, to_string(c.as_of),
                     month_name(c.as_of.month()), c.as_of.year());
-  os << fmt::format("Stage probabilities: {} (prior mean {:.3f}, concentration {:.3g}); intervals are central 90 %\n\n",
-                    c.prior == Prior::hierarchical    ? "hierarchical Beta-binomial, pooled across channels"
-                    : c.prior == Prior::empirical_bayes ? "empirical-Bayes Beta-binomial, pooled across channels (intervals under-cover)"
-                                                        : "Jeffreys Beta(1/2, 1/2), no pooling",
-                    c.pool_mu, c.pool_kappa);
+  if (c.prior == Prior::jeffreys)  // no pool: the prior is Beta(1/2, 1/2) for every stage
+    os << "Stage probabilities: Jeffreys Beta(1/2, 1/2), no pooling; intervals are central 90 %\n\n";
+  else
+    os << fmt::format("Stage probabilities: {} (prior mean {:.3f}, concentration {:.3g}); intervals are central 90 %\n\n",
+                      c.prior == Prior::hierarchical ? "hierarchical Beta-binomial, pooled across channels"
+                                                     : "empirical-Bayes Beta-binomial, pooled across channels (intervals under-cover)",
+                      c.pool_mu, c.pool_kappa);
   // Each column as wide as its longest entry (orders_per_year's basis runs to 60 characters).
   auto interval = [](const Fitted& f) { return fmt::format("[{:.4g}, {:.4g}]", f.lo, f.hi); };
   std::size_t wk = 3, wb = 8, wi = 13, ww = 7;

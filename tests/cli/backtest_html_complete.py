@@ -27,6 +27,11 @@ want90 = [("yes" if y["revenue"]["in_p10_p90"] else "no", "yes" if y["revenue"][
           for c in j["companies"] for y in c["years"]]
 if in90 != want90:
     fail.append(f"in P10-P90 / in P5-P95 columns {in90} != JSON {want90}")
+# A share is at most 1 (the top-5 sum over the total rounded to 1.0000000000000002).
+over = [(c["scenario"], y["year"], k, v) for c in j["companies"] for y in c["years"] if y.get("top5_share")
+        for k, v in y["top5_share"].items() if k in ("p5", "p10", "p25", "p50", "p75", "p90", "p95", "mean") and v > 1]
+if over:
+    fail.append(f"top-5 shares above 1: {over}")
 if fail:
     print("FAIL:", *fail, sep="\n  ")
     sys.exit(1)
