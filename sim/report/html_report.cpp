@@ -834,7 +834,7 @@ svg text { font-family: inherit; }
 .grid { stroke: #e3e3e3; stroke-width: 1; } .axis { stroke: #333; stroke-width: 1; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.8em 0; break-inside: avoid; }
 th, td { padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; white-space: nowrap; }
 .pair { display: flex; gap: 2%; } .pair figure { width: 49%; }
 .manifest td { text-align: left; font-family: ui-monospace, monospace; word-break: break-all; }
 @page { size: A4; margin: 12mm; }
