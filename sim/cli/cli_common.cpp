@@ -120,7 +120,9 @@ bool year_in_horizon(std::optional<int> year, const Scenario& s) {
 
 bool stdout_colour(const CliContext& ctx) {
   const char* no = std::getenv("NO_COLOR");
-  return !ctx.no_color && (no == nullptr || *no == '\0') && ::isatty(STDOUT_FILENO) == 1;
+  // Under mpirun standard output is the launcher's pseudo-terminal whatever the user's is (a pipe,
+  // a file): no colour there.
+  return !ctx.no_color && (no == nullptr || *no == '\0') && ::isatty(STDOUT_FILENO) == 1 && !launched_by_mpi();
 }
 
 Progress::Progress(const CliContext& ctx, std::uint64_t total, const std::atomic<std::uint64_t>& trials)
@@ -166,7 +168,12 @@ void ProgressLine::begin(std::uint64_t total) {
   line_ = std::make_unique<Progress>(ctx_, total, trials_);
 }
 
-void ProgressLine::note(const std::string& text) { fmt::print(stderr, "revsim: {}\n", text); }
+void ProgressLine::note(const std::string& text) {
+  // -q leaves errors and warnings: a precision target met is neither; one missed (--max-trials
+  // reached) is said even then.
+  if (ctx_.quiet && text.find("misses, --max-trials reached") == std::string::npos) return;
+  fmt::print(stderr, "revsim: {}\n", text);
+}
 
 Manifest manifest(const CliContext& ctx, const std::vector<std::string>& files, const std::vector<std::string>& sets,
                   std::uint64_t seed, std::uint64_t trials, int threads) {
@@ -470,7 +477,7 @@ std::optional<FileId> file_id(const std::string& path) {
 }  // namespace
 
 bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs,
-                      bool data_to_stdout) {
+                      bool data_to_stdout, const char* input_kind) {
   std::vector<std::pair<std::string, FileId>> in;
   for (const std::string& f : inputs)
     if (auto id = file_id(f); id && id->name.empty()) in.emplace_back(f, *id);
@@ -481,7 +488,7 @@ bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<
     if (!id) continue;
     for (const auto& [f, fid] : in)
       if (id->same(fid)) {
-        fmt::print(stderr, "revsim: {} {} is the scenario {}: refusing to overwrite an input\n", flag, path, f);
+        fmt::print(stderr, "revsim: {} {} is the {} {}: refusing to overwrite an input\n", flag, path, input_kind, f);
         return false;
       }
     for (const auto& [other, oid] : seen)
@@ -495,7 +502,7 @@ bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<
   if (data_to_stdout && ::fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode))
     for (const auto& [f, fid] : in)
       if (fid.dev == st.st_dev && fid.ino == st.st_ino) {
-        fmt::print(stderr, "revsim: standard output is the scenario {}: refusing to overwrite an input\n", f);
+        fmt::print(stderr, "revsim: standard output is the {} {}: refusing to overwrite an input\n", input_kind, f);
         return false;
       }
   return true;

@@ -262,9 +262,10 @@ bool one_stdin(const std::vector<std::string>& files);
 std::vector<std::pair<std::string, std::string>> outputs(const RunArgs& a);
 
 /// Refuse (false, after saying why) an output that is an input or another output: -o, --html,
-/// --samples, and standard output when it is a file and the data goes there.
+/// --samples, and standard output when it is a file and the data goes there. `input_kind` names
+/// the inputs in the message ("scenario", "partial", "deals file").
 bool outputs_distinct(const std::vector<std::string>& inputs, const std::vector<std::pair<std::string, std::string>>& outputs,
-                      bool data_to_stdout);
+                      bool data_to_stdout, const char* input_kind = "scenario");
 
 /// Refuse (false, after saying "FLAG PATH: cannot write there (why)") an output that cannot be
 /// written, before any work: a directory, or a file whose directory is missing or not writable.

@@ -95,7 +95,7 @@ Command add_calibrate_command(CLI::App& app, const CliContext& ctx) {
   refuse_scale_options(cmd);
   return {cmd,
           [cmd, a, &ctx] {
-            if (!outputs_distinct({a->deals}, {{"-o", a->output}}, true) || !outputs_writable(ctx, {{"-o", a->output}}))
+            if (!outputs_distinct({a->deals}, {{"-o", a->output}}, true, "deals file") || !outputs_writable(ctx, {{"-o", a->output}}))
               return false;
             if (a->format == "json" && a->output.empty()) {
               fmt::print(stderr, "revsim: --format json is the report's format and the report goes to standard output "

@@ -44,6 +44,19 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
   }
   RunArgs& a = m.run;
   const auto& formats = formats_of(job.subcommand);
+  // -o FILE.json without --format writes JSON, as on the subcommand that ran the shards (it wrote
+  // the table into result.json); a --format the extension contradicts is warned about.
+  if (const std::string ext = output_extension(a.output); !ext.empty()) {
+    const bool known = std::find(formats.begin(), formats.end(), ext) != formats.end();
+    const bool given = cmd->get_option("--format")->count() > 0;
+    if (!given && known)
+      a.format = ext;
+    else if (given && a.format != ext)
+      a.format_warning = fmt::format("-o {}: writing {} (--format {}) into a .{} file", a.output, a.format, a.format, ext);
+    else if (!known)
+      a.format_warning = fmt::format("-o {}: a merge of `revsim {}` writes {}, not {}; writing {} (give --format)",
+                                     a.output, job.subcommand, fmt::join(formats, ", "), ext, a.format);
+  }
   if (std::find(formats.begin(), formats.end(), a.format) == formats.end()) {
     fmt::print(stderr, "revsim: --format {}: `revsim {}` writes {}\n", a.format, job.subcommand, fmt::join(formats, ", "));
     return kExitBadInput;
@@ -71,7 +84,7 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
   // The subcommand's manifests give the partials' scenario hashes (the YAML files need not exist here).
   CliContext merged = ctx;
   for (const JobScenario& s : job.scenarios) merged.merged_hashes[s.name] = s.sha256;
-  if (!outputs_distinct(m.files, outputs(a), a.output.empty())) return kExitBadInput;
+  if (!outputs_distinct(m.files, outputs(a), a.output.empty(), "partial")) return kExitBadInput;
   if (job.subcommand == "run" || job.subcommand == "audit") return scenario_command(merged, a, job.subcommand);
   if (job.subcommand == "compare") return compare_command(merged, names, a);
   fmt::print(stderr, "revsim: merge refused: the partials are of `revsim {}`, which this revsim cannot merge\n",
