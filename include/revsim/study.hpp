@@ -20,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -110,6 +111,8 @@ void check_memory(const Study& s);
 /// The one message of a precision run: "N trials[ per level]: [paired ]standard error of STAT
 /// [difference ]SE[ as given] (meets the target T)" or "(misses, --max-trials reached: the target T)".
 std::string precision_note(AnalysisKind kind, std::uint64_t trials, const PrecisionTarget& t, double se);
+/// The words of a precision note whose target was missed (the one a quiet command line still says).
+inline constexpr std::string_view kPrecisionMissed = "misses, --max-trials reached";
 
 /// Run the study. Throws StudyError (refused), ScenarioError, std::invalid_argument (a bad
 /// statistic or year), RunCancelled (a stop asked of the sink or options.monitor). `sink` (may be

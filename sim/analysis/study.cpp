@@ -181,7 +181,7 @@ void check_memory(const Study& s) {
 
 std::string precision_note(AnalysisKind kind, std::uint64_t trials, const PrecisionTarget& t, double se) {
   const std::string verdict =
-      fmt::format("{} the target {:g}", se <= t.se ? "meets" : "misses, --max-trials reached:", t.se);
+      fmt::format("{} the target {:g}", se <= t.se ? std::string("meets") : fmt::format("{}:", kPrecisionMissed), t.se);
   if (kind == AnalysisKind::compare)
     return fmt::format("{} trials: paired standard error of the {} difference {:.3g} ({})", trials, t.stat, se, verdict);
   if (kind == AnalysisKind::sensitivity)

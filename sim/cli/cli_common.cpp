@@ -171,7 +171,7 @@ void ProgressLine::begin(std::uint64_t total) {
 void ProgressLine::note(const std::string& text) {
   // -q leaves errors and warnings: a precision target met is neither; one missed (--max-trials
   // reached) is said even then.
-  if (ctx_.quiet && text.find("misses, --max-trials reached") == std::string::npos) return;
+  if (ctx_.quiet && text.find(kPrecisionMissed) == std::string::npos) return;
   fmt::print(stderr, "revsim: {}\n", text);
 }
 
@@ -390,29 +390,37 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
   // -o FILE.json without --format writes JSON: the format follows the extension when it names
   // one of this subcommand's formats; a --format that contradicts the extension is warned about.
   cmd->callback([cmd, format, &a, formats] {
-    const std::string ext = output_extension(a.output);
-    if (ext.empty()) return;
-    const bool known = std::find(formats.begin(), formats.end(), ext) != formats.end();
-    if (format->count() == 0 && known) {
-      a.format = ext;
-    } else if (format->count() > 0 && a.format != ext) {
-      a.format_warning = fmt::format("-o {}: writing {} (--format {}) into a .{} file", a.output, a.format, a.format, ext);
-    } else if (!known) {
-      a.format_warning = fmt::format("-o {}: {} writes {}, not {}; writing {} (give --format{})", a.output,
-                                     cmd->get_name(), fmt::join(formats, ", "), ext, a.format,
-                                     ext == "html" && cmd->get_option_no_throw("--html") != nullptr
-                                         ? "; --html FILE writes the HTML report"
-                                         : "");
-    }
+    format_from_extension(a, formats, format->count() > 0, cmd->get_name(),
+                          cmd->get_option_no_throw("--html") != nullptr ? "; --html FILE writes the HTML report" : "");
   });
 }
 
-std::string output_extension(const std::string& path) {
+void format_from_extension(RunArgs& a, const std::vector<std::string>& formats, bool format_given,
+                           const std::string& who, const std::string& hint) {
+  const std::string ext = output_extension(a.output);
+  if (ext.empty()) return;
+  const bool known = std::find(formats.begin(), formats.end(), ext) != formats.end();
+  if (!format_given && known) {
+    a.format = ext;
+  } else if (format_given && a.format != ext) {
+    a.format_warning = fmt::format("-o {}: writing {} (--format {}) into a .{} file", a.output, a.format, a.format, ext);
+  } else if (!known) {
+    a.format_warning = fmt::format("-o {}: {} writes {}, not {}; writing {} (give --format{})", a.output, who,
+                                   fmt::join(formats, ", "), ext, a.format, ext == "html" ? hint : "");
+  }
+}
+
+std::string file_extension(const std::string& path) {
   const auto dot = path.find_last_of('.');
   const auto slash = path.find_last_of('/');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
   std::string ext = path.substr(dot + 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+std::string output_extension(const std::string& path) {
+  const std::string ext = file_extension(path);
   for (const char* f : {"json", "csv", "xlsx", "html", "jsonl"})
     if (ext == f) return ext;
   return "";

@@ -248,6 +248,14 @@ void add_run_options(CLI::App* cmd, RunArgs& a, const std::vector<std::string>& 
 /// The extension of an output file when it names a format revsim writes (json, csv, xlsx, html,
 /// jsonl; lower-cased), else "".
 std::string output_extension(const std::string& path);
+/// Any file name's extension, lower-cased ("" when it has none).
+std::string file_extension(const std::string& path);
+
+/// -o FILE.EXT and --format: without --format (`format_given` false), an extension that is one
+/// of `formats` sets a.format; a --format the extension contradicts, or an extension of a format
+/// not in `formats`, sets a.format_warning ("-o FILE: WHO writes ..., not EXT; ...HINT").
+void format_from_extension(RunArgs& a, const std::vector<std::string>& formats, bool format_given,
+                           const std::string& who, const std::string& hint = "");
 
 /// --tidy, with what its rows are on this subcommand.
 void add_tidy_option(CLI::App* cmd, RunArgs& a, const std::string& columns);

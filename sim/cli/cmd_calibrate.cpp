@@ -9,8 +9,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <memory>
 
 namespace revsim::cli {
@@ -108,11 +106,7 @@ Command add_calibrate_command(CLI::App& app, const CliContext& ctx) {
             }
             // -o is the scenario, always YAML (--format is the report's): an extension that says
             // otherwise is warned about, as run warns of one it does not write.
-            const auto dot = a->output.find_last_of('.');
-            std::string ext = dot == std::string::npos || a->output.find('/', dot) != std::string::npos
-                                  ? std::string()
-                                  : a->output.substr(dot + 1);
-            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            const std::string ext = file_extension(a->output);
             if (!ext.empty() && ext != "yaml" && ext != "yml")
               fmt::print(stderr, "revsim: warning: -o {}: calibrate writes the scenario as YAML whatever the name "
                                  "(--format sets the report's format); name it .yaml\n",

@@ -46,17 +46,8 @@ int cmd_merge(const CliContext& ctx, MergeArgs& m, const CLI::App* cmd) {
   const auto& formats = formats_of(job.subcommand);
   // -o FILE.json without --format writes JSON, as on the subcommand that ran the shards (it wrote
   // the table into result.json); a --format the extension contradicts is warned about.
-  if (const std::string ext = output_extension(a.output); !ext.empty()) {
-    const bool known = std::find(formats.begin(), formats.end(), ext) != formats.end();
-    const bool given = cmd->get_option("--format")->count() > 0;
-    if (!given && known)
-      a.format = ext;
-    else if (given && a.format != ext)
-      a.format_warning = fmt::format("-o {}: writing {} (--format {}) into a .{} file", a.output, a.format, a.format, ext);
-    else if (!known)
-      a.format_warning = fmt::format("-o {}: a merge of `revsim {}` writes {}, not {}; writing {} (give --format)",
-                                     a.output, job.subcommand, fmt::join(formats, ", "), ext, a.format);
-  }
+  format_from_extension(a, formats, cmd->get_option("--format")->count() > 0,
+                        fmt::format("a merge of `revsim {}`", job.subcommand));
   if (std::find(formats.begin(), formats.end(), a.format) == formats.end()) {
     fmt::print(stderr, "revsim: --format {}: `revsim {}` writes {}\n", a.format, job.subcommand, fmt::join(formats, ", "));
     return kExitBadInput;

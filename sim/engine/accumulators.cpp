@@ -103,8 +103,7 @@ template <class T>
 void read_exact(ArchiveReader& r, std::vector<T>& v, std::size_t n, const char* what) {
   std::vector<T> x = r.template vec<T>();
   // Recorded only with --samples: none on one side means a run with and a run without it.
-  if (x.size() != n && (x.empty() || n == 0) &&
-      (std::string_view(what) == "drawn inputs" || std::string_view(what) == "year-end cash"))
+  if (x.size() != n && (x.empty() || n == 0) && (what == Samples::kRecordedInputs || what == Samples::kRecordedCash))
     throw ArchiveError(fmt::format("{}: written by a run {} --samples, and this run is {} it: give the same "
                                    "--samples as the run that wrote it (the samples of the trials done are {})",
                                    r.name(), x.empty() ? "without" : "with", x.empty() ? "with" : "without",

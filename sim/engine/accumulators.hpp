@@ -218,6 +218,9 @@ struct Samples {
   std::vector<std::uint32_t> listing;   ///< [t]
   std::vector<double> inputs;           ///< [t * I + input] (Dims::record)
   std::vector<double> cash;             ///< [t * Y + y] (Dims::record)
+  /// The names of the vectors kept only when the run records (--samples).
+  static constexpr const char* kRecordedInputs = "drawn inputs";
+  static constexpr const char* kRecordedCash = "year-end cash";
   /// The one list of the vectors, in archive order: f(&Samples::member, values per trial, what)
   /// for each (0 values per trial: not kept by this run).
   template <class F>
@@ -229,8 +232,8 @@ struct Samples {
     f(&Samples::account_first, d.A, "accounts' first paid months");
     f(&Samples::listing, std::size_t{1}, "listing bits");
     // --samples: the drawn inputs and year-end cash, only when the run records them (Dims::record).
-    f(&Samples::inputs, d.record ? d.I : 0, "drawn inputs");
-    f(&Samples::cash, d.record ? d.Y : 0, "year-end cash");
+    f(&Samples::inputs, d.record ? d.I : 0, kRecordedInputs);
+    f(&Samples::cash, d.record ? d.Y : 0, kRecordedCash);
   }
   void append(const Samples& q, const Dims& d, bool keep_top5);   ///< q's trials after these
   void reserve(std::uint64_t trials, const Dims& d, bool keep_top5);

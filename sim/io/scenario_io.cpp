@@ -166,10 +166,18 @@ Whole exact_whole(std::string_view t) {
 /// Nodes that came from `--set KEY=VALUE`, with the option's text: errors there name the option.
 using Origins = std::vector<std::pair<YAML::Node, std::string>>;
 
+/// The distributions a scenario may name, by their YAML key.
+const std::vector<std::pair<std::string, DistKind>>& distribution_kinds() {
+  static const std::vector<std::pair<std::string, DistKind>> kinds{
+      {"uniform", DistKind::uniform}, {"uniform_int", DistKind::uniform_int}, {"triangular", DistKind::triangular},
+      {"pert", DistKind::pert},       {"normal", DistKind::normal},           {"lognormal", DistKind::lognormal},
+      {"beta", DistKind::beta}};
+  return kinds;
+}
+
 bool is_distribution_name(const std::string& k) {
-  for (const char* d : {"uniform", "uniform_int", "triangular", "pert", "normal", "lognormal", "beta"})
-    if (k == d) return true;
-  return false;
+  const auto& kinds = distribution_kinds();
+  return std::any_of(kinds.begin(), kinds.end(), [&](const auto& d) { return d.first == k; });
 }
 
 class Loader {
@@ -454,10 +462,7 @@ Dist Loader::dist(const YAML::Node& n, const std::string& path, const Range& ran
     if (!range.contains(v)) fail(n, path, fmt::format("{} is not {} ({})", n.Scalar(), range.what, range.expected()));
     return Dist::constant(v);
   }
-  static const std::vector<std::pair<std::string, DistKind>> kinds{
-      {"uniform", DistKind::uniform}, {"uniform_int", DistKind::uniform_int}, {"triangular", DistKind::triangular},
-      {"pert", DistKind::pert},       {"normal", DistKind::normal},           {"lognormal", DistKind::lognormal},
-      {"beta", DistKind::beta}};
+  const auto& kinds = distribution_kinds();
   if (n.IsMap() && n.size() > 1) {
     // {uniform: 20, 30} reads as two keys (uniform: 20 and 30: null); {uniform: [..], normal: [..]} as two too.
     std::vector<std::string> keys;
